@@ -1,0 +1,37 @@
+# qbosync — the commands a new user needs are `make demo` and `make test`.
+.PHONY: all build test demo up down status db temporal bench clean
+
+all: build
+
+build:
+	go build -o bin/ ./worker ./starter
+
+## test: everything CI runs (starts PostgreSQL, installs the Temporal CLI if missing)
+test:
+	scripts/test.sh
+
+## demo: bring up the stack, seed a firm, sync it into the sandbox, print the summary, stop
+demo:
+	scripts/demo.sh
+
+## up / down / status: the local stack, left running for exploring
+up:
+	scripts/stack.sh up
+
+down:
+	scripts/stack.sh down
+
+status:
+	scripts/stack.sh status
+
+db:
+	scripts/postgres.sh
+
+temporal:
+	scripts/temporal.sh start
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,106 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/syncer"
+)
+
+// Error types workflows react to. Both are non-retryable: retrying cannot help until a
+// person acts.
+const (
+	// ErrTypeNeedsReconnect: QuickBooks refused the connection's tokens; the firm must
+	// reconnect. The connection is marked needs_reconnect with the reason.
+	ErrTypeNeedsReconnect = "NeedsReconnect"
+	// ErrTypeBug: qbosync sent QuickBooks something malformed, or met data it cannot
+	// handle. An engineer must look.
+	ErrTypeBug = "Bug"
+)
+
+// QBOClients makes QBO clients for a firm's connection (app.QBOFactory in production).
+type QBOClients interface {
+	Client(ctx context.Context, firmID int64, realmID string) (*qbo.Client, error)
+}
+
+// Activities are qbosync's activities, with what they need.
+type Activities struct {
+	Store    *store.Store
+	QBO      QBOClients
+	PageSize int
+	Log      *slog.Logger
+}
+
+// SyncCategoryInput names the category to sync for one firm and company.
+type SyncCategoryInput struct {
+	FirmID      int64  `json:"firm_id"`
+	RealmID     string `json:"realm_id"`
+	Category    string `json:"category"`
+	RetryFailed bool   `json:"retry_failed,omitempty"`
+}
+
+// SyncCategoryResult is what one category run did.
+type SyncCategoryResult struct {
+	Category string `json:"category"`
+	syncer.Counts
+	// Cursor is where the category's feed reader stands now.
+	Cursor pms.Cursor `json:"cursor"`
+}
+
+// SyncCategory syncs everything that changed in a category since its cursor. It is
+// safe to retry at any point: the cursor moves only after a page is recorded, and every
+// write is exactly-once.
+func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (SyncCategoryResult, error) {
+	res := SyncCategoryResult{Category: in.Category}
+	cat, err := syncer.CategoryNamed(in.Category)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
+	}
+	scope := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
+	client, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
+	if err != nil {
+		return res, a.classify(ctx, scope, err)
+	}
+	e := &syncer.Engine{
+		Store: a.Store, QBO: client, Scope: scope, PageSize: a.PageSize,
+		Log:      a.Log.With("firm", in.FirmID, "realm", in.RealmID, "category", in.Category),
+		Progress: func(c pms.Cursor) { res.Cursor = c; activity.RecordHeartbeat(ctx, c) },
+	}
+	counts, err := e.Run(ctx, cat, in.RetryFailed)
+	res.Counts = counts
+	if err != nil {
+		return res, a.classify(ctx, scope, err)
+	}
+	if res.Cursor == (pms.Cursor{}) {
+		res.Cursor, _ = a.Store.Cursor(ctx, scope, in.Category)
+	}
+	return res, nil
+}
+
+// classify turns an error into what Temporal should do with it.
+func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) error {
+	if errors.Is(err, store.ErrNotConnected) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNeedsReconnect, err)
+	}
+	switch qbo.ClassOf(err) {
+	case qbo.Auth:
+		reason := err.Error()
+		if qe, ok := errors.AsType[*qbo.Error](err); ok {
+			reason = qe.Explanation()
+		}
+		if markErr := a.Store.MarkConnection(ctx, sc.FirmID, sc.RealmID, store.ConnNeedsReconnect, reason); markErr != nil {
+			return markErr // retry: the mark must not be lost
+		}
+		return temporal.NewNonRetryableApplicationError(reason, ErrTypeNeedsReconnect, err)
+	case qbo.Bug:
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
+	}
+	return err // transient: Temporal retries with backoff
+}

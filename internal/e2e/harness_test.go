@@ -1,0 +1,204 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/qbosync/qbosync/activities"
+	"github.com/qbosync/qbosync/internal/app"
+	"github.com/qbosync/qbosync/internal/config"
+	"github.com/qbosync/qbosync/internal/connect"
+	"github.com/qbosync/qbosync/internal/db/dbtest"
+	"github.com/qbosync/qbosync/internal/devserver"
+	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/secret"
+	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/internal/workerx"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+// stack is one test's world: the practice database, the sandbox behind a fault
+// injector, Temporal with a worker, and a firm connected through OAuth.
+type stack struct {
+	t        *testing.T
+	DB       *sqlx.DB
+	Store    *store.Store
+	Sim      *qbosim.Server
+	Faults   *faults
+	Temporal client.Client
+	Queue    string
+	Realm    string
+	Log      *bytes.Buffer
+	qbo      config.QBOConfig
+	factory  *app.QBOFactory
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	d, _ := dbtest.New(t)
+	key := make([]byte, secret.KeySize)
+	_, _ = rand.Read(key)
+	box, err := secret.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{t: t, DB: d, Store: store.New(d, box), Log: &bytes.Buffer{}}
+
+	s.Sim = qbosim.New(qbosim.Options{Clients: map[string]string{"e2e-client": "e2e-secret"}})
+	s.Faults = &faults{next: s.Sim}
+	api := httptest.NewServer(s.Faults)
+	t.Cleanup(api.Close)
+	s.Realm = s.Sim.AddSampleCompany()
+
+	qcfg := config.QBOConfig{
+		APIBaseURL: api.URL, AuthURL: api.URL + "/connect/oauth2", TokenURL: api.URL + "/oauth2/v1/tokens/bearer",
+		RevokeURL: api.URL + "/v2/oauth2/tokens/revoke", ClientID: "e2e-client", ClientSecret: "e2e-secret",
+		MinorVersion: "75", RequestTimeout: 5 * time.Second,
+	}
+	log := slog.New(slog.NewTextHandler(&syncWriter{w: s.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	factory := app.NewQBOFactory(qcfg, s.Store, log)
+
+	s.Temporal = devserver.Start(t)
+	s.Queue = "qbosync-e2e-" + randomHex(4)
+	w := worker.New(s.Temporal, s.Queue, worker.Options{})
+	workerx.Register(w, &activities.Activities{Store: s.Store, QBO: factory, PageSize: 7, Log: log})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	s.qbo, s.factory = qcfg, factory
+	return s
+}
+
+// connect links firm to the sandbox's sample company through the OAuth code flow: the
+// consent page is approved as a user would, and the redirect lands on a callback that
+// completes the flow.
+func (s *stack) connect(firm int64) store.Connection {
+	s.t.Helper()
+	ctx := context.Background()
+	oauth := *s.factory.OAuth()
+	flow := &connect.Flow{OAuth: &oauth, APIBaseURL: s.qbo.APIBaseURL, Store: s.Store}
+	done := make(chan error, 1)
+	var conn store.Connection
+	callback := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var err error
+		conn, err = flow.Complete(r.Context(), firm, q.Get("state"), q.Get("code"), q.Get("realmId"))
+		done <- err
+	}))
+	defer callback.Close()
+	flow.OAuth.RedirectURL = callback.URL + "/oauth/callback"
+	flow.APIBaseURL = s.qbo.APIBaseURL
+	authURL, err := flow.Begin(ctx, firm)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := qbosim.Approve(ctx, http.DefaultClient, authURL, ""); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		s.t.Fatal(err)
+	}
+	return conn
+}
+
+// syncOnce runs one SyncWorkflow cycle and returns its summary and run id.
+func (s *stack) syncOnce(firm int64, retryFailed bool) (workflows.SyncSummary, client.WorkflowRun) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: temporalx.SyncWorkflowID(firm, s.Realm) + "-" + randomHex(3), TaskQueue: s.Queue,
+	}, workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, Once: true, RetryFailed: retryFailed})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var sum workflows.SyncSummary
+	if err := run.Get(ctx, &sum); err != nil {
+		s.t.Fatalf("sync failed: %v", err)
+	}
+	return sum, run
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// faults stands between the QBO client and the sandbox and breaks writes on request.
+type faults struct {
+	next http.Handler
+	mu   sync.Mutex
+	// unavailable answers this many creates with 503 before they reach QBO.
+	unavailable int
+	// lost lets this many creates through to QBO and then drops the connection before
+	// the answer: the create happened, the client cannot know.
+	lost int
+}
+
+func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Creates only: they are where a lost answer could turn into a duplicate.
+	isCreate := r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/v3/company/") &&
+		!strings.HasSuffix(r.URL.Path, "/query") && r.URL.Query().Get("operation") == ""
+	f.mu.Lock()
+	unavailable, lost := false, false
+	if isCreate {
+		switch {
+		case f.unavailable > 0:
+			f.unavailable--
+			unavailable = true
+		case f.lost > 0:
+			f.lost--
+			lost = true
+		}
+	}
+	f.mu.Unlock()
+	switch {
+	case unavailable:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"Fault":{"Error":[{"Message":"Service Unavailable","Detail":"try again","code":"10000"}],"type":"SystemFault"},"time":"2026-11-24T10:00:00.000-08:00"}`)
+	case lost:
+		f.next.ServeHTTP(httptest.NewRecorder(), r)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	default:
+		f.next.ServeHTTP(w, r)
+	}
+}
+
+func (f *faults) set(unavailable, lost int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.unavailable, f.lost = unavailable, lost
+}
+
+// syncWriter makes a bytes.Buffer safe for concurrent log writes.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -1,0 +1,112 @@
+package posting
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/qbo"
+)
+
+// Kinds of practice record in the id map and in item outcomes.
+const (
+	KindClient = "client"
+	KindMatter = "matter"
+)
+
+// ClientLabel is how a client is named in summaries and error lists.
+func ClientLabel(c pms.Client) string {
+	return fmt.Sprintf("%s (%s)", CleanName(c.Name), c.Number)
+}
+
+// MatterLabel is how a matter is named in summaries and error lists.
+func MatterLabel(m pms.Matter) string {
+	return Truncate(CleanName(m.Number+" "+m.Name), 120)
+}
+
+// ClientDisplayName is the QBO DisplayName of a client's customer. Two clients of the
+// firm with the same name are different parties, and QBO needs different names: the
+// one created first keeps the plain name, later namesakes get their client number
+// appended, so adding a namesake never renames an existing customer.
+func ClientDisplayName(c pms.Client) string {
+	name := CleanName(c.Name)
+	if c.HasEarlierNamesake {
+		suffix := " (" + CleanName(c.Number) + ")"
+		return Truncate(name, MaxDisplayName-len([]rune(suffix))) + suffix
+	}
+	return Truncate(name, MaxDisplayName)
+}
+
+// MatterDisplayName is "<matter number> <matter name>": the number keeps it unique.
+func MatterDisplayName(m pms.Matter) string {
+	return Truncate(CleanName(m.Number+" "+m.Name), MaxDisplayName)
+}
+
+// ClientCustomer is the QBO customer for a client.
+func ClientCustomer(c pms.Client) (qbo.Customer, error) {
+	cust := qbo.Customer{
+		DisplayName: ClientDisplayName(c),
+		Notes:       notes(c.Number, Marker(KindClient, c.ID)),
+	}
+	if cust.DisplayName == "" {
+		return qbo.Customer{}, &ItemError{
+			Code: "qbosync:empty-name", Field: "name",
+			Message:     fmt.Sprintf("client %s has no name", c.Number),
+			Explanation: fmt.Sprintf("Client %s has an empty name. Give the client a name in the practice system; qbosync syncs it as soon as it changes.", c.Number),
+		}
+	}
+	if c.Kind == "company" {
+		cust.CompanyName = Truncate(CleanName(firstNonEmpty(c.CompanyName, c.Name)), MaxCompanyName)
+	} else {
+		cust.GivenName = Truncate(CleanName(c.GivenName), MaxPersonName)
+		cust.FamilyName = Truncate(CleanName(c.FamilyName), MaxPersonName)
+	}
+	if email := strings.TrimSpace(c.Email); email != "" {
+		if !validEmail(email) {
+			return qbo.Customer{}, &ItemError{
+				Code: "qbosync:invalid-email", Field: "email",
+				Message: fmt.Sprintf("client %s: e-mail address %q is not valid", c.Number, email),
+				Explanation: fmt.Sprintf("The e-mail address of client %s, %q, is not a valid address, and QuickBooks refuses it. "+
+					"Correct it (or clear it) in the practice system; qbosync syncs the client as soon as it changes.", ClientLabel(c), email),
+			}
+		}
+		cust.PrimaryEmailAddr = &qbo.EmailAddress{Address: email}
+	}
+	if phone := CleanName(c.Phone); phone != "" {
+		cust.PrimaryPhone = &qbo.TelephoneNumber{FreeFormNumber: Truncate(phone, MaxPhone)}
+	}
+	if c.AddressLine1 != "" || c.City != "" || c.PostalCode != "" {
+		cust.BillAddr = &qbo.PhysicalAddress{
+			Line1: CleanName(c.AddressLine1), City: CleanName(c.City),
+			CountrySubDivisionCode: CleanName(c.Region), PostalCode: CleanName(c.PostalCode),
+			Country: CleanName(c.Country),
+		}
+	}
+	return cust, nil
+}
+
+// MatterJob is the QBO sub-customer (job) for a matter, filed under the customer with
+// id parentID (the matter's client).
+func MatterJob(m pms.Matter, parentID string) qbo.Customer {
+	job, parent := true, false
+	return qbo.Customer{
+		DisplayName:    MatterDisplayName(m),
+		Job:            &job,
+		ParentRef:      &qbo.Ref{Value: parentID},
+		BillWithParent: &parent,
+		Notes:          notes("Matter "+m.Number, Marker(KindMatter, m.ID)),
+	}
+}
+
+func notes(what, marker string) string {
+	return Truncate(CleanName(what), MaxNotes-len(marker)-20) + " — synced by qbosync " + marker
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}

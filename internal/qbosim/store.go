@@ -1,0 +1,254 @@
+package qbosim
+
+import (
+	"strconv"
+	"sync"
+	"time"
+)
+
+// record is one stored entity. data holds the entity exactly as the API
+// renders it, minus the per-response "domain"/"sparse" flags and reference
+// names. A record's data map is never mutated after it is stored: writes
+// build a new map (copy-on-write), so renders and snapshots cannot race.
+type record struct {
+	id      string
+	deleted bool // tombstone (transactions); name-list entities are never deleted
+	data    map[string]any
+}
+
+// storedReply is a response remembered under a requestid.
+type storedReply struct {
+	Status int
+	Body   []byte
+}
+
+// company is one realm. Its mutex serialises every API call on the realm,
+// which also makes requestid replay atomic with the write it guards.
+type company struct {
+	mu       sync.Mutex
+	realmID  string
+	seq      map[string]int64              // id sequence -> last id issued
+	entities map[string]map[string]*record // kind name -> id -> record
+	requests map[string]storedReply        // requestid -> first response
+}
+
+func newCompany(realmID string) *company {
+	return &company{
+		realmID:  realmID,
+		seq:      map[string]int64{},
+		entities: map[string]map[string]*record{},
+		requests: map[string]storedReply{},
+	}
+}
+
+func (c *company) nextID(seq string) string {
+	c.seq[seq]++
+	return strconv.FormatInt(c.seq[seq], 10)
+}
+
+// get returns the record with id, including tombstones; nil when unknown.
+func (c *company) get(k *kind, id string) *record { return c.entities[k.name][id] }
+
+// live returns the record with id unless it is unknown or deleted.
+func (c *company) live(k *kind, id string) *record {
+	if r := c.get(k, id); r != nil && !r.deleted {
+		return r
+	}
+	return nil
+}
+
+// list returns the non-deleted records of a kind ordered by Id.
+func (c *company) list(k *kind) []*record {
+	byID := c.entities[k.name]
+	ids := make([]string, 0, len(byID))
+	for id, r := range byID {
+		if !r.deleted {
+			ids = append(ids, id)
+		}
+	}
+	sortIDs(ids)
+	out := make([]*record, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out
+}
+
+func (c *company) put(k *kind, r *record) {
+	if c.entities[k.name] == nil {
+		c.entities[k.name] = map[string]*record{}
+	}
+	c.entities[k.name][r.id] = r
+}
+
+// replaceData swaps in a modified copy of a record's data (copy-on-write)
+// without touching SyncToken: used for values QBO recomputes behind the
+// scenes, such as a child's FullyQualifiedName after its parent is renamed.
+func (c *company) replaceData(k *kind, r *record, changes map[string]any) {
+	data := make(map[string]any, len(r.data)+len(changes))
+	for key, v := range r.data {
+		data[key] = v
+	}
+	for key, v := range changes {
+		if v == nil {
+			delete(data, key)
+		} else {
+			data[key] = v
+		}
+	}
+	c.put(k, &record{id: r.id, deleted: r.deleted, data: data})
+}
+
+// writeCtx is the state of one create or update while it passes through a
+// kind's prepare hook.
+type writeCtx struct {
+	s     *Server
+	c     *company
+	k     *kind
+	now   time.Time
+	input map[string]any // normalised request body, as sent
+	body  map[string]any // candidate entity: the merged result prepare validates and edits
+	old   *record        // nil on create
+}
+
+func (w *writeCtx) creating() bool { return w.old == nil }
+
+// selfID is the id of the entity being written ("" on create).
+func (w *writeCtx) selfID() string {
+	if w.old == nil {
+		return ""
+	}
+	return w.old.id
+}
+
+// write runs the create/update pipeline shared by every kind:
+// schema check -> locate and version-check the target -> merge (sparse or
+// full) -> kind.prepare -> assign system fields -> store -> recompute
+// hierarchy values. The caller holds c.mu.
+func (s *Server) write(c *company, k *kind, in map[string]any, now time.Time, requireID bool) (*record, *fault) {
+	if k.readOnly || k.prepare == nil {
+		return nil, errUnsupported("Operation Create/Update is not supported for " + k.name + ".")
+	}
+	in, f := k.normalizeInput(in, s.opts.AllowUnknownFields)
+	if f != nil {
+		return nil, f
+	}
+	var old *record
+	if idv, ok := in["Id"]; ok && idv != nil {
+		id := scalarString(idv)
+		if old = c.live(k, id); old == nil {
+			return nil, errObjectNotFound(k.name, id)
+		}
+		st, ok := in["SyncToken"]
+		if !ok || st == nil {
+			return nil, errRequired("SyncToken")
+		}
+		if scalarString(st) != stringField(old.data, "SyncToken") {
+			return nil, errStaleObject()
+		}
+	} else if requireID {
+		return nil, errRequired("Id")
+	}
+
+	w := &writeCtx{s: s, c: c, k: k, now: now, input: in, old: old, body: s.mergeBody(k, in, old)}
+	if f := k.prepare(w); f != nil {
+		return nil, f
+	}
+
+	rec := &record{data: w.body}
+	meta := map[string]any{"CreateTime": now.In(s.loc).Format(metaTimeLayout)}
+	if old == nil {
+		rec.id = c.nextID(k.idSeq)
+		w.body["SyncToken"] = "0"
+	} else {
+		rec.id = old.id
+		prev, _ := strconv.Atoi(stringField(old.data, "SyncToken"))
+		w.body["SyncToken"] = strconv.Itoa(prev + 1)
+		if om, ok := old.data["MetaData"].(map[string]any); ok {
+			meta["CreateTime"] = om["CreateTime"]
+		}
+	}
+	meta["LastUpdatedTime"] = now.In(s.loc).Format(metaTimeLayout)
+	w.body["Id"] = rec.id
+	w.body["MetaData"] = meta
+	c.put(k, rec)
+	if k.hier != nil {
+		c.refreshHierarchy(k)
+	}
+	return c.get(k, rec.id), nil
+}
+
+// mergeBody builds the candidate entity. Sparse updates start from the
+// stored entity ("missing elements are left untouched"); full updates start
+// empty ("writable fields omitted from the request body are set to NULL").
+// Either way system and derived properties are never taken from the client,
+// and write-on-create properties keep their stored value on update.
+func (s *Server) mergeBody(k *kind, in map[string]any, old *record) map[string]any {
+	body := map[string]any{}
+	if old != nil && boolField(in, "sparse", false) {
+		for key, v := range old.data {
+			body[key] = v
+		}
+	}
+	for key, v := range in {
+		if v == nil {
+			delete(body, key)
+			continue
+		}
+		body[key] = v
+	}
+	for _, key := range systemFields {
+		delete(body, key)
+	}
+	for _, key := range k.derived {
+		delete(body, key)
+	}
+	keep := func(keys []string, acceptOnCreate bool) {
+		for _, key := range keys {
+			delete(body, key)
+			if old == nil {
+				if v, ok := in[key]; ok && v != nil && acceptOnCreate {
+					body[key] = v
+				}
+			} else if v, ok := old.data[key]; ok {
+				body[key] = v
+			}
+		}
+	}
+	keep(k.writeOnCreate, true)
+	keep(k.preserved, false)
+	for field := range k.refTargets {
+		// The stored reference keeps only the id; the name is resolved when
+		// rendering so that it follows renames.
+		if ref, ok := body[field].(map[string]any); ok {
+			body[field] = map[string]any{"value": ref["value"]}
+		}
+	}
+	return body
+}
+
+// render returns the entity as a response shows it.
+func (s *Server) render(c *company, k *kind, r *record) map[string]any {
+	out := make(map[string]any, len(r.data)+2)
+	for key, v := range r.data {
+		out[key] = v
+	}
+	for field, targetName := range k.refTargets {
+		id := refValue(out[field])
+		if id == "" {
+			continue
+		}
+		ref := map[string]any{"value": id}
+		if tk, ok := kinds.lookup(targetName); ok {
+			if target := c.get(tk, id); target != nil {
+				if name := stringField(target.data, tk.refNameField); name != "" {
+					ref["name"] = name
+				}
+			}
+		}
+		out[field] = ref
+	}
+	out["domain"] = "QBO"
+	out["sparse"] = false
+	return out
+}

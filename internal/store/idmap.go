@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Scope names the firm and QuickBooks company a piece of state belongs to.
+type Scope struct {
+	FirmID  int64  `json:"firm_id"`
+	RealmID string `json:"realm_id"`
+}
+
+// Mapping says which QBO object stands for a practice record.
+type Mapping struct {
+	Kind        string `db:"kind"`
+	SourceKey   string `db:"source_key"`
+	QBOEntity   string `db:"qbo_entity"`
+	QBOID       string `db:"qbo_id"`
+	SyncToken   string `db:"sync_token"`
+	ContentHash string `db:"content_hash"`
+	QBOName     string `db:"qbo_name"`
+}
+
+// Mapping returns the mapping of a record, and false when there is none.
+func (s *Store) Mapping(ctx context.Context, sc Scope, kind, sourceKey string) (Mapping, bool, error) {
+	var m Mapping
+	err := s.db.GetContext(ctx, &m, `
+		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
+		FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = $4`,
+		sc.FirmID, sc.RealmID, kind, sourceKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mapping{}, false, nil
+	}
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("id map: %w", err)
+	}
+	return m, true, nil
+}
+
+// SaveMapping records (or replaces) the mapping of a record.
+func (s *Store) SaveMapping(ctx context.Context, sc Scope, m Mapping) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO qbo_id_map (firm_id, realm_id, kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
+		    qbo_entity = EXCLUDED.qbo_entity, qbo_id = EXCLUDED.qbo_id, sync_token = EXCLUDED.sync_token,
+		    content_hash = EXCLUDED.content_hash, qbo_name = EXCLUDED.qbo_name, updated_at = now()`,
+		sc.FirmID, sc.RealmID, m.Kind, m.SourceKey, m.QBOEntity, m.QBOID, m.SyncToken, m.ContentHash, m.QBOName)
+	if err != nil {
+		return fmt.Errorf("id map: save %s %s: %w", m.Kind, m.SourceKey, err)
+	}
+	return nil
+}
+
+// MappingCount counts the mappings of a kind.
+func (s *Store) MappingCount(ctx context.Context, sc Scope, kind string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3`,
+		sc.FirmID, sc.RealmID, kind)
+	return n, err
+}

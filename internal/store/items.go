@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Item outcomes.
+const (
+	ActionCreated   = "created"
+	ActionUpdated   = "updated"
+	ActionAdopted   = "adopted" // an existing QBO object was recognised as ours and linked
+	ActionUnchanged = "unchanged"
+	ActionFailed    = "failed"
+)
+
+// Failure is why an item could not be synced, in QBO's terms and in plain language.
+type Failure struct {
+	Code        string // QBO's error code, or a qbosync code such as "qbosync:invalid-email"
+	Message     string // the technical message
+	Explanation string // what it means and what to do, for a bookkeeper
+}
+
+// ItemStatus is the latest outcome for one practice record.
+type ItemStatus struct {
+	Kind          string     `db:"kind"`
+	SourceKey     string     `db:"source_key"`
+	Label         string     `db:"label"`
+	Status        string     `db:"status"`
+	LastAction    string     `db:"last_action"`
+	ErrorCode     string     `db:"error_code"`
+	ErrorMessage  string     `db:"error_message"`
+	Explanation   string     `db:"explanation"`
+	Attempts      int        `db:"attempts"`
+	FirstFailedAt *time.Time `db:"first_failed_at"`
+	LastAttemptAt time.Time  `db:"last_attempt_at"`
+}
+
+// RecordSuccess notes that an item synced, clearing any earlier failure.
+func (s *Store) RecordSuccess(ctx context.Context, sc Scope, kind, sourceKey, label, action string) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO sync_items (firm_id, realm_id, kind, source_key, label, status, last_action, attempts)
+		VALUES ($1, $2, $3, $4, $5, 'synced', $6, 1)
+		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
+		    label = EXCLUDED.label, status = 'synced', last_action = EXCLUDED.last_action,
+		    error_code = '', error_message = '', explanation = '', first_failed_at = NULL,
+		    attempts = sync_items.attempts + 1, last_attempt_at = now()`,
+		sc.FirmID, sc.RealmID, kind, sourceKey, label, action)
+	if err != nil {
+		return fmt.Errorf("record outcome of %s %s: %w", kind, sourceKey, err)
+	}
+	return nil
+}
+
+// RecordFailure notes that an item could not be synced and why.
+func (s *Store) RecordFailure(ctx context.Context, sc Scope, kind, sourceKey, label string, f Failure) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO sync_items (firm_id, realm_id, kind, source_key, label, status, last_action,
+		                        error_code, error_message, explanation, attempts, first_failed_at)
+		VALUES ($1, $2, $3, $4, $5, 'failed', 'failed', $6, $7, $8, 1, now())
+		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
+		    label = EXCLUDED.label, status = 'failed', last_action = 'failed',
+		    error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
+		    explanation = EXCLUDED.explanation, attempts = sync_items.attempts + 1,
+		    first_failed_at = COALESCE(sync_items.first_failed_at, now()), last_attempt_at = now()`,
+		sc.FirmID, sc.RealmID, kind, sourceKey, label, f.Code, f.Message, f.Explanation)
+	if err != nil {
+		return fmt.Errorf("record failure of %s %s: %w", kind, sourceKey, err)
+	}
+	return nil
+}
+
+// FailedItems lists the items whose latest attempt failed, of the given kinds (all when
+// kinds is empty), oldest failure first.
+func (s *Store) FailedItems(ctx context.Context, sc Scope, kinds ...string) ([]ItemStatus, error) {
+	var out []ItemStatus
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT kind, source_key, label, status, last_action, error_code, error_message, explanation,
+		       attempts, first_failed_at, last_attempt_at
+		FROM sync_items
+		WHERE firm_id = $1 AND realm_id = $2 AND status = 'failed'
+		  AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+		ORDER BY first_failed_at, kind, source_key`, sc.FirmID, sc.RealmID, textArray(kinds))
+	if err != nil {
+		return nil, fmt.Errorf("failed items: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,158 @@
+package syncer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// item names the practice record behind a QBO object.
+type item struct {
+	Kind   string // posting.KindClient, ...
+	Key    string // the record's id
+	Label  string // for people: "Hall Properties (C-0012)"
+	Marker string // posting.Marker(kind, id)
+}
+
+// named describes a QBO name-list entity (Customer, Vendor, Account, Item) for upsert:
+// how to read its unique name, its identity and the notes that carry qbosync's marker.
+type named[T any] struct {
+	entity      string
+	name        func(*T) string
+	identity    func(*T) (id, syncToken string)
+	setIdentity func(t *T, id, syncToken string) // also marks the body as a sparse update
+	notes       func(*T) string
+	// adoptable says whether an object qbosync did not create may be linked to the record
+	// (for example a customer with the same name and e-mail); nil means never.
+	adoptable func(existing, desired *T) bool
+	// clash explains a name that is taken by an object qbosync may not adopt.
+	clash func(ctx context.Context, e *Engine, it item, name string, existing *T) *itemFailure
+}
+
+// upsert makes QBO hold desired for the record it, exactly once, and returns what it
+// did and the QBO id.
+func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desired T) (string, string, error) {
+	hash, err := contentHash(desired)
+	if err != nil {
+		return "", "", err
+	}
+	m, mapped, err := e.Store.Mapping(ctx, e.Scope, it.Kind, it.Key)
+	if err != nil {
+		return "", "", err
+	}
+	if mapped {
+		if m.ContentHash == hash {
+			return store.ActionUnchanged, m.QBOID, nil
+		}
+		return update(ctx, e, spec, it, m, desired, hash, store.ActionUpdated)
+	}
+
+	var created T
+	reqID := qbo.RequestID(e.Scope.RealmID, "create", it.Kind, it.Key, hash)
+	err = e.QBO.Create(ctx, spec.entity, desired, reqID, &created)
+	switch {
+	case err == nil:
+		id, token := spec.identity(&created)
+		return store.ActionCreated, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(&created))
+	case qbo.IsAmbiguous(err):
+		// The create may have happened. Look before creating again: if ours is there,
+		// adopt it; otherwise return the error and let the retry (same requestid) create it.
+		existing, findErr := findByName(ctx, e, spec, spec.name(&desired))
+		if findErr != nil {
+			return "", "", errors.Join(err, findErr)
+		}
+		if existing != nil && posting.HasMarker(spec.notes(existing), it.Marker) {
+			return adopt(ctx, e, spec, it, existing, desired, hash)
+		}
+		return "", "", err
+	}
+	if qe, ok := errors.AsType[*qbo.Error](err); ok && qe.Code == "6240" {
+		existing, findErr := findByName(ctx, e, spec, spec.name(&desired))
+		if findErr != nil {
+			return "", "", findErr
+		}
+		if existing != nil && (posting.HasMarker(spec.notes(existing), it.Marker) ||
+			(spec.adoptable != nil && spec.adoptable(existing, &desired))) {
+			return adopt(ctx, e, spec, it, existing, desired, hash)
+		}
+		return "", "", spec.clash(ctx, e, it, spec.name(&desired), existing)
+	}
+	return "", "", err
+}
+
+// adopt links an existing QBO object to the record and brings it up to date.
+func adopt[T any](ctx context.Context, e *Engine, spec named[T], it item, existing *T, desired T, hash string) (string, string, error) {
+	id, token := spec.identity(existing)
+	m := store.Mapping{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, QBOID: id, SyncToken: token}
+	return update(ctx, e, spec, it, m, desired, hash, store.ActionAdopted)
+}
+
+// update writes desired over the mapped object as a sparse update. A stale SyncToken
+// (someone edited the object in QuickBooks) is refreshed once and the write repeated.
+func update[T any](ctx context.Context, e *Engine, spec named[T], it item, m store.Mapping, desired T, hash, action string) (string, string, error) {
+	for attempt := 0; ; attempt++ {
+		body := desired
+		spec.setIdentity(&body, m.QBOID, m.SyncToken)
+		var out T
+		reqID := qbo.RequestID(e.Scope.RealmID, "update", it.Kind, it.Key, m.SyncToken, hash)
+		err := e.QBO.Update(ctx, spec.entity, body, reqID, &out)
+		if err == nil {
+			id, token := spec.identity(&out)
+			return action, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(&out))
+		}
+		if qbo.ClassOf(err) != qbo.Stale || attempt > 0 {
+			return "", "", err
+		}
+		var current T
+		if err := e.QBO.Read(ctx, spec.entity, m.QBOID, &current); err != nil {
+			return "", "", err
+		}
+		_, m.SyncToken = spec.identity(&current)
+	}
+}
+
+func (e *Engine) save(ctx context.Context, entity string, it item, id, token, hash, name string) error {
+	return e.Store.SaveMapping(ctx, e.Scope, store.Mapping{
+		Kind: it.Kind, SourceKey: it.Key, QBOEntity: entity, QBOID: id,
+		SyncToken: token, ContentHash: hash, QBOName: name,
+	})
+}
+
+// findByName returns the object of the entity whose unique name is name, active or
+// not, or nil.
+func findByName[T any](ctx context.Context, e *Engine, spec named[T], name string) (*T, error) {
+	field := "Name"
+	if spec.entity == "Customer" || spec.entity == "Vendor" || spec.entity == "Employee" {
+		field = "DisplayName"
+	}
+	q, err := qbo.Select(spec.entity).Where(field, "=", name).Where("Active", "IN", qbo.List(true, false)).Build()
+	if err != nil {
+		return nil, err
+	}
+	var found []T
+	if _, err := e.QBO.Query(ctx, q, spec.entity, &found); err != nil {
+		return nil, fmt.Errorf("look up %s %q: %w", spec.entity, name, err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return &found[0], nil
+}
+
+// contentHash identifies what a write would send, so an unchanged record is not
+// written again and a changed one gets a new requestid.
+func contentHash(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16]), nil
+}

@@ -1,0 +1,61 @@
+// Command starter is qbosync's operator CLI: it seeds demo data, runs the local QBO
+// sandbox, connects a firm to QuickBooks, starts and watches syncs, and lists the items
+// that failed and why. Run `starter --help` for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qbosync/qbosync/internal/cli"
+)
+
+func main() {
+	root := &cobra.Command{
+		Use:           "starter",
+		Short:         "Operate qbosync: seed, sandbox, connect, sync, retry, status, errors, demo",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	flags := cli.Bind(root)
+	root.AddCommand(
+		migrateCmd(flags),
+		seedCmd(flags),
+		sandboxCmd(flags),
+		connectCmd(flags),
+		syncCmd(flags),
+		retryCmd(flags),
+		statusCmd(flags),
+		errorsCmd(flags),
+		demoCmd(flags),
+	)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := root.ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starter:", err)
+		os.Exit(1)
+	}
+}
+
+func migrateCmd(flags *cli.Flags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database migrations (every command also does this on start)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := flags.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			fmt.Fprintln(cmd.OutOrStdout(), "database is up to date")
+			return nil
+		},
+	}
+}

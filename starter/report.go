@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/qbosync/qbosync/internal/config"
+	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+// printSummary writes a sync's per-category counts, then every failed item with why.
+func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.Connection, sum workflows.SyncSummary) error {
+	fmt.Fprintf(w, "\nSync of firm %d into %q (QuickBooks company %s): %s", conn.FirmID, conn.CompanyName, conn.RealmID, sum.Status)
+	if sum.Reason != "" {
+		fmt.Fprintf(w, " — %s", sum.Reason)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "category\tchanges read\tcreated\tupdated\tadopted\tunchanged\tfailed\t")
+	for _, c := range sum.Categories {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", c.Category, c.Changes, c.Created, c.Updated, c.Adopted, c.Unchanged, c.Failed)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printFailures(ctx, w, st, scopeOf(conn))
+}
+
+// printFailures lists the items whose latest attempt failed.
+func printFailures(ctx context.Context, w io.Writer, st *store.Store, sc store.Scope) error {
+	failed, err := st.FailedItems(ctx, sc)
+	if err != nil {
+		return err
+	}
+	if len(failed) == 0 {
+		fmt.Fprintln(w, "\nNo failed items.")
+		return nil
+	}
+	fmt.Fprintf(w, "\n%d item(s) could not be synced:\n", len(failed))
+	for i, f := range failed {
+		fmt.Fprintf(w, "\n%d. %s %s [%s, %d attempt(s)]\n", i+1, f.Kind, f.Label, f.ErrorCode, f.Attempts)
+		fmt.Fprintf(w, "   %s\n", wrap(f.Explanation, 88, "   "))
+	}
+	return nil
+}
+
+// workflowURL is the run's page in Temporal Web.
+func workflowURL(t config.TemporalConfig, workflowID, runID string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", strings.TrimRight(t.WebURL, "/"),
+		url.PathEscape(t.Namespace), url.PathEscape(workflowID), url.PathEscape(runID))
+}
+
+// wrap breaks text into lines of at most width characters, indenting continuations.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(text) {
+		if i > 0 && line+1+len(word) > width {
+			b.WriteString("\n" + indent)
+			line = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/qbosync/qbosync/internal/app"
+	"github.com/qbosync/qbosync/internal/cli"
+	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+// session is an opened app and, once asked for, a Temporal client.
+type session struct {
+	*app.App
+	temporal client.Client
+}
+
+func openSession(ctx context.Context, flags *cli.Flags) (*session, error) {
+	a, err := flags.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &session{App: a}, nil
+}
+
+// Temporal dials Temporal on first use, so commands that only read qbosync's own
+// state work while Temporal is down.
+func (s *session) Temporal() (client.Client, error) {
+	if s.temporal == nil {
+		c, err := temporalx.Dial(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log)
+		if err != nil {
+			return nil, err
+		}
+		s.temporal = c
+	}
+	return s.temporal, nil
+}
+
+func (s *session) Close() {
+	if s.temporal != nil {
+		s.temporal.Close()
+	}
+	s.App.Close()
+}
+
+// firmCmd builds a command that acts on one firm's live QuickBooks connection.
+func firmCmd(flags *cli.Flags, name, short string, run func(cmd *cobra.Command, s *session, conn store.Connection) error) *cobra.Command {
+	var firm int64
+	cmd := &cobra.Command{
+		Use:   name + " --firm ID",
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			conn, err := s.Store.LiveConnection(cmd.Context(), firm)
+			if err != nil {
+				return err
+			}
+			return run(cmd, s, conn)
+		},
+	}
+	cmd.Flags().Int64Var(&firm, "firm", 0, "the firm's id (required)")
+	_ = cmd.MarkFlagRequired("firm")
+	return cmd
+}
+
+func syncCmd(flags *cli.Flags) *cobra.Command {
+	var once, retry bool
+	cmd := firmCmd(flags, "sync", "Start the firm's sync (with --once: run it once, wait, and print the summary)",
+		func(cmd *cobra.Command, s *session, conn store.Connection) error {
+			return runSync(cmd, s, conn, once, retry)
+		})
+	cmd.Flags().BoolVar(&once, "once", false, "run every category once, wait for it and print the summary")
+	cmd.Flags().BoolVar(&retry, "retry-failed", false, "try the failed items again")
+	return cmd
+}
+
+func retryCmd(flags *cli.Flags) *cobra.Command {
+	return firmCmd(flags, "retry", "Try the failed items again now (one sync cycle), and print the summary",
+		func(cmd *cobra.Command, s *session, conn store.Connection) error {
+			return runSync(cmd, s, conn, true, true)
+		})
+}
+
+func statusCmd(flags *cli.Flags) *cobra.Command {
+	return firmCmd(flags, "status", "Show the firm's sync: status and the last result of each category",
+		func(cmd *cobra.Command, s *session, conn store.Connection) error {
+			c, err := s.Temporal()
+			if err != nil {
+				return err
+			}
+			var sum workflows.SyncSummary
+			if err := queryStatus(cmd.Context(), c, temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID), &sum); err != nil {
+				return fmt.Errorf("no sync to ask (start one with `starter sync --firm %d`): %w", conn.FirmID, err)
+			}
+			return printSummary(cmd.Context(), cmd.OutOrStdout(), s.Store, conn, sum)
+		})
+}
+
+func errorsCmd(flags *cli.Flags) *cobra.Command {
+	return firmCmd(flags, "errors", "List the items that failed to sync, with what to do about each",
+		func(cmd *cobra.Command, s *session, conn store.Connection) error {
+			return printFailures(cmd.Context(), cmd.OutOrStdout(), s.Store, scopeOf(conn))
+		})
+}
+
+// runSync starts the firm's SyncWorkflow; with once, it waits and prints the summary.
+func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry bool) error {
+	ctx := cmd.Context()
+	c, err := s.Temporal()
+	if err != nil {
+		return err
+	}
+	firm := conn.FirmID
+	opts := client.StartWorkflowOptions{
+		ID:        temporalx.SyncWorkflowID(firm, conn.RealmID),
+		TaskQueue: s.Config.Temporal.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporalx.FirmAttr.ValueSet(fmt.Sprint(firm)), temporalx.RealmAttr.ValueSet(conn.RealmID),
+			temporalx.StatusAttr.ValueSet(workflows.StatusRunning)),
+		// A continuous sync already running is reused; a finished one may run again.
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+	run, err := c.ExecuteWorkflow(ctx, opts, workflows.SyncWorkflow,
+		workflows.SyncInput{FirmID: firm, RealmID: conn.RealmID, Once: once, RetryFailed: retry})
+	if err != nil {
+		return fmt.Errorf("start sync: %w", err)
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "sync %s (run %s) for %q\n", run.GetID(), run.GetRunID(), conn.CompanyName)
+	fmt.Fprintf(out, "watch it in Temporal Web: %s\n", workflowURL(s.Config.Temporal, run.GetID(), run.GetRunID()))
+	if !once {
+		return nil
+	}
+	var sum workflows.SyncSummary
+	runErr := run.Get(ctx, &sum)
+	if runErr != nil {
+		if qerr := queryStatus(ctx, c, run.GetID(), &sum); qerr != nil {
+			return fmt.Errorf("sync failed: %w", runErr)
+		}
+	}
+	if err := printSummary(ctx, out, s.Store, conn, sum); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return fmt.Errorf("sync stopped: %w", rootCause(runErr))
+	}
+	return nil
+}
+
+func scopeOf(conn store.Connection) store.Scope {
+	return store.Scope{FirmID: conn.FirmID, RealmID: conn.RealmID}
+}
+
+func queryStatus(ctx context.Context, c client.Client, workflowID string, sum *workflows.SyncSummary) error {
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	v, err := c.QueryWorkflow(qctx, workflowID, "", workflows.SyncStatusQuery)
+	if err != nil {
+		return err
+	}
+	return v.Get(sum)
+}
+
+// rootCause strips Temporal's wrapping, so the operator reads the reason itself.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		if _, ok := err.(*temporal.ApplicationError); ok {
+			return err
+		}
+		err = next
+	}
+}

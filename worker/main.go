@@ -1,0 +1,59 @@
+// Command worker runs qbosync's Temporal worker: it polls the task queue and executes
+// the workflows and activities that keep each firm's QuickBooks company in sync.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/qbosync/qbosync/internal/app"
+	"github.com/qbosync/qbosync/internal/cli"
+	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/internal/workerx"
+)
+
+func main() {
+	cmd := &cobra.Command{
+		Use:           "worker",
+		Short:         "Run the qbosync Temporal worker",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	flags := cli.Bind(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		a, err := flags.Open(ctx)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		c, err := temporalx.Dial(a.Config.Temporal.Address, a.Config.Temporal.Namespace, a.Log)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return run(ctx, a, c)
+	}
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, a *app.App, c client.Client) error {
+	w := workerx.New(c, a)
+	a.Log.Info("worker started", "task_queue", a.Config.Temporal.TaskQueue, "temporal", a.Config.Temporal.Address)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}

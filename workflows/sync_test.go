@@ -1,0 +1,177 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/qbosync/qbosync/activities"
+	"github.com/qbosync/qbosync/internal/syncer"
+	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+var acts *activities.Activities
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(workflows.SyncWorkflow)
+	env.RegisterActivity(acts)
+	env.SetTypedSearchAttributesOnStart(temporalx.SearchAttributes())
+	return env
+}
+
+// countingActivity answers every category with the given counts and records the calls.
+func countingActivity(calls *[]activities.SyncCategoryInput, counts syncer.Counts) func(context.Context, activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+	return func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+		*calls = append(*calls, in)
+		return activities.SyncCategoryResult{Category: in.Category, Counts: counts}, nil
+	}
+}
+
+func TestSyncOnceRunsEveryCategoryInOrderAndSummarises(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).
+		Return(countingActivity(&calls, syncer.Counts{Created: 3, Failed: 1}))
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 7, RealmID: "r1", Once: true, RetryFailed: true})
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var sum workflows.SyncSummary
+	if err := env.GetWorkflowResult(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != len(syncer.Categories) {
+		t.Fatalf("%d activity calls, want one per category (%d)", len(calls), len(syncer.Categories))
+	}
+	for i, c := range calls {
+		if c.Category != syncer.Categories[i].Name || c.FirmID != 7 || c.RealmID != "r1" || !c.RetryFailed {
+			t.Errorf("call %d = %+v", i, c)
+		}
+	}
+	if sum.Status != workflows.StatusCompleted || sum.Cycles != 1 || sum.Failed() != len(syncer.Categories) {
+		t.Errorf("summary = %+v", sum)
+	}
+}
+
+func TestSyncNowSignalsDuringACycleFoldIntoOneMoreCycle(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	// Each category run takes a minute of (skipped) time, so signals can arrive mid-cycle.
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
+		Return(countingActivity(&calls, syncer.Counts{Unchanged: 1}))
+
+	env.RegisterDelayedCallback(func() {
+		for range 3 {
+			env.SignalWorkflow(workflows.SyncNowSignal, nil)
+		}
+	}, 30*time.Second)
+	var idle workflows.SyncSummary
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_ = v.Get(&idle)
+		env.CancelWorkflow()
+	}, 30*time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+
+	if want := 2 * len(syncer.Categories); len(calls) != want {
+		t.Errorf("%d category runs, want %d: the first cycle and one more for the three signals", len(calls), want)
+	}
+	if idle.Status != workflows.StatusIdle || idle.Cycles != 2 {
+		t.Errorf("status while waiting = %+v", idle)
+	}
+	if calls[len(calls)-1].RetryFailed {
+		t.Error("retry of failed items repeated after the first cycle")
+	}
+}
+
+func TestSweepIntervalWakesAnIdleSync(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 35*time.Minute)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 10 * time.Minute})
+	if cycles := len(calls) / len(syncer.Categories); cycles != 4 {
+		t.Errorf("%d cycles in 35 minutes at a 10 minute sweep, want 4", cycles)
+	}
+}
+
+func TestNeedsReconnectStopsWithStatus(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(activities.SyncCategoryResult{},
+		temporal.NewNonRetryableApplicationError("QuickBooks refused the connection: reconnect", activities.ErrTypeNeedsReconnect, errors.New("invalid_grant")))
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", Once: true})
+	err := env.GetWorkflowError()
+	if err == nil {
+		t.Fatal("workflow succeeded although the connection was refused")
+	}
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeNeedsReconnect {
+		t.Fatalf("error = %v", err)
+	}
+	v, qerr := env.QueryWorkflow(workflows.SyncStatusQuery)
+	if qerr != nil {
+		t.Fatal(qerr)
+	}
+	var sum workflows.SyncSummary
+	_ = v.Get(&sum)
+	if sum.Status != workflows.StatusNeedsReconnect {
+		t.Errorf("status = %q", sum.Status)
+	}
+}
+
+func TestTransientActivityErrorsAreRetried(t *testing.T) {
+	env := newEnv(t)
+	attempts := 0
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+			attempts++
+			if attempts < 3 {
+				return activities.SyncCategoryResult{}, errors.New("QBO answered 503")
+			}
+			return activities.SyncCategoryResult{Category: in.Category}, nil
+		})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", Once: true})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("transient errors were not retried: %v", err)
+	}
+	if attempts < 3 {
+		t.Errorf("attempts = %d", attempts)
+	}
+}
+
+func TestContinuesAsNewWhenSuggestedCarryingCycles(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
+	env.SetContinueAsNewSuggested(true)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 3, RealmID: "r", SweepInterval: time.Minute, Cycles: 41, RetryFailed: true})
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next workflows.SyncInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Cycles != 42 || next.FirmID != 3 || next.RetryFailed {
+		t.Errorf("carried state = %+v", next)
+	}
+}
