@@ -10,6 +10,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/syncer"
 )
@@ -89,16 +90,24 @@ func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) er
 	if errors.Is(err, store.ErrNotConnected) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNeedsReconnect, err)
 	}
-	switch qbo.ClassOf(err) {
-	case qbo.Auth:
-		reason := err.Error()
+	reason := ""
+	switch {
+	case errors.Is(err, secret.ErrCannotOpen):
+		reason = "qbosync cannot read the stored QuickBooks sign-in: the encryption key (secrets.key) is not the one it was saved with. " +
+			"Restore the key, or reconnect QuickBooks."
+	case qbo.ClassOf(err) == qbo.Auth:
+		reason = err.Error()
 		if qe, ok := errors.AsType[*qbo.Error](err); ok {
 			reason = qe.Explanation()
 		}
+	}
+	if reason != "" {
 		if markErr := a.Store.MarkConnection(ctx, sc.FirmID, sc.RealmID, store.ConnNeedsReconnect, reason); markErr != nil {
 			return markErr // retry: the mark must not be lost
 		}
 		return temporal.NewNonRetryableApplicationError(reason, ErrTypeNeedsReconnect, err)
+	}
+	switch qbo.ClassOf(err) {
 	case qbo.Bug:
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -39,6 +40,12 @@ func demoCmd(flags *cli.Flags) *cobra.Command {
 			}
 			printSeed(cmd, sum, time.Since(start))
 			conn, err := s.Store.LiveConnection(ctx, sum.FirmID)
+			if err == nil {
+				if probeErr := probe(ctx, s, conn); probeErr != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "the stored connection to %q no longer works (%v); connecting again\n", conn.CompanyName, probeErr)
+					err = store.ErrNotConnected
+				}
+			}
 			if errors.Is(err, store.ErrNotConnected) {
 				conn, err = connectFirm(ctx, cmd.OutOrStdout(), s.App, sum.FirmID, true, company, time.Minute)
 			}
@@ -53,4 +60,15 @@ func demoCmd(flags *cli.Flags) *cobra.Command {
 	cmd.Flags().Int64Var(&n, "seed", 1, "the random seed of the demo firm")
 	cmd.Flags().StringVar(&company, "company", "", "the sandbox company to connect to (default: the first)")
 	return cmd
+}
+
+// probe checks that a stored connection still opens the company: the sandbox may have
+// been reset, or the encryption key changed, since it was made.
+func probe(ctx context.Context, s *session, conn store.Connection) error {
+	c, err := s.QBO.Client(ctx, conn.FirmID, conn.RealmID)
+	if err != nil {
+		return err
+	}
+	_, err = c.CompanyInfo(ctx)
+	return err
 }

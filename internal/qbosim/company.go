@@ -2,6 +2,7 @@ package qbosim
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 )
@@ -20,13 +21,26 @@ var companyInfoKind = &kind{
 }
 
 // realmBase makes realm ids look like Intuit's 16-digit sandbox ids.
-const realmBase = 9341452000000000
+const realmBase = 9341000000000000
+
+// newRealmID returns a realm id no other sandbox is likely to have given out. Intuit's
+// realm ids are unique across all companies; a sandbox that handed out the same ids
+// again after losing its state would let an application's stored mappings point into a
+// different company without noticing.
+func (s *Server) newRealmIDLocked() string {
+	for {
+		id := strconv.FormatUint(realmBase+rand.Uint64N(1_000_000_000_000), 10)
+		if _, taken := s.companies[id]; !taken {
+			return id
+		}
+	}
+}
 
 // newRealmLocked creates an unpublished company with its CompanyInfo and
 // the system accounts every QBO company has. The caller holds s.mu.
 func (s *Server) newRealmLocked(name string, now time.Time) *company {
 	s.nextRealm++
-	c := newCompany(strconv.FormatUint(realmBase+s.nextRealm, 10))
+	c := newCompany(s.newRealmIDLocked())
 	addr := map[string]any{
 		"Id": "1", "Line1": "123 Sierra Way", "City": "San Pablo",
 		"CountrySubDivisionCode": "CA", "PostalCode": "87999",
