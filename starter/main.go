@@ -18,7 +18,7 @@ import (
 func main() {
 	root := &cobra.Command{
 		Use:           "starter",
-		Short:         "Operate qbosync: seed, sandbox, connect, sync, retry, status, errors, demo",
+		Short:         "Operate qbosync: seed, sandbox, connect, sync, status, errors, retry, pause, resume, demo",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -34,6 +34,7 @@ func main() {
 		errorsCmd(flags),
 		demoCmd(flags),
 	)
+	root.AddCommand(signalCmds(flags)...)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	stop()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -89,10 +90,44 @@ func syncCmd(flags *cli.Flags) *cobra.Command {
 }
 
 func retryCmd(flags *cli.Flags) *cobra.Command {
-	return firmCmd(flags, "retry", "Try the failed items again now (one sync cycle), and print the summary",
+	return firmCmd(flags, "retry", "Try the failed items again now (in the running sync, or in one cycle run for it)",
 		func(cmd *cobra.Command, s *session, conn store.Connection) error {
-			return runSync(cmd, s, conn, true, true)
+			err := signalSync(cmd, s, conn, workflows.RetryFailedSignal)
+			var notFound *serviceerror.NotFound
+			if errors.As(err, &notFound) {
+				return runSync(cmd, s, conn, true, true)
+			}
+			return err
 		})
+}
+
+// signalCmds are the commands that steer a running sync with a signal.
+func signalCmds(flags *cli.Flags) []*cobra.Command {
+	var cmds []*cobra.Command
+	for _, c := range []struct{ name, signal, short string }{
+		{"sync-now", workflows.SyncNowSignal, "Make the running sync look for changes now"},
+		{"pause", workflows.PauseSignal, "Pause the firm's sync once the cycle in progress ends"},
+		{"resume", workflows.ResumeSignal, "Resume a paused sync"},
+		{"disconnect", workflows.DisconnectSignal, "Stop the firm's sync for good (the firm unlinked QuickBooks)"},
+	} {
+		cmds = append(cmds, firmCmd(flags, c.name, c.short, func(cmd *cobra.Command, s *session, conn store.Connection) error {
+			return signalSync(cmd, s, conn, c.signal)
+		}))
+	}
+	return cmds
+}
+
+func signalSync(cmd *cobra.Command, s *session, conn store.Connection, signal string) error {
+	c, err := s.Temporal()
+	if err != nil {
+		return err
+	}
+	id := temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID)
+	if err := c.SignalWorkflow(cmd.Context(), id, "", signal, nil); err != nil {
+		return fmt.Errorf("%s: no running sync for firm %d (start one with `starter sync --firm %d`): %w", signal, conn.FirmID, conn.FirmID, err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "sent %s to %s\n", signal, id)
+	return nil
 }
 
 func statusCmd(flags *cli.Flags) *cobra.Command {

@@ -15,6 +15,7 @@ import (
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/internal/wake"
 	"github.com/qbosync/qbosync/internal/workerx"
 )
 
@@ -53,7 +54,8 @@ func run(ctx context.Context, a *app.App, c client.Client) error {
 	if err := w.Start(); err != nil {
 		return err
 	}
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	defer w.Stop()
+	// Practice changes wake the firms' syncs within milliseconds.
+	listener := &wake.Listener{DatabaseURL: a.Config.Database.URL, DB: a.DB, Temporal: c, Log: a.Log}
+	return listener.Run(ctx)
 }

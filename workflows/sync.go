@@ -15,14 +15,20 @@ import (
 
 // Names of the SyncWorkflow's messages.
 const (
-	SyncNowSignal   = "sync-now"
-	SyncStatusQuery = "status"
+	SyncNowSignal     = "sync-now"     // run a cycle now (the change listener sends it)
+	PauseSignal       = "pause"        // finish the current category, then wait for resume
+	ResumeSignal      = "resume"       // leave pause and run a cycle
+	RetryFailedSignal = "retry-failed" // run a cycle that tries the failed items again
+	DisconnectSignal  = "disconnect"   // stop for good: the firm unlinked the company
+	SyncStatusQuery   = "status"
 )
 
 // Sync statuses, also set as the QbosyncStatus search attribute.
 const (
 	StatusRunning        = "running"
 	StatusIdle           = "idle"
+	StatusPaused         = "paused"
+	StatusDisconnected   = "disconnected"
 	StatusNeedsReconnect = "needs_reconnect"
 	StatusFailed         = "failed"
 	StatusCompleted      = "completed"
@@ -44,6 +50,8 @@ type SyncInput struct {
 	RetryFailed bool `json:"retry_failed,omitempty"`
 	// Cycles carries the count of cycles across continue-as-new.
 	Cycles int `json:"cycles,omitempty"`
+	// Paused carries a pause across continue-as-new.
+	Paused bool `json:"paused,omitempty"`
 }
 
 // SyncSummary is the state of a sync: the last result of each category.
@@ -79,9 +87,38 @@ var categoryActivity = workflow.ActivityOptions{
 	},
 }
 
+// syncControls is what the SyncWorkflow's signals ask for. A listener goroutine only
+// flips these flags; the main loop reads them, so the order of events stays simple.
+type syncControls struct {
+	wake, retryFailed, paused, disconnect bool
+}
+
+// listen receives every control signal for the life of the run.
+func (c *syncControls) listen(ctx workflow.Context) {
+	sel := workflow.NewSelector(ctx)
+	on := func(name string, apply func()) {
+		sel.AddReceive(workflow.GetSignalChannel(ctx, name), func(ch workflow.ReceiveChannel, _ bool) {
+			ch.Receive(ctx, nil)
+			apply()
+		})
+	}
+	on(SyncNowSignal, func() { c.wake = true })
+	on(RetryFailedSignal, func() { c.retryFailed, c.wake = true, true })
+	on(PauseSignal, func() { c.paused = true })
+	on(ResumeSignal, func() { c.paused, c.wake = false, true })
+	on(DisconnectSignal, func() { c.disconnect = true })
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			sel.Select(ctx)
+		}
+	})
+}
+
 // SyncWorkflow keeps one firm's QuickBooks company in step with the practice system:
-// it runs every category in dependency order, then waits for a sync-now signal or the
-// sweep interval, and runs again; it continues as new when its history grows long.
+// it runs every category in dependency order, then waits for a sync-now signal (sent
+// when practice data changes) or the sweep interval, and runs again; it continues as
+// new when its history grows long, carrying its state. Pause, resume, retry-failed and
+// disconnect signals steer it; the status query reports it.
 func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 	if in.SweepInterval <= 0 {
 		in.SweepInterval = DefaultSweepInterval
@@ -90,7 +127,8 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 	if err := workflow.SetQueryHandler(ctx, SyncStatusQuery, func() (SyncSummary, error) { return sum, nil }); err != nil {
 		return sum, err
 	}
-	syncNow := workflow.GetSignalChannel(ctx, SyncNowSignal)
+	ctl := &syncControls{retryFailed: in.RetryFailed, paused: in.Paused}
+	ctl.listen(ctx)
 	setStatus := func(status, reason string) {
 		if sum.Status == status {
 			return
@@ -101,11 +139,20 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			temporalx.RealmAttr.ValueSet(in.RealmID), temporalx.StatusAttr.ValueSet(status))
 	}
 	ctx = workflow.WithActivityOptions(ctx, categoryActivity)
-	retryFailed := in.RetryFailed
 
 	for {
+		if ctl.paused && !ctl.disconnect {
+			setStatus(StatusPaused, "")
+			_ = workflow.Await(ctx, func() bool { return !ctl.paused || ctl.disconnect })
+		}
+		if ctl.disconnect {
+			setStatus(StatusDisconnected, "")
+			return sum, nil
+		}
 		setStatus(StatusRunning, "")
 		sum.Categories = sum.Categories[:0]
+		retryFailed := ctl.retryFailed
+		ctl.wake, ctl.retryFailed = false, false
 		for _, cat := range syncer.Categories {
 			var res activities.SyncCategoryResult
 			var a *activities.Activities
@@ -117,7 +164,6 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			}
 			sum.Categories = append(sum.Categories, res)
 		}
-		retryFailed = false
 		sum.Cycles++
 		sum.LastRunAt = workflow.Now(ctx)
 		if in.Once {
@@ -125,20 +171,23 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			return sum, nil
 		}
 
-		setStatus(StatusIdle, "")
-		timerCtx, cancelTimer := workflow.WithCancel(ctx)
-		sel := workflow.NewSelector(ctx)
-		sel.AddReceive(syncNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
-		sel.AddFuture(workflow.NewTimer(timerCtx, in.SweepInterval), func(workflow.Future) {})
-		sel.Select(ctx)
-		cancelTimer()
-		// Several sync-now signals while busy mean one more cycle, not one each.
-		for syncNow.ReceiveAsync(nil) {
+		if !ctl.wake && !ctl.paused && !ctl.disconnect {
+			setStatus(StatusIdle, "")
+			// An explicit timer, cancelled when a signal wakes the sync, rather than
+			// AwaitWithTimeout: it issues the same commands as the first version of this
+			// workflow (timer, then cancel), so running syncs replay unchanged.
+			timerCtx, cancelTimer := workflow.WithCancel(ctx)
+			sweep := workflow.NewTimer(timerCtx, in.SweepInterval)
+			_ = workflow.Await(ctx, func() bool { return ctl.wake || ctl.paused || ctl.disconnect || sweep.IsReady() })
+			cancelTimer()
 		}
 
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		// A disconnect is handled at the top of the loop, never carried over.
+		if !ctl.disconnect && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Signals already received live in ctl; carry what they asked for. A pending
+			// sync-now needs no carrying: a new run starts with a cycle.
 			next := in
-			next.Cycles, next.RetryFailed = sum.Cycles, false
+			next.Cycles, next.RetryFailed, next.Paused = sum.Cycles, ctl.retryFailed, ctl.paused
 			return sum, workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
 		}
 	}

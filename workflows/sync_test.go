@@ -175,3 +175,105 @@ func TestContinuesAsNewWhenSuggestedCarryingCycles(t *testing.T) {
 		t.Errorf("carried state = %+v", next)
 	}
 }
+
+// runningStatus queries the workflow from inside a delayed callback.
+func runningStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.SyncSummary {
+	t.Helper()
+	v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum workflows.SyncSummary
+	if err := v.Get(&sum); err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func TestPauseHoldsCyclesUntilResume(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
+	var whilePaused workflows.SyncSummary
+	var callsWhilePaused int
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.PauseSignal, nil) }, time.Minute)
+	// Sync-now while paused must not run a cycle; the sweep must not either.
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SyncNowSignal, nil) }, 2*time.Minute)
+	env.RegisterDelayedCallback(func() {
+		whilePaused, callsWhilePaused = runningStatus(t, env), len(calls)
+		env.SignalWorkflow(workflows.ResumeSignal, nil)
+	}, 3*time.Hour)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.DisconnectSignal, nil) }, 3*time.Hour+time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 30 * time.Minute})
+
+	if whilePaused.Status != workflows.StatusPaused || callsWhilePaused != len(syncer.Categories) {
+		t.Errorf("while paused: status %q after %d category runs, want paused after the first cycle only", whilePaused.Status, callsWhilePaused)
+	}
+	if want := 2 * len(syncer.Categories); len(calls) != want {
+		t.Errorf("%d category runs, want %d (first cycle, then one on resume)", len(calls), want)
+	}
+	var sum workflows.SyncSummary
+	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != workflows.StatusDisconnected {
+		t.Errorf("after disconnect: %+v, %v", sum, err)
+	}
+}
+
+func TestRetryFailedSignalRetriesOnTheNextCycleOnly(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.RetryFailedSignal, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SyncNowSignal, nil) }, 2*time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.DisconnectSignal, nil) }, 3*time.Minute)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+	n := len(syncer.Categories)
+	if len(calls) != 3*n {
+		t.Fatalf("%d category runs, want %d", len(calls), 3*n)
+	}
+	if calls[0].RetryFailed || !calls[n].RetryFailed || calls[2*n].RetryFailed {
+		t.Errorf("retry flags per cycle: %v %v %v, want false true false", calls[0].RetryFailed, calls[n].RetryFailed, calls[2*n].RetryFailed)
+	}
+}
+
+// Signals that arrive while a cycle runs, just before the run continues as new, must
+// reach the next run.
+func TestContinueAsNewCarriesSignalsThatArrivedMidCycle(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
+		Return(func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+			return activities.SyncCategoryResult{Category: in.Category}, nil
+		})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.RetryFailedSignal, nil)
+		env.SignalWorkflow(workflows.PauseSignal, nil)
+		env.SetContinueAsNewSuggested(true)
+	}, 30*time.Second)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 5, RealmID: "r", SweepInterval: time.Hour})
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next workflows.SyncInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if !next.Paused || !next.RetryFailed || next.Cycles != 1 {
+		t.Errorf("carried state = %+v, want paused, retry-failed, 1 cycle", next)
+	}
+}
+
+func TestDisconnectIsNotLostToContinueAsNew(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
+		Return(activities.SyncCategoryResult{}, nil)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.DisconnectSignal, nil)
+		env.SetContinueAsNewSuggested(true)
+	}, 30*time.Second)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 5, RealmID: "r", SweepInterval: time.Hour})
+	var sum workflows.SyncSummary
+	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != workflows.StatusDisconnected {
+		t.Fatalf("want a completed, disconnected sync; got %+v, %v", sum, err)
+	}
+}

@@ -35,8 +35,9 @@ import (
 // stack is one test's world: the practice database, the sandbox behind a fault
 // injector, Temporal with a worker, and a firm connected through OAuth.
 type stack struct {
-	t        *testing.T
+	t        testing.TB
 	DB       *sqlx.DB
+	DBURL    string
 	Store    *store.Store
 	Sim      *qbosim.Server
 	Faults   *faults
@@ -48,16 +49,16 @@ type stack struct {
 	factory  *app.QBOFactory
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
-	d, _ := dbtest.New(t)
+	d, dbURL := dbtest.New(t)
 	key := make([]byte, secret.KeySize)
 	_, _ = rand.Read(key)
 	box, err := secret.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, DB: d, Store: store.New(d, box), Log: &bytes.Buffer{}}
+	s := &stack{t: t, DB: d, DBURL: dbURL, Store: store.New(d, box), Log: &bytes.Buffer{}}
 
 	s.Sim = qbosim.New(qbosim.Options{Clients: map[string]string{"e2e-client": "e2e-secret"}})
 	s.Faults = &faults{next: s.Sim}
