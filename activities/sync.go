@@ -60,20 +60,12 @@ type SyncCategoryResult struct {
 // write is exactly-once.
 func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (SyncCategoryResult, error) {
 	res := SyncCategoryResult{Category: in.Category}
-	cat, err := syncer.CategoryNamed(in.Category)
+	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
+		return res, err
 	}
-	scope := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
-	client, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
-	if err != nil {
-		return res, a.classify(ctx, scope, err)
-	}
-	e := &syncer.Engine{
-		Store: a.Store, QBO: client, Scope: scope, PageSize: a.PageSize,
-		Log:      a.Log.With("firm", in.FirmID, "realm", in.RealmID, "category", in.Category),
-		Progress: func(c pms.Cursor) { res.Cursor = c; activity.RecordHeartbeat(ctx, c) },
-	}
+	scope := e.Scope
+	e.Progress = func(c pms.Cursor) { res.Cursor = c; activity.RecordHeartbeat(ctx, c) }
 	counts, err := e.Run(ctx, cat, in.RetryFailed)
 	res.Counts = counts
 	if err != nil {
@@ -89,6 +81,9 @@ func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (Sy
 func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) error {
 	if errors.Is(err, store.ErrNotConnected) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNeedsReconnect, err)
+	}
+	if errors.Is(err, syncer.ErrCompanyBusy) {
+		return err // transient: the other writer finishes soon
 	}
 	reason := ""
 	switch {

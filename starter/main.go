@@ -30,6 +30,7 @@ func main() {
 		connectCmd(flags),
 		syncCmd(flags),
 		retryCmd(flags),
+		backfillCmd(flags),
 		statusCmd(flags),
 		errorsCmd(flags),
 		demoCmd(flags),

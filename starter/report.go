@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/store"
@@ -20,6 +21,14 @@ func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.
 		fmt.Fprintf(w, " — %s", sum.Reason)
 	}
 	fmt.Fprintln(w)
+	if !sum.LastRunAt.IsZero() {
+		fmt.Fprintf(w, "last cycle finished %s (%s ago), %d cycle(s) so far\n",
+			sum.LastRunAt.Local().Format("2006-01-02 15:04:05"), time.Since(sum.LastRunAt).Round(time.Second), sum.Cycles)
+	}
+	if b := sum.Backfill; b != nil {
+		done, total := b.Handled()
+		fmt.Fprintf(w, "last backfill: %d of %d records handled, done %v\n", done, total, b.Done)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "category\tchanges read\tcreated\tupdated\tadopted\tunchanged\tfailed\t")
 	for _, c := range sum.Categories {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/qbosync/qbosync/activities"
+	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/syncer"
 	"github.com/qbosync/qbosync/internal/temporalx"
 )
@@ -20,12 +22,14 @@ const (
 	ResumeSignal      = "resume"       // leave pause and run a cycle
 	RetryFailedSignal = "retry-failed" // run a cycle that tries the failed items again
 	DisconnectSignal  = "disconnect"   // stop for good: the firm unlinked the company
+	BackfillSignal    = "backfill"     // bring existing records over (pms.BackfillFilter)
 	SyncStatusQuery   = "status"
 )
 
 // Sync statuses, also set as the QbosyncStatus search attribute.
 const (
 	StatusRunning        = "running"
+	StatusBackfilling    = "backfilling"
 	StatusIdle           = "idle"
 	StatusPaused         = "paused"
 	StatusDisconnected   = "disconnected"
@@ -52,6 +56,8 @@ type SyncInput struct {
 	Cycles int `json:"cycles,omitempty"`
 	// Paused carries a pause across continue-as-new.
 	Paused bool `json:"paused,omitempty"`
+	// Backfill carries a requested backfill that has not started yet.
+	Backfill *pms.BackfillFilter `json:"backfill,omitempty"`
 }
 
 // SyncSummary is the state of a sync: the last result of each category.
@@ -63,6 +69,9 @@ type SyncSummary struct {
 	Cycles     int                             `json:"cycles"`
 	LastRunAt  time.Time                       `json:"last_run_at"`
 	Categories []activities.SyncCategoryResult `json:"categories"`
+	// Backfill is the result of the last backfill (its live progress is the
+	// BackfillWorkflow's progress query).
+	Backfill *BackfillProgress `json:"backfill,omitempty"`
 }
 
 // Failed counts the items that failed in the last cycle.
@@ -91,6 +100,7 @@ var categoryActivity = workflow.ActivityOptions{
 // flips these flags; the main loop reads them, so the order of events stays simple.
 type syncControls struct {
 	wake, retryFailed, paused, disconnect bool
+	backfill                              *pms.BackfillFilter
 }
 
 // listen receives every control signal for the life of the run.
@@ -107,6 +117,11 @@ func (c *syncControls) listen(ctx workflow.Context) {
 	on(PauseSignal, func() { c.paused = true })
 	on(ResumeSignal, func() { c.paused, c.wake = false, true })
 	on(DisconnectSignal, func() { c.disconnect = true })
+	sel.AddReceive(workflow.GetSignalChannel(ctx, BackfillSignal), func(ch workflow.ReceiveChannel, _ bool) {
+		var f pms.BackfillFilter
+		ch.Receive(ctx, &f)
+		c.backfill, c.wake = &f, true
+	})
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			sel.Select(ctx)
@@ -127,7 +142,7 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 	if err := workflow.SetQueryHandler(ctx, SyncStatusQuery, func() (SyncSummary, error) { return sum, nil }); err != nil {
 		return sum, err
 	}
-	ctl := &syncControls{retryFailed: in.RetryFailed, paused: in.Paused}
+	ctl := &syncControls{retryFailed: in.RetryFailed, paused: in.Paused, backfill: in.Backfill}
 	ctl.listen(ctx)
 	setStatus := func(status, reason string) {
 		if sum.Status == status {
@@ -148,6 +163,14 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		if ctl.disconnect {
 			setStatus(StatusDisconnected, "")
 			return sum, nil
+		}
+		if ctl.backfill != nil {
+			setStatus(StatusBackfilling, "")
+			progress, err := runBackfill(ctx, in, *ctl.backfill)
+			if err != nil {
+				return stop(ctx, &sum, setStatus, err)
+			}
+			sum.Backfill, ctl.backfill = &progress, nil
 		}
 		setStatus(StatusRunning, "")
 		sum.Categories = sum.Categories[:0]
@@ -171,7 +194,7 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			return sum, nil
 		}
 
-		if !ctl.wake && !ctl.paused && !ctl.disconnect {
+		if !ctl.wake && !ctl.paused && !ctl.disconnect && ctl.backfill == nil {
 			setStatus(StatusIdle, "")
 			// An explicit timer, cancelled when a signal wakes the sync, rather than
 			// AwaitWithTimeout: it issues the same commands as the first version of this
@@ -187,10 +210,27 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			// Signals already received live in ctl; carry what they asked for. A pending
 			// sync-now needs no carrying: a new run starts with a cycle.
 			next := in
-			next.Cycles, next.RetryFailed, next.Paused = sum.Cycles, ctl.retryFailed, ctl.paused
+			next.Cycles, next.RetryFailed, next.Paused, next.Backfill = sum.Cycles, ctl.retryFailed, ctl.paused, ctl.backfill
 			return sum, workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
 		}
 	}
+}
+
+// runBackfill runs the BackfillWorkflow as a child and waits for it: while it runs the
+// sync writes nothing else, so the two never write the same record at once. The child
+// is abandoned, not cancelled, if this run ends, and keeps a fixed id, so a later run
+// cannot start a second one beside it.
+func runBackfill(ctx workflow.Context, in SyncInput, f pms.BackfillFilter) (BackfillProgress, error) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        temporalx.BackfillWorkflowID(in.FirmID, in.RealmID),
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporalx.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)), temporalx.RealmAttr.ValueSet(in.RealmID),
+			temporalx.StatusAttr.ValueSet(StatusBackfilling)),
+	})
+	var p BackfillProgress
+	err := workflow.ExecuteChildWorkflow(cctx, BackfillWorkflow, BackfillInput{FirmID: in.FirmID, RealmID: in.RealmID, Filter: f}).Get(ctx, &p)
+	return p, err
 }
 
 // stop ends the workflow after a category failed for good, with a status operators see.

@@ -20,9 +20,9 @@ import (
 	"github.com/qbosync/qbosync/internal/temporalx"
 )
 
-// Start runs a dev server for the test and returns a client of its default namespace.
-// The server stops when the test ends.
-func Start(t testing.TB) client.Client {
+// Start runs a dev server for the test and returns a client of its default namespace
+// and the server's address. The server stops when the test ends.
+func Start(t testing.TB) (client.Client, string) {
 	t.Helper()
 	bin := findCLI()
 	if bin == "" {
@@ -44,7 +44,7 @@ func Start(t testing.TB) client.Client {
 		t.Fatalf("devserver: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	return srv.Client()
+	return srv.Client(), srv.FrontendHostPort()
 }
 
 func findCLI() string {

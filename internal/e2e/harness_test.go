@@ -35,21 +35,29 @@ import (
 // stack is one test's world: the practice database, the sandbox behind a fault
 // injector, Temporal with a worker, and a firm connected through OAuth.
 type stack struct {
-	t        testing.TB
-	DB       *sqlx.DB
-	DBURL    string
-	Store    *store.Store
-	Sim      *qbosim.Server
-	Faults   *faults
-	Temporal client.Client
-	Queue    string
-	Realm    string
-	Log      *bytes.Buffer
-	qbo      config.QBOConfig
-	factory  *app.QBOFactory
+	t            testing.TB
+	DB           *sqlx.DB
+	DBURL        string
+	Store        *store.Store
+	Sim          *qbosim.Server
+	Faults       *faults
+	Temporal     client.Client
+	Queue        string
+	Realm        string
+	Log          *bytes.Buffer
+	TemporalAddr string
+	qbo          config.QBOConfig
+	factory      *app.QBOFactory
+	key          []byte
+	log          *slog.Logger
 }
 
 func newStack(t testing.TB) *stack {
+	t.Helper()
+	return newStackWith(t, stackOptions{worker: true})
+}
+
+func newStackWith(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
 	d, dbURL := dbtest.New(t)
 	key := make([]byte, secret.KeySize)
@@ -74,16 +82,26 @@ func newStack(t testing.TB) *stack {
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: s.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	factory := app.NewQBOFactory(qcfg, s.Store, log)
 
-	s.Temporal = devserver.Start(t)
+	s.Temporal, s.TemporalAddr = devserver.Start(t)
 	s.Queue = "qbosync-e2e-" + randomHex(4)
-	w := worker.New(s.Temporal, s.Queue, worker.Options{})
-	workerx.Register(w, &activities.Activities{Store: s.Store, QBO: factory, PageSize: 7, Log: log})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
+	s.key, s.log, s.qbo, s.factory = key, log, qcfg, factory
+	if opts.worker {
+		s.startWorker()
 	}
-	t.Cleanup(w.Stop)
-	s.qbo, s.factory = qcfg, factory
 	return s
+}
+
+type stackOptions struct{ worker bool }
+
+// startWorker runs a worker in this process with the real registrations.
+func (s *stack) startWorker() worker.Worker {
+	w := worker.New(s.Temporal, s.Queue, worker.Options{})
+	workerx.Register(w, &activities.Activities{Store: s.Store, QBO: s.factory, PageSize: 7, Log: s.log})
+	if err := w.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(w.Stop)
+	return w
 }
 
 // connect links firm to the sandbox's sample company through the OAuth code flow: the

@@ -22,19 +22,28 @@ type Engine struct {
 	// MatchExistingCustomers adopts a QBO customer that qbosync did not create when its
 	// name (and e-mail, where both have one) match a client, instead of reporting a clash.
 	MatchExistingCustomers bool
-	// Progress, if set, is called after each page with the cursor reached (the activity
-	// heartbeats it).
-	Progress func(pms.Cursor)
+	// Progress and BackfillProgress, if set, are called after each page with the cursor
+	// reached (the activity heartbeats it).
+	Progress         func(pms.Cursor)
+	BackfillProgress func(BackfillCursor, Counts)
 }
 
 // Counts are what a category run did, item by item.
 type Counts struct {
-	Changes   int `json:"changes"` // feed rows read
+	Changes   int `json:"changes"` // feed rows (or, in a backfill, records) read
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Adopted   int `json:"adopted"`
 	Unchanged int `json:"unchanged"`
 	Failed    int `json:"failed"`
+}
+
+// Plus returns the sum of two Counts.
+func (c Counts) Plus(d Counts) Counts {
+	return Counts{
+		Changes: c.Changes + d.Changes, Created: c.Created + d.Created, Updated: c.Updated + d.Updated,
+		Adopted: c.Adopted + d.Adopted, Unchanged: c.Unchanged + d.Unchanged, Failed: c.Failed + d.Failed,
+	}
 }
 
 func (c *Counts) add(action string) {
@@ -83,6 +92,11 @@ func CategoryNamed(name string) (Category, error) {
 // category's failed items are tried again first.
 func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Counts, error) {
 	var counts Counts
+	unlock, err := e.lockCompany(ctx)
+	if err != nil {
+		return counts, err
+	}
+	defer unlock()
 	if retryFailed {
 		if err := e.retryFailed(ctx, cat, &counts); err != nil {
 			return counts, err

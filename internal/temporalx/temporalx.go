@@ -45,3 +45,9 @@ func Dial(address, namespace string, log *slog.Logger) (client.Client, error) {
 	}
 	return c, nil
 }
+
+// BackfillWorkflowID is the id of the backfill a firm's sync runs as its child: one at
+// a time per company.
+func BackfillWorkflowID(firmID int64, realmID string) string {
+	return fmt.Sprintf("qbosync-backfill-%d-%s", firmID, realmID)
+}

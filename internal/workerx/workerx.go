@@ -23,5 +23,6 @@ func New(c client.Client, a *app.App) worker.Worker {
 // Register registers the workflows and the activities on r.
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflow(workflows.SyncWorkflow)
+	r.RegisterWorkflow(workflows.BackfillWorkflow)
 	r.RegisterActivity(acts)
 }

@@ -1,0 +1,88 @@
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/syncer"
+)
+
+// BackfillInput asks for one chunk of a category's backfill.
+type BackfillInput struct {
+	FirmID   int64                 `json:"firm_id"`
+	RealmID  string                `json:"realm_id"`
+	Category string                `json:"category"`
+	Filter   pms.BackfillFilter    `json:"filter"`
+	From     syncer.BackfillCursor `json:"from"`
+	// Budget is about how many records this chunk handles before it returns, so the
+	// workflow records progress (and a checkpoint) regularly.
+	Budget int `json:"budget"`
+}
+
+// BackfillResult is what a chunk did and where the backfill now stands.
+type BackfillResult struct {
+	Category string `json:"category"`
+	syncer.Counts
+	Cursor syncer.BackfillCursor `json:"cursor"`
+	Done   bool                  `json:"done"`
+}
+
+// CountBackfill counts the records a category's backfill will handle, for progress.
+func (a *Activities) CountBackfill(ctx context.Context, in BackfillInput) (int, error) {
+	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
+	if err != nil {
+		return 0, err
+	}
+	return e.BackfillTotal(ctx, cat, in.Filter)
+}
+
+// BackfillChunk syncs the next chunk of a category's backfill. It heartbeats its cursor
+// and counts after every page; a retry after the worker died resumes from the last
+// heartbeat instead of the chunk's start (a record handled twice is harmless: the id map
+// makes it unchanged, and writes are exactly-once).
+func (a *Activities) BackfillChunk(ctx context.Context, in BackfillInput) (BackfillResult, error) {
+	res := BackfillResult{Category: in.Category, Cursor: in.From}
+	// A retry after the worker died picks up where the last heartbeat left off, with the
+	// counts of what the dead attempt had done.
+	if activity.HasHeartbeatDetails(ctx) {
+		var last BackfillResult
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil {
+			res = last
+		}
+	}
+	prior := res.Counts
+	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
+	if err != nil {
+		return res, err
+	}
+	e.BackfillProgress = func(c syncer.BackfillCursor, n syncer.Counts) {
+		activity.RecordHeartbeat(ctx, BackfillResult{Category: in.Category, Counts: prior.Plus(n), Cursor: c})
+	}
+	counts, cur, done, err := e.Backfill(ctx, cat, in.Filter, res.Cursor, in.Budget)
+	res.Counts, res.Cursor, res.Done = prior.Plus(counts), cur, done
+	if err != nil {
+		return res, a.classify(ctx, e.Scope, err)
+	}
+	return res, nil
+}
+
+// engine builds the sync engine for a firm's company and a category.
+func (a *Activities) engine(ctx context.Context, firmID int64, realmID, category string) (*syncer.Engine, syncer.Category, error) {
+	scope := store.Scope{FirmID: firmID, RealmID: realmID}
+	cat, err := syncer.CategoryNamed(category)
+	if err != nil {
+		return nil, cat, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
+	}
+	client, err := a.QBO.Client(ctx, firmID, realmID)
+	if err != nil {
+		return nil, cat, a.classify(ctx, scope, err)
+	}
+	return &syncer.Engine{
+		Store: a.Store, QBO: client, Scope: scope, PageSize: a.PageSize,
+		Log: a.Log.With("firm", firmID, "realm", realmID, "category", category),
+	}, cat, nil
+}

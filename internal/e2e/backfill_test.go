@@ -1,0 +1,119 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+// startWorkerProcess runs the real worker binary against the test's stack, so a test
+// can kill it the hard way.
+func (s *stack) startWorkerProcess(t *testing.T) *exec.Cmd {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "worker")
+	build := exec.Command("go", "build", "-o", bin, "./worker")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build worker: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"QBOSYNC_DATABASE_URL="+s.DBURL,
+		"QBOSYNC_TEMPORAL_ADDRESS="+s.TemporalAddr,
+		"QBOSYNC_TEMPORAL_TASK_QUEUE="+s.Queue,
+		"QBOSYNC_QBO_API_BASE_URL="+s.qbo.APIBaseURL,
+		"QBOSYNC_QBO_AUTH_URL="+s.qbo.AuthURL,
+		"QBOSYNC_QBO_TOKEN_URL="+s.qbo.TokenURL,
+		"QBOSYNC_QBO_REVOKE_URL="+s.qbo.RevokeURL,
+		"QBOSYNC_QBO_CLIENT_ID="+s.qbo.ClientID,
+		"QBOSYNC_QBO_CLIENT_SECRET="+s.qbo.ClientSecret,
+		"QBOSYNC_SECRETS_KEY="+base64.StdEncoding.EncodeToString(s.key),
+		"QBOSYNC_SYNC_PAGE_SIZE=20",
+		"QBOSYNC_LOG_LEVEL=warn",
+	)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	return cmd
+}
+
+// A worker killed (SIGKILL) in the middle of a backfill leaves nothing missing and
+// nothing duplicated: another worker picks the backfill up where the dead one's last
+// heartbeat left it.
+func TestBackfillSurvivesAKilledWorker(t *testing.T) {
+	s := newStackWith(t, stackOptions{worker: false})
+	var firm int64
+	must(t, s.DB.Get(&firm, `INSERT INTO firms (name) VALUES ('Backfill LLP') RETURNING id`))
+	const clients = 700
+	// Records that existed before qbosync was installed: no change-feed rows.
+	_, err := s.DB.Exec(`
+		INSERT INTO clients (firm_id, client_number, kind, name)
+		SELECT $1, 'B-' || n, 'person', 'Backfill Client ' || n FROM generate_series(1, $2) n`, firm, clients)
+	must(t, err)
+	_, err = s.DB.Exec(`
+		INSERT INTO matters (firm_id, client_id, matter_number, name, opened_on)
+		SELECT firm_id, id, 'M-' || client_number, 'General', '2026-01-01' FROM clients WHERE firm_id = $1`, firm)
+	must(t, err)
+	_, err = s.DB.Exec(`DELETE FROM pms_changes WHERE firm_id = $1`, firm)
+	must(t, err)
+	s.connect(firm)
+
+	proc := s.startWorkerProcess(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
+		workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
+	must(t, err)
+	must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.BackfillSignal, pms.BackfillFilter{Since: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}))
+
+	// Kill the worker once a good part of the backfill is in QBO.
+	waitFor(t, "the backfill to get going", func() bool { return len(s.customers().byMarker) >= 300 })
+	must(t, proc.Process.Signal(syscall.SIGKILL))
+	_, _ = proc.Process.Wait()
+	killedAt := len(s.customers().byMarker)
+	s.startWorker()
+
+	var progress workflows.BackfillProgress
+	must(t, s.Temporal.GetWorkflow(ctx, temporalx.BackfillWorkflowID(firm, s.Realm), "").Get(ctx, &progress))
+	if killedAt >= 2*clients {
+		t.Fatalf("the backfill had finished (%d objects) before the worker was killed; the test proves nothing", killedAt)
+	}
+
+	qc := s.customers()
+	var ids []struct {
+		ID   int64  `db:"id"`
+		Kind string `db:"kind"`
+	}
+	must(t, s.DB.Select(&ids, `SELECT id, 'client' AS kind FROM clients WHERE firm_id = $1 UNION ALL SELECT id, 'matter' FROM matters WHERE firm_id = $1`, firm))
+	missing, dup := 0, 0
+	for _, r := range ids {
+		switch n := len(qc.byMarker[fmt.Sprintf("qbosync:%s:%d", r.Kind, r.ID)]); {
+		case n == 0:
+			missing++
+		case n > 1:
+			dup++
+		}
+	}
+	if missing != 0 || dup != 0 {
+		t.Fatalf("after the killed backfill: %d records missing, %d duplicated in QBO (of %d)", missing, dup, len(ids))
+	}
+	handled, total := progress.Handled()
+	if !progress.Done || total != 2*clients || handled != total {
+		t.Errorf("progress = %d of %d handled, done %v; want all %d", handled, total, progress.Done, 2*clients)
+	}
+	t.Logf("killed with %d of %d objects in QBO; finished with all, none twice", killedAt, 2*clients)
+}

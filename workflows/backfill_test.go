@@ -1,0 +1,117 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/qbosync/qbosync/activities"
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/syncer"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+// chunkedSource pretends each category has total records and hands them out in chunks
+// of the requested budget, checking that every chunk starts where the last one ended.
+func chunkedSource(t *testing.T, total int, chunks *int) (func(context.Context, activities.BackfillInput) (int, error), func(context.Context, activities.BackfillInput) (activities.BackfillResult, error)) {
+	count := func(context.Context, activities.BackfillInput) (int, error) { return total, nil }
+	chunk := func(_ context.Context, in activities.BackfillInput) (activities.BackfillResult, error) {
+		*chunks++
+		start := int(in.From.ID)
+		n := min(in.Budget, total-start)
+		return activities.BackfillResult{
+			Category: in.Category,
+			Counts:   syncer.Counts{Changes: n, Created: n},
+			Cursor:   syncer.BackfillCursor{ID: int64(start + n)},
+			Done:     start+n == total,
+		}, nil
+	}
+	return count, chunk
+}
+
+func TestBackfillRunsEveryCategoryInChunksAndReportsProgress(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflow(workflows.BackfillWorkflow)
+	chunks := 0
+	count, chunk := chunkedSource(t, 1234, &chunks)
+	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(count)
+	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(chunk)
+
+	env.ExecuteWorkflow(workflows.BackfillWorkflow, workflows.BackfillInput{FirmID: 1, RealmID: "r"})
+
+	var p workflows.BackfillProgress
+	if err := env.GetWorkflowResult(&p); err != nil {
+		t.Fatal(err)
+	}
+	done, total := p.Handled()
+	if !p.Done || done != 1234*len(syncer.Categories) || total != done {
+		t.Errorf("progress %d of %d, done %v", done, total, p.Done)
+	}
+	if want := 3 * len(syncer.Categories); chunks != want { // 500 + 500 + 234
+		t.Errorf("%d chunks, want %d", chunks, want)
+	}
+}
+
+func TestBackfillContinuesAsNewCarryingProgress(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflow(workflows.BackfillWorkflow)
+	chunks := 0
+	count, chunk := chunkedSource(t, 1234, &chunks)
+	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(count)
+	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(chunk)
+	env.SetContinueAsNewSuggested(true)
+
+	env.ExecuteWorkflow(workflows.BackfillWorkflow, workflows.BackfillInput{FirmID: 1, RealmID: "r"})
+
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next workflows.BackfillInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	c := next.Progress.Categories[0]
+	if !c.Started || c.Total != 1234 || c.Cursor.ID != 500 || c.Changes != 500 || c.Done {
+		t.Errorf("carried progress = %+v", c)
+	}
+}
+
+func TestSyncRunsARequestedBackfillAsAChildThenACycle(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflow(workflows.BackfillWorkflow)
+	var order []string
+	env.OnWorkflow(workflows.BackfillWorkflow, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in workflows.BackfillInput) (workflows.BackfillProgress, error) {
+			order = append(order, "backfill since "+in.Filter.Since.Format(time.DateOnly))
+			return workflows.BackfillProgress{Done: true}, nil
+		})
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+			order = append(order, "cycle")
+			return activities.SyncCategoryResult{Category: in.Category}, nil
+		})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.BackfillSignal, pms.BackfillFilter{Since: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Unpaid: true})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.DisconnectSignal, nil) }, 2*time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+
+	var sum workflows.SyncSummary
+	if err := env.GetWorkflowResult(&sum); err != nil {
+		t.Fatal(err)
+	}
+	n := len(syncer.Categories)
+	if len(order) != 2*n+1 || order[n] != "backfill since 2025-07-01" {
+		t.Fatalf("order = %v: want a cycle, the backfill, then a cycle", order)
+	}
+	if sum.Backfill == nil || !sum.Backfill.Done {
+		t.Errorf("summary does not report the backfill: %+v", sum.Backfill)
+	}
+}
