@@ -10,10 +10,19 @@ cd "$ROOT"
 TEMPORAL_CLI=$(temporal_bin)
 export TEMPORAL_CLI
 
-say "checking formatting and vet"
+say "checking formatting, vet and workflow determinism"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 [ -z "$unformatted" ] || die "gofmt would change: $unformatted (run gofmt -w)"
 go vet ./...
+# workflowcheck flags non-deterministic code reachable from workflow functions
+# (time.Now, map iteration, goroutines, I/O): the replay tests catch changes to
+# recorded histories, this catches the rest before a workflow ever runs.
+gobin=$(go env GOBIN); [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
+if [ ! -x "$gobin/workflowcheck" ]; then
+  say "installing workflowcheck v0.6.0"
+  (cd /tmp && GOFLAGS= go install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0)
+fi
+"$gobin/workflowcheck" ./...
 
 say "running the tests"
 # -p 2: two cores; the integration tests start their own servers.

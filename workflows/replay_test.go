@@ -18,13 +18,14 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 2 {
-		t.Fatalf("found %d recorded histories, want at least the one-shot and the continuous sync", len(files))
+	if len(files) < 4 {
+		t.Fatalf("found %d recorded histories, want at least: one-shot sync, continuous sync, sync with backfill, backfill", len(files))
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(workflows.SyncWorkflow)
+			r.RegisterWorkflow(workflows.BackfillWorkflow)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatalf("replaying %s: %v", file, err)
 			}
