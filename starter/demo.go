@@ -9,36 +9,29 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qbosync/qbosync/internal/cli"
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/store"
 )
 
 // demoCmd seeds a firm, connects it to the sandbox's sample company and runs one sync.
 // scripts/demo.sh (make demo) starts the services it needs around it.
 func demoCmd(flags *cli.Flags) *cobra.Command {
-	var size, company string
-	var n int64
+	var sf seedFlags
+	var company string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Seed a demo firm, connect it to the sandbox, sync once and print the summary",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sz, err := seed.ParseSize(size)
-			if err != nil {
-				return err
-			}
 			s, err := openSession(ctx, flags)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			start := time.Now()
-			sum, err := seed.Seed(ctx, s.DB, seed.Options{Size: sz, Seed: n})
+			sum, err := sf.seedFirm(cmd, s.DB)
 			if err != nil {
 				return err
 			}
-			printSeed(cmd, sum, time.Since(start))
 			conn, err := s.Store.LiveConnection(ctx, sum.FirmID)
 			if err == nil {
 				if probeErr := probe(ctx, s, conn); probeErr != nil {
@@ -56,8 +49,7 @@ func demoCmd(flags *cli.Flags) *cobra.Command {
 			return runSync(cmd, s, conn, true, true)
 		},
 	}
-	cmd.Flags().StringVar(&size, "size", "small", "small or large")
-	cmd.Flags().Int64Var(&n, "seed", 1, "the random seed of the demo firm")
+	sf.bind(cmd)
 	cmd.Flags().StringVar(&company, "company", "", "the sandbox company to connect to (default: the first)")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/qbosync/qbosync/activities"
@@ -16,11 +17,16 @@ import (
 	"github.com/qbosync/qbosync/workflows"
 )
 
-// chunkedSource pretends each category has total records and hands them out in chunks
-// of the requested budget, checking that every chunk starts where the last one ended.
-func chunkedSource(t *testing.T, total int, chunks *int) (func(context.Context, activities.BackfillInput) (int, error), func(context.Context, activities.BackfillInput) (activities.BackfillResult, error)) {
-	count := func(context.Context, activities.BackfillInput) (int, error) { return total, nil }
-	chunk := func(_ context.Context, in activities.BackfillInput) (activities.BackfillResult, error) {
+// newBackfillEnv is a test environment whose backfill activities pretend each category
+// has total records and hand them out in chunks of the requested budget, from the
+// cursor each chunk is given. It returns the environment and the chunk counter.
+func newBackfillEnv(t *testing.T, total int) (*testsuite.TestWorkflowEnvironment, *int) {
+	env := newEnv(t)
+	env.RegisterWorkflow(workflows.BackfillWorkflow)
+	chunks := new(int)
+	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.BackfillInput) (int, error) { return total, nil })
+	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.BackfillInput) (activities.BackfillResult, error) {
 		*chunks++
 		start := int(in.From.ID)
 		n := min(in.Budget, total-start)
@@ -30,18 +36,12 @@ func chunkedSource(t *testing.T, total int, chunks *int) (func(context.Context, 
 			Cursor:   syncer.BackfillCursor{ID: int64(start + n)},
 			Done:     start+n == total,
 		}, nil
-	}
-	return count, chunk
+	})
+	return env, chunks
 }
 
 func TestBackfillRunsEveryCategoryInChunksAndReportsProgress(t *testing.T) {
-	env := newEnv(t)
-	env.RegisterWorkflow(workflows.BackfillWorkflow)
-	chunks := 0
-	count, chunk := chunkedSource(t, 1234, &chunks)
-	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(count)
-	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(chunk)
-
+	env, chunks := newBackfillEnv(t, 1234)
 	env.ExecuteWorkflow(workflows.BackfillWorkflow, workflows.BackfillInput{FirmID: 1, RealmID: "r"})
 
 	var p workflows.BackfillProgress
@@ -52,18 +52,13 @@ func TestBackfillRunsEveryCategoryInChunksAndReportsProgress(t *testing.T) {
 	if !p.Done || done != 1234*len(syncer.Categories) || total != done {
 		t.Errorf("progress %d of %d, done %v", done, total, p.Done)
 	}
-	if want := 3 * len(syncer.Categories); chunks != want { // 500 + 500 + 234
-		t.Errorf("%d chunks, want %d", chunks, want)
+	if want := 3 * len(syncer.Categories); *chunks != want { // 500 + 500 + 234
+		t.Errorf("%d chunks, want %d", *chunks, want)
 	}
 }
 
 func TestBackfillContinuesAsNewCarryingProgress(t *testing.T) {
-	env := newEnv(t)
-	env.RegisterWorkflow(workflows.BackfillWorkflow)
-	chunks := 0
-	count, chunk := chunkedSource(t, 1234, &chunks)
-	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(count)
-	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(chunk)
+	env, _ := newBackfillEnv(t, 1234)
 	env.SetContinueAsNewSuggested(true)
 
 	env.ExecuteWorkflow(workflows.BackfillWorkflow, workflows.BackfillInput{FirmID: 1, RealmID: "r"})
