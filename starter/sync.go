@@ -152,7 +152,9 @@ func errorsCmd(flags *cli.Flags) *cobra.Command {
 		})
 }
 
-// runSync starts the firm's SyncWorkflow; with once, it waits and prints the summary.
+// runSync starts the firm's SyncWorkflow; with once, it runs one cycle, waits for it
+// and prints the summary. When the firm's continuous sync is already running, a
+// one-shot run asks it for a cycle instead of starting a second sync beside it.
 func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry bool) error {
 	ctx := cmd.Context()
 	c, err := s.Temporal()
@@ -160,13 +162,22 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		return err
 	}
 	firm := conn.FirmID
+	id := temporalx.SyncWorkflowID(firm, conn.RealmID)
+	out := cmd.OutOrStdout()
+	if running(ctx, c, id) {
+		if !once {
+			fmt.Fprintf(out, "the sync %s is already running; watch it in Temporal Web: %s\n", id, workflowURL(s.Config.Temporal, id, ""))
+			return nil
+		}
+		return oneMoreCycle(cmd, s, c, conn, retry)
+	}
 	opts := client.StartWorkflowOptions{
-		ID:        temporalx.SyncWorkflowID(firm, conn.RealmID),
+		ID:        id,
 		TaskQueue: s.Config.Temporal.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			temporalx.FirmAttr.ValueSet(fmt.Sprint(firm)), temporalx.RealmAttr.ValueSet(conn.RealmID),
 			temporalx.StatusAttr.ValueSet(workflows.StatusRunning)),
-		// A continuous sync already running is reused; a finished one may run again.
+		// Two starters racing: the second joins the first run instead of failing.
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}
 	run, err := c.ExecuteWorkflow(ctx, opts, workflows.SyncWorkflow,
@@ -174,7 +185,6 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)
 	}
-	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "sync %s (run %s) for %q\n", run.GetID(), run.GetRunID(), conn.CompanyName)
 	fmt.Fprintf(out, "watch it in Temporal Web: %s\n", workflowURL(s.Config.Temporal, run.GetID(), run.GetRunID()))
 	if !once {
@@ -194,6 +204,50 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		return fmt.Errorf("sync stopped: %w", rootCause(runErr))
 	}
 	return nil
+}
+
+// running reports whether the workflow id has a running execution.
+func running(ctx context.Context, c client.Client, id string) bool {
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+}
+
+// oneMoreCycle asks the running sync for a cycle and waits until it has run it.
+func oneMoreCycle(cmd *cobra.Command, s *session, c client.Client, conn store.Connection, retry bool) error {
+	ctx := cmd.Context()
+	id := temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID)
+	var before workflows.SyncSummary
+	if err := queryStatus(ctx, c, id, &before); err != nil {
+		return err
+	}
+	signal := workflows.SyncNowSignal
+	if retry {
+		signal = workflows.RetryFailedSignal
+	}
+	if err := c.SignalWorkflow(ctx, id, "", signal, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "the sync %s is running; asked it for a cycle (%s)\n", id, signal)
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		var now workflows.SyncSummary
+		if err := queryStatus(ctx, c, id, &now); err != nil {
+			return err
+		}
+		switch {
+		case now.Cycles > before.Cycles && now.Status != workflows.StatusRunning:
+			return printSummary(ctx, cmd.OutOrStdout(), s.Store, conn, now)
+		case now.Status == workflows.StatusPaused:
+			return fmt.Errorf("the sync is paused: resume it with `starter resume --firm %d`", conn.FirmID)
+		case time.Now().After(deadline):
+			return errors.New("the sync did not finish a cycle in 10 minutes; see `starter status`")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func scopeOf(conn store.Connection) store.Scope {
