@@ -15,7 +15,8 @@ import (
 )
 
 func sandboxCmd(flags *cli.Flags) *cobra.Command {
-	return &cobra.Command{
+	var limits string
+	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run the local QuickBooks Online sandbox (API, OAuth pages, saved companies)",
 		Args:  cobra.NoArgs,
@@ -24,10 +25,18 @@ func sandboxCmd(flags *cli.Flags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sim, err := qbosim.Open(qbosim.Options{
+			opts := qbosim.Options{
 				StateFile: c.Sandbox.StateFile,
 				Clients:   map[string]string{c.QBO.ClientID: c.QBO.ClientSecret},
-			})
+			}
+			switch limits {
+			case "production":
+				opts.Limits = qbosim.ProductionLimits()
+			case "none":
+			default:
+				return fmt.Errorf("--limits %q: use production (QBO's rate limits, the default) or none", limits)
+			}
+			sim, err := qbosim.Open(opts)
 			if err != nil {
 				return err
 			}
@@ -38,6 +47,8 @@ func sandboxCmd(flags *cli.Flags) *cobra.Command {
 			return serveSandbox(cmd.Context(), cmd, c, sim)
 		},
 	}
+	cmd.Flags().StringVar(&limits, "limits", "production", "production (QBO's rate limits: 500/min, 10/s, 10 at once, 40 batches/min) or none")
+	return cmd
 }
 
 func serveSandbox(ctx context.Context, cmd *cobra.Command, c config.Config, sim *qbosim.Server) error {

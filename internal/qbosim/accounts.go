@@ -148,7 +148,6 @@ var accountKind = &kind{
 		nameField: "Name", flagField: "SubAccount",
 		rollupFrom: "CurrentBalance", rollupTo: "CurrentBalanceWithSubAccounts",
 	},
-	prepare: prepareAccount,
 }
 
 func prepareAccount(w *writeCtx) *fault {
@@ -190,15 +189,26 @@ func prepareAccount(w *writeCtx) *fault {
 		return f
 	}
 	if w.creating() {
-		// The opening balance becomes the starting balance; posting its
-		// offset to Opening Balance Equity is not emulated yet.
-		if ob, ok := w.body["OpeningBalance"]; ok {
-			w.body["CurrentBalance"] = ob
-		}
 		w.setDefault("CurrentBalance", zero)
 		w.setDefault("CurrencyRef", homeCurrency())
+		return w.postAccountOpening(sub)
 	}
 	return nil
+}
+
+// postAccountOpening books a new account's OpeningBalance against Opening
+// Balance Equity, in the account's natural sign, dated OpeningBalanceDate.
+func (w *writeCtx) postAccountOpening(sub string) *fault {
+	ob, ok := w.body["OpeningBalance"]
+	if !ok {
+		return nil
+	}
+	w.body["CurrentBalance"] = ob
+	cents := naturalSign(w.body) * roundCents(ob)
+	if cents == 0 || sub == "OpeningBalanceEquity" {
+		return nil
+	}
+	return w.openingPostings(posting{Account: w.reserveID()}, cents, "OpeningBalanceDate")
 }
 
 // resolveAccountType validates AccountType/AccountSubType and fills the

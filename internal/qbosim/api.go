@@ -46,19 +46,34 @@ func (call *apiCall) resource() string {
 
 // serveAPI runs the request pipeline:
 //
-//	authenticate -> read body -> Options.Intercept (limits, fault
-//	injection) -> requestid replay -> handler -> remember response -> write.
+//	authenticate -> read body -> limits (429) -> injected faults (latency,
+//	5xx) -> Options.Intercept -> requestid replay -> handler -> remember
+//	response -> write (or lose it: Faults.LoseResponseRate).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	call := s.newCall(r)
 	resp := s.authenticate(call)
 	if resp == nil {
 		resp = s.readBody(call)
 	}
+	if resp == nil {
+		var release func()
+		if resp, release = s.admit(call); release != nil {
+			defer release()
+		}
+	}
+	if resp == nil {
+		resp = s.injectBefore(call)
+	}
 	if resp == nil && s.opts.Intercept != nil {
 		resp = s.intercept(call)
 	}
 	if resp == nil {
+		lose := s.loseAnswer(call)
 		resp = s.dispatch(call)
+		if lose {
+			dropConnection(w)
+			return
+		}
 	}
 	for k, vs := range resp.header {
 		w.Header()[k] = vs
@@ -124,6 +139,16 @@ func (s *Server) dispatch(call *apiCall) *response {
 			return s.faultResponse(call, errMethodNotAllowed(method, call.r.URL.Path))
 		}
 		return s.handleQuery(call, c)
+	case len(segs) == 1 && segs[0] == "batch":
+		if method != http.MethodPost {
+			return s.faultResponse(call, errMethodNotAllowed(method, call.r.URL.Path))
+		}
+		return s.handleBatch(call, c)
+	case len(segs) == 2 && segs[0] == "reports":
+		if method != http.MethodGet {
+			return s.faultResponse(call, errMethodNotAllowed(method, call.r.URL.Path))
+		}
+		return s.handleReport(call, c, segs[1])
 	case len(segs) == 0 || len(segs) > 2:
 		return s.faultResponse(call, errUnsupported("Unsupported path "+call.r.URL.Path+"."))
 	}
@@ -208,25 +233,25 @@ func (s *Server) performWrite(call *apiCall, c *company, k *kind) *response {
 		}
 	}
 	op := strings.ToLower(call.query.Get("operation"))
-	switch op {
-	case "", "create", "update":
-	case "delete":
-		if k.nameList || k.readOnly {
-			// Name-list entities are inactivated (Active=false), never deleted.
-			return s.faultResponse(call, errUnsupported("Operation Delete is not supported."))
-		}
-		fallthrough
-	default:
-		return s.faultResponse(call, errUnsupported("Operation "+op+" is not supported for "+k.name+"."))
-	}
 	v, err := decodeJSON(call.body)
 	in, isObject := v.(map[string]any)
 	if err != nil || !isObject {
 		return s.faultResponse(call, errBadProperty("failed to parse json object; a property"))
 	}
-	r, f := s.write(c, k, in, call.now, op == "update")
+	entity, f := s.execute(c, k, op, includeFlags(call.query.Get("include")), in, call.now)
 	if f != nil {
 		return s.faultResponse(call, f)
 	}
-	return s.entityResponse(call, c, k, r)
+	return s.jsonResponse(http.StatusOK, map[string]any{k.name: entity, "time": s.envelopeTime(call)})
+}
+
+// includeFlags parses include=a,b into a set (lower-cased).
+func includeFlags(v string) map[string]bool {
+	flags := map[string]bool{}
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.ToLower(strings.TrimSpace(f)); f != "" {
+			flags[f] = true
+		}
+	}
+	return flags
 }

@@ -87,7 +87,7 @@ func nameValue(name, value string) map[string]any {
 func (s *Server) mustCreate(c *company, k *kind, now time.Time, bodies ...map[string]any) []string {
 	ids := make([]string, len(bodies))
 	for i, b := range bodies {
-		r, f := s.write(c, k, b, now, false)
+		r, f := s.write(c, k, b, now, writeOpts{})
 		if f != nil {
 			panic(fmt.Sprintf("qbosim: seeding %s %v: %v", k.name, b, f))
 		}

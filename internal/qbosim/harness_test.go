@@ -206,3 +206,37 @@ func num(v any) string {
 	}
 	return ""
 }
+
+// newDurableHarness is a harness whose sandbox keeps its state in path and
+// can be stopped and started again; it also returns the refresh token that
+// goes with h.token.
+func newDurableHarness(t *testing.T, path string) (*harness, Options, string) {
+	t.Helper()
+	clock := newFakeClock()
+	opts := Options{StateFile: path, Now: clock.Now, PersistDelay: time.Hour}
+	h := &harness{t: t, clock: clock}
+	h.start(opts)
+	h.realm = h.srv.AddSampleCompany()
+	var refresh string
+	h.token, refresh = h.srv.IssueToken(h.realm)
+	return h, opts, refresh
+}
+
+// start serves a new sandbox built from opts (loading its state file).
+func (h *harness) start(opts Options) {
+	h.t.Helper()
+	srv := New(opts)
+	ts := httptest.NewServer(srv)
+	h.srv, h.ts = srv, ts
+	h.t.Cleanup(func() {
+		ts.Close()
+		_ = srv.Close()
+	})
+}
+
+// stop closes the sandbox, flushing its state file.
+func (h *harness) stop() {
+	h.t.Helper()
+	h.ts.Close()
+	require.NoError(h.t, h.srv.Close(), "Close flushes the state file")
+}

@@ -35,7 +35,6 @@ var itemKind = &kind{
 			return nil
 		},
 	},
-	prepare: prepareItem,
 }
 
 func prepareItem(w *writeCtx) *fault {

@@ -58,6 +58,7 @@ type kind struct {
 	name     string // canonical name, also the response envelope key: "Customer"
 	resource string // URL segment: "customer"
 	idSeq    string // id sequence; kinds sharing one never share an Id
+	idBase   int64  // ids of the kind start above this value
 
 	nameList  bool // Active flag, active-only queries, no delete
 	readOnly  bool // no POST at all (CompanyInfo)
@@ -80,8 +81,21 @@ type kind struct {
 
 	hier *hierarchy // nil when the kind is flat
 
+	// queryable, when set, lists the properties a query may filter and sort
+	// on ("property 'UnappliedAmt' is not queryable"); nil allows all.
+	queryable map[string]bool
+
+	// txn is set for transaction entities (lines, void, delete, ledger).
+	txn *txnSpec
+
 	// prepare validates and normalises the candidate entity of a write.
 	prepare func(w *writeCtx) *fault
+
+	// relinked, when set, recomputes what a record shows about the records
+	// linked to it (an invoice's Balance and LinkedTxn after a payment) and
+	// returns the changed properties (nil values delete). Nil or empty
+	// changes leave the record alone.
+	relinked func(c *company, r *record) map[string]any
 }
 
 // canonicalField resolves a query attribute to the schema's spelling.
@@ -131,7 +145,23 @@ func (r *registry) lookup(name string) (*kind, bool) {
 var kinds *registry
 
 func init() {
-	kinds = newRegistry(customerKind, vendorKind, accountKind, itemKind, companyInfoKind)
+	// Hooks are attached here rather than in the kinds' declarations: they
+	// reach other kinds (and, through commit, every kind), which Go would
+	// report as an initialisation cycle.
+	customerKind.prepare = prepareCustomer
+	vendorKind.prepare = prepareVendor
+	accountKind.prepare = prepareAccount
+	itemKind.prepare = prepareItem
+	classKind.prepare = prepareClass
+	invoiceKind.prepare, invoiceKind.relinked = prepareSales, salesRelinked(invoiceKind)
+	invoiceKind.txn.afterVoid = unapplyVoidedInvoice
+	creditMemoKind.prepare, creditMemoKind.relinked = prepareSales, salesRelinked(creditMemoKind)
+	paymentKind.prepare = preparePayment
+	depositKind.prepare = prepareDeposit
+	purchaseKind.prepare = preparePurchase
+	journalEntryKind.prepare = prepareJournalEntry
+	kinds = newRegistry(customerKind, vendorKind, accountKind, itemKind, companyInfoKind, classKind,
+		invoiceKind, creditMemoKind, paymentKind, depositKind, purchaseKind, journalEntryKind)
 }
 
 // normalizeInput checks a request body against the kind's schema and

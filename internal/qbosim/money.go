@@ -2,7 +2,9 @@ package qbosim
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -93,4 +95,91 @@ func compareDecimals(a, b any) (int, bool) {
 		return 0, false
 	}
 	return ra.Cmp(rb), true
+}
+
+// Transaction amounts are whole cents (int64) from the moment they are
+// validated: the ledger, balances and reports never see anything else.
+
+// maxCents bounds an amount: QBO amounts have at most 15 digits.
+const maxCents = 1_000_000_000_000_000
+
+// parseCents reads an amount that must be exact to the cent ("12.5",
+// "12.50", 1250e-2). ok is false for non-numbers; exact is false when the
+// value has non-zero digits beyond the second decimal place.
+func parseCents(v any) (cents int64, exact, ok bool) {
+	r, ok := parseDecimal(v)
+	if !ok {
+		return 0, false, false
+	}
+	r.Mul(r, big.NewRat(100, 1))
+	if !r.IsInt() || !r.Num().IsInt64() {
+		return roundRat(r), false, true
+	}
+	return r.Num().Int64(), true, true
+}
+
+// roundRat rounds to the nearest integer, halves away from zero (how QBO
+// rounds Qty * UnitPrice).
+func roundRat(r *big.Rat) int64 {
+	num, den := new(big.Int).Set(r.Num()), r.Denom()
+	neg := num.Sign() < 0
+	num.Abs(num)
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	if m.Lsh(m, 1).Cmp(den) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if neg {
+		q.Neg(q)
+	}
+	if !q.IsInt64() {
+		return maxCents
+	}
+	return q.Int64()
+}
+
+// roundCents rounds a decimal to the cent.
+func roundCents(v any) int64 {
+	r, ok := parseDecimal(v)
+	if !ok {
+		return 0
+	}
+	return roundRat(r.Mul(r, big.NewRat(100, 1)))
+}
+
+// mulCents is round(qty * price) in cents.
+func mulCents(qty, price any) int64 {
+	q, okQ := parseDecimal(qty)
+	p, okP := parseDecimal(price)
+	if !okQ || !okP {
+		return 0
+	}
+	return roundRat(q.Mul(q, p).Mul(q, big.NewRat(100, 1)))
+}
+
+// formatCents renders cents the way QBO's JSON shows amounts: like a Java
+// double, so 65 dollars is 65.0, 8.50 is 8.5 and 362.07 stays 362.07. A
+// client that decodes amounts into integers fails here as it would there.
+func formatCents(c int64) json.Number {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	whole, frac := c/100, c%100
+	switch {
+	case frac == 0:
+		return json.Number(sign + strconv.FormatInt(whole, 10) + ".0")
+	case frac%10 == 0:
+		return json.Number(sign + strconv.FormatInt(whole, 10) + "." + strconv.FormatInt(frac/10, 10))
+	default:
+		return json.Number(sign + strconv.FormatInt(whole, 10) + "." + fmt.Sprintf("%02d", frac))
+	}
+}
+
+// reportMoney renders cents as reports do: two decimals, "1593.50".
+func reportMoney(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
 }

@@ -41,7 +41,6 @@ var customerKind = &kind{
 		nameField: "DisplayName", flagField: "Job", levelField: "Level",
 		rollupFrom: "Balance", rollupTo: "BalanceWithJobs",
 	},
-	prepare: prepareCustomer,
 }
 
 var vendorKind = &kind{
@@ -63,7 +62,6 @@ var vendorKind = &kind{
 	writeOnCreate: []string{"Balance", "OpenBalanceDate", "CurrencyRef"},
 	refTargets:    map[string]string{"APAccountRef": "Account", "PrefillAccountRef": "Account"},
 	refNameField:  "DisplayName",
-	prepare:       prepareVendor,
 }
 
 // prepareParty applies the rules Customer and Vendor share.
@@ -134,7 +132,32 @@ func prepareCustomer(w *writeCtx) *fault {
 	default:
 		return errInvalidEnum("PreferredDeliveryMethod", m)
 	}
+	if w.creating() {
+		return w.postOpeningBalance()
+	}
 	return nil
+}
+
+// postOpeningBalance books a new customer's opening Balance: Dr Accounts
+// Receivable (the customer), Cr Opening Balance Equity, dated
+// OpenBalanceDate. The Balance keeps the value as written; the ledger holds
+// it rounded to the cent.
+func (w *writeCtx) postOpeningBalance() *fault {
+	bal, ok := w.body["Balance"]
+	if !ok {
+		return nil
+	}
+	w.body[keyOpening] = bal
+	cents := roundCents(bal)
+	if cents == 0 {
+		return nil
+	}
+	ar, f := w.s.receivableAccount(w.c, w.now)
+	if f != nil {
+		return f
+	}
+	return w.openingPostings(posting{Account: ar.id, Entity: w.reserveID(), EntityType: customerKind.name, Receivable: true},
+		cents, "OpenBalanceDate")
 }
 
 func prepareVendor(w *writeCtx) *fault {

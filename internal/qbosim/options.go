@@ -20,6 +20,9 @@ const (
 	DefaultRefreshTokenHardTTL = 5 * 365 * 24 * time.Hour
 	DefaultPersistDelay        = 250 * time.Millisecond
 	DefaultTimeZone            = "America/Los_Angeles"
+	// DefaultMaxBatchItems is the API reference's limit on BatchItemRequest
+	// entries ("maximum number of payloads in a single BatchItemRequest is 30").
+	DefaultMaxBatchItems = 30
 )
 
 // Options configures a Server. The zero value is a faithful sandbox; every
@@ -80,9 +83,34 @@ type Options struct {
 	// PersistDelay debounces state-file writes. Default 250ms.
 	PersistDelay time.Duration
 
-	// Intercept, when set, sees every authenticated /v3 call before the
-	// requestid and handler stages and may answer it instead by returning a
-	// non-nil Reply. This is the seam for rate limiting and fault injection.
+	// Limits are the per-company request limits (429 ThrottleExceeded when
+	// exceeded). The zero value means no limits, which suits unit tests;
+	// ProductionLimits() returns QBO's. SetLimits overrides one company.
+	Limits Limits
+
+	// MaxBatchItems bounds BatchItemRequest entries; more give fault 1040 for
+	// the whole request. Default DefaultMaxBatchItems (30).
+	MaxBatchItems int
+
+	// ShuffleBatch executes (and answers) the items of a batch in a random
+	// order, since "execution order of BatchItemRequest objects should not be
+	// assumed". Default false: request order. The order follows RandSeed.
+	ShuffleBatch bool
+
+	// RejectDuplicateDocNumber makes a DocNumber already used by another
+	// transaction of the same type fail with 6140 "Duplicate Doc Num" unless
+	// the request carries include=allowduplicatedocnum (the company preference
+	// "warn if duplicate number is used"). Default false: duplicates are
+	// accepted, as integrators report for invoices. [U]
+	RejectDuplicateDocNumber bool
+
+	// RandSeed seeds the sandbox's randomness (fault injection, batch
+	// shuffling) so that tests are repeatable. 0 picks a random seed.
+	RandSeed uint64
+
+	// Intercept, when set, sees every authenticated /v3 call after the
+	// limits and fault injection stages and before the requestid and handler
+	// stages, and may answer it instead by returning a non-nil Reply.
 	Intercept func(*Call) *Reply
 
 	// Logf receives background errors (e.g. a failed debounced state write).
@@ -135,6 +163,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PersistDelay <= 0 {
 		o.PersistDelay = DefaultPersistDelay
+	}
+	if o.MaxBatchItems <= 0 {
+		o.MaxBatchItems = DefaultMaxBatchItems
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}

@@ -204,9 +204,13 @@ func (s *Server) load() error {
 				return fmt.Errorf("company %s: unknown entity type %q", cs.RealmID, kindName)
 			}
 			for _, rs := range records {
+				if err := decodeInternal(rs.Data); err != nil {
+					return fmt.Errorf("company %s: %s %s: %w", cs.RealmID, kindName, stringField(rs.Data, "Id"), err)
+				}
 				c.put(k, &record{id: stringField(rs.Data, "Id"), deleted: rs.Deleted, data: rs.Data})
 			}
 		}
+		c.rebuildIndexes()
 		for id, rep := range cs.RequestIDs {
 			c.requests[id] = storedReply{Status: rep.Status, Body: []byte(rep.Body)}
 		}

@@ -2,7 +2,6 @@ package qbosim
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,20 +14,11 @@ import (
 
 func TestStateFileSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sandbox.json")
-	clock := newFakeClock()
-	opts := Options{StateFile: path, Now: clock.Now, PersistDelay: time.Hour}
-
-	first := New(opts)
-	ts := httptest.NewServer(first)
-	h := &harness{t: t, srv: first, ts: ts, clock: clock}
-	h.realm = first.AddSampleCompany()
-	var refresh string
-	h.token, refresh = first.IssueToken(h.realm)
+	h, opts, refresh := newDurableHarness(t, path)
 	created := h.create("customer", "Customer", map[string]any{"DisplayName": "Durable Client", "Balance": "1234567890.12345"})
 	replayed := h.do(http.MethodPost, "customer?requestid=keep-me", map[string]any{"DisplayName": "Once"}, "application/json")
 	require.Equal(t, http.StatusOK, replayed.status)
-	ts.Close()
-	require.NoError(t, first.Close(), "Close flushes despite the long debounce")
+	h.stop() // Close flushes despite the long debounce
 	info, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
@@ -38,12 +28,8 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 	assert.NotContains(t, string(raw), h.token, "tokens are stored hashed")
 	assert.NotContains(t, string(raw), refresh)
 
-	second := New(opts)
-	defer second.Close()
-	ts2 := httptest.NewServer(second)
-	defer ts2.Close()
-	h.srv, h.ts = second, ts2
-
+	h.start(opts)
+	second := h.srv
 	assert.Equal(t, []string{h.realm}, second.Realms())
 	got := h.get("customer", created["Id"].(string))
 	require.Equal(t, http.StatusOK, got.status, "old access token still valid: %s", got.raw)

@@ -51,7 +51,7 @@ func (s *Server) runQuery(c *company, text string, now time.Time) (map[string]an
 	activeOnly := k.nameList && !q.mentions("Active")
 	var rows []*record
 	for _, r := range c.list(k) {
-		if activeOnly && !isActive(r.data) {
+		if (activeOnly && !isActive(r.data)) || c.batchNew[linkKey(k.name, r.id)] {
 			continue
 		}
 		if s.matches(r.data, q.where) {
@@ -90,7 +90,8 @@ func (s *Server) validateQuery(q *query) (*kind, *queryError) {
 		return nil, validationError("value %d is too large. Max allowed value is %d", q.maxResults, maxMaxResults)
 	}
 	checkPath := func(path []string) *queryError {
-		if _, ok := k.canonicalField(path[0]); !ok {
+		name, ok := k.canonicalField(path[0])
+		if !ok || (k.queryable != nil && !k.queryable[name]) {
 			return validationError("property '%s' is not queryable for %s", strings.Join(path, "."), k.name)
 		}
 		return nil

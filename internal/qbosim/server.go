@@ -26,6 +26,12 @@ type Server struct {
 	nextRealm uint64
 	auth      authState
 
+	// trafficMu guards traffic (limits, counters, injected faults). It is
+	// never held while waiting for a company lock.
+	trafficMu sync.Mutex
+	traffic   map[string]*traffic
+	rand      *lockedRand
+
 	persist persister
 }
 
@@ -48,6 +54,8 @@ func Open(opts Options) (*Server, error) {
 		loc:       opts.Location,
 		companies: map[string]*company{},
 		auth:      newAuthState(),
+		traffic:   map[string]*traffic{},
+		rand:      newLockedRand(opts.RandSeed),
 	}
 	if opts.StateFile != "" {
 		if err := s.load(); err != nil {
@@ -150,6 +158,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case strings.HasPrefix(p, "/v3/company/"):
 		s.serveAPI(w, r)
+	case strings.HasPrefix(p, "/admin/"):
+		s.serveAdmin(w, r)
 	case p == "/connect/oauth2":
 		s.serveAuthorize(w, r)
 	case p == "/oauth2/v1/tokens/bearer":

@@ -30,6 +30,14 @@ type company struct {
 	seq      map[string]int64              // id sequence -> last id issued
 	entities map[string]map[string]*record // kind name -> id -> record
 	requests map[string]storedReply        // requestid -> first response
+
+	// Derived from the records (rebuilt on load, see ledger.go).
+	ledger   ledger
+	linkedBy map[string]map[string]int64 // "Invoice:130" -> "Payment:131" -> cents applied
+
+	// batchNew holds the records created by the batch being processed:
+	// later items of the same batch must not see them.
+	batchNew map[string]bool
 }
 
 func newCompany(realmID string) *company {
@@ -38,12 +46,23 @@ func newCompany(realmID string) *company {
 		seq:      map[string]int64{},
 		entities: map[string]map[string]*record{},
 		requests: map[string]storedReply{},
+		ledger:   newLedger(),
+		linkedBy: map[string]map[string]int64{},
 	}
 }
 
 func (c *company) nextID(seq string) string {
 	c.seq[seq]++
 	return strconv.FormatInt(c.seq[seq], 10)
+}
+
+// newID issues the next id of a kind's sequence, starting above the kind's
+// idBase (Class ids look like "5000000000000007280").
+func (c *company) newID(k *kind) string {
+	if c.seq[k.idSeq] < k.idBase {
+		c.seq[k.idSeq] = k.idBase
+	}
+	return c.nextID(k.idSeq)
 }
 
 // get returns the record with id, including tombstones; nil when unknown.
@@ -55,6 +74,15 @@ func (c *company) live(k *kind, id string) *record {
 		return r
 	}
 	return nil
+}
+
+// visible is live as a client request sees it: records created earlier in
+// the same batch are not there yet.
+func (c *company) visible(k *kind, id string) *record {
+	if c.batchNew[linkKey(k.name, id)] {
+		return nil
+	}
+	return c.live(k, id)
 }
 
 // list returns the non-deleted records of a kind ordered by Id.
@@ -85,18 +113,24 @@ func (c *company) put(k *kind, r *record) {
 // without touching SyncToken: used for values QBO recomputes behind the
 // scenes, such as a child's FullyQualifiedName after its parent is renamed.
 func (c *company) replaceData(k *kind, r *record, changes map[string]any) {
-	data := make(map[string]any, len(r.data)+len(changes))
-	for key, v := range r.data {
-		data[key] = v
+	c.put(k, &record{id: r.id, deleted: r.deleted, data: withChanges(r.data, changes)})
+}
+
+// withChanges returns a shallow copy of data with changes applied; a nil
+// value deletes the property.
+func withChanges(data, changes map[string]any) map[string]any {
+	out := make(map[string]any, len(data)+len(changes))
+	for key, v := range data {
+		out[key] = v
 	}
 	for key, v := range changes {
 		if v == nil {
-			delete(data, key)
+			delete(out, key)
 		} else {
-			data[key] = v
+			out[key] = v
 		}
 	}
-	c.put(k, &record{id: r.id, deleted: r.deleted, data: data})
+	return out
 }
 
 // writeCtx is the state of one create or update while it passes through a
@@ -109,23 +143,42 @@ type writeCtx struct {
 	input map[string]any // normalised request body, as sent
 	body  map[string]any // candidate entity: the merged result prepare validates and edits
 	old   *record        // nil on create
+	opts  writeOpts
+}
+
+// writeOpts are the request options a write honours.
+type writeOpts struct {
+	requireID bool            // operation=update: the body must carry an Id
+	include   map[string]bool // include= flags, e.g. allowduplicatedocnum
 }
 
 func (w *writeCtx) creating() bool { return w.old == nil }
 
-// selfID is the id of the entity being written ("" on create).
+// selfID is the id of the entity being written ("" on create until
+// reserveID is called).
 func (w *writeCtx) selfID() string {
 	if w.old == nil {
-		return ""
+		return stringField(w.body, "Id")
 	}
 	return w.old.id
 }
 
+// reserveID returns the id the entity will have, issuing it now on create
+// (postings that name the entity itself need it before commit).
+func (w *writeCtx) reserveID() string {
+	if id := w.selfID(); id != "" {
+		return id
+	}
+	id := w.c.newID(w.k)
+	w.body["Id"] = id
+	return id
+}
+
 // write runs the create/update pipeline shared by every kind:
 // schema check -> locate and version-check the target -> merge (sparse or
-// full) -> kind.prepare -> assign system fields -> store -> recompute
-// hierarchy values. The caller holds c.mu.
-func (s *Server) write(c *company, k *kind, in map[string]any, now time.Time, requireID bool) (*record, *fault) {
+// full) -> kind.prepare -> commit (system fields, store, hierarchy, ledger
+// and links). The caller holds c.mu.
+func (s *Server) write(c *company, k *kind, in map[string]any, now time.Time, wo writeOpts) (*record, *fault) {
 	if k.readOnly || k.prepare == nil {
 		return nil, errUnsupported("Operation Create/Update is not supported for " + k.name + ".")
 	}
@@ -135,47 +188,74 @@ func (s *Server) write(c *company, k *kind, in map[string]any, now time.Time, re
 	}
 	var old *record
 	if idv, ok := in["Id"]; ok && idv != nil {
-		id := scalarString(idv)
-		if old = c.live(k, id); old == nil {
-			return nil, errObjectNotFound(k.name, id)
+		var f *fault
+		if old, f = c.versioned(k, in); f != nil {
+			return nil, f
 		}
-		st, ok := in["SyncToken"]
-		if !ok || st == nil {
-			return nil, errRequired("SyncToken")
-		}
-		if scalarString(st) != stringField(old.data, "SyncToken") {
-			return nil, errStaleObject()
-		}
-	} else if requireID {
+	} else if wo.requireID {
 		return nil, errRequired("Id")
 	}
 
-	w := &writeCtx{s: s, c: c, k: k, now: now, input: in, old: old, body: s.mergeBody(k, in, old)}
+	w := &writeCtx{s: s, c: c, k: k, now: now, input: in, old: old, body: s.mergeBody(k, in, old), opts: wo}
 	if f := k.prepare(w); f != nil {
 		return nil, f
 	}
+	return s.commit(c, k, old, w.body, now), nil
+}
 
-	rec := &record{data: w.body}
+// versioned finds the record an update, void or delete names by Id and
+// checks its SyncToken: 610 when unknown or deleted, 5010 when stale.
+func (c *company) versioned(k *kind, in map[string]any) (*record, *fault) {
+	idv, ok := in["Id"]
+	if !ok || idv == nil {
+		return nil, errRequired("Id")
+	}
+	id := scalarString(idv)
+	old := c.visible(k, id)
+	if old == nil {
+		return nil, errObjectNotFound(k.name, id)
+	}
+	st, ok := in["SyncToken"]
+	if !ok || st == nil {
+		return nil, errRequired("SyncToken")
+	}
+	if scalarString(st) != stringField(old.data, "SyncToken") {
+		return nil, errStaleObject()
+	}
+	return old, nil
+}
+
+// commit stores body as the new version of old (a new record when old is
+// nil): Id, SyncToken (+1 per version) and MetaData are assigned here, then
+// hierarchy values, the ledger, links and balances are brought up to date.
+func (s *Server) commit(c *company, k *kind, old *record, body map[string]any, now time.Time) *record {
+	rec := &record{data: body}
 	meta := map[string]any{"CreateTime": now.In(s.loc).Format(metaTimeLayout)}
 	if old == nil {
-		rec.id = c.nextID(k.idSeq)
-		w.body["SyncToken"] = "0"
+		if rec.id = stringField(body, "Id"); rec.id == "" { // reserved by prepare, or new
+			rec.id = c.newID(k)
+		}
+		body["SyncToken"] = "0"
 	} else {
 		rec.id = old.id
 		prev, _ := strconv.Atoi(stringField(old.data, "SyncToken"))
-		w.body["SyncToken"] = strconv.Itoa(prev + 1)
+		body["SyncToken"] = strconv.Itoa(prev + 1)
 		if om, ok := old.data["MetaData"].(map[string]any); ok {
 			meta["CreateTime"] = om["CreateTime"]
 		}
 	}
 	meta["LastUpdatedTime"] = now.In(s.loc).Format(metaTimeLayout)
-	w.body["Id"] = rec.id
-	w.body["MetaData"] = meta
+	body["Id"] = rec.id
+	body["MetaData"] = meta
 	c.put(k, rec)
 	if k.hier != nil {
 		c.refreshHierarchy(k)
 	}
-	return c.get(k, rec.id), nil
+	if old == nil && c.batchNew != nil {
+		c.batchNew[linkKey(k.name, rec.id)] = true
+	}
+	s.afterCommit(c, k, old, c.get(k, rec.id), now)
+	return c.get(k, rec.id)
 }
 
 // mergeBody builds the candidate entity. Sparse updates start from the
@@ -191,6 +271,9 @@ func (s *Server) mergeBody(k *kind, in map[string]any, old *record) map[string]a
 		}
 	}
 	for key, v := range in {
+		if isInternal(key) {
+			continue
+		}
 		if v == nil {
 			delete(body, key)
 			continue
@@ -217,6 +300,15 @@ func (s *Server) mergeBody(k *kind, in map[string]any, old *record) map[string]a
 	}
 	keep(k.writeOnCreate, true)
 	keep(k.preserved, false)
+	if old != nil {
+		// The server's own bookkeeping survives any update; prepare
+		// recomputes what depends on the new content.
+		for key, v := range old.data {
+			if isInternal(key) {
+				body[key] = v
+			}
+		}
+	}
 	for field := range k.refTargets {
 		// The stored reference keeps only the id; the name is resolved when
 		// rendering so that it follows renames.
@@ -231,7 +323,9 @@ func (s *Server) mergeBody(k *kind, in map[string]any, old *record) map[string]a
 func (s *Server) render(c *company, k *kind, r *record) map[string]any {
 	out := make(map[string]any, len(r.data)+2)
 	for key, v := range r.data {
-		out[key] = v
+		if !isInternal(key) {
+			out[key] = v
+		}
 	}
 	for field, targetName := range k.refTargets {
 		id := refValue(out[field])
@@ -247,6 +341,14 @@ func (s *Server) render(c *company, k *kind, r *record) map[string]any {
 			}
 		}
 		out[field] = ref
+	}
+	if k.txn != nil {
+		if lines, ok := out["Line"].([]any); ok {
+			out["Line"] = renderLines(c, lines)
+		}
+		if e, ok := out["EntityRef"].(map[string]any); ok {
+			out["EntityRef"] = namedRef(c, stringField(e, "type"), e)
+		}
 	}
 	out["domain"] = "QBO"
 	out["sparse"] = false

@@ -83,7 +83,7 @@ func (w *writeCtx) setDefault(field string, v any) {
 // update is allowed to point at an entity made inactive since ("references
 // to inactive objects remain intact").
 func (w *writeCtx) reference(field string, target *kind, id string) (*record, *fault) {
-	r := w.c.live(target, id)
+	r := w.c.visible(target, id)
 	if r == nil {
 		return nil, errInvalidReference(field, id, target.name+" not found")
 	}
