@@ -135,21 +135,27 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a JSON number, or a string holding one, without
 // passing through float64. JSON null leaves a unchanged.
 func (a *Amount) UnmarshalJSON(b []byte) error {
+	return unmarshalNumber(b, "amount", ParseAmount, a)
+}
+
+// unmarshalNumber reads a JSON number, or a string holding one (some QBO
+// fields, e.g. LineEx values, carry numbers as strings), from its text
+// with parse into *dst. JSON null leaves *dst unchanged.
+func unmarshalNumber[T any](b []byte, what string, parse func(string) (T, error), dst *T) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
 		return nil
 	}
 	text := string(b)
 	if len(b) > 0 && b[0] == '"' {
-		// Some QBO fields (e.g. LineEx values) carry amounts as strings.
 		if err := json.Unmarshal(b, &text); err != nil {
-			return fmt.Errorf("qbo: amount: %v", err)
+			return fmt.Errorf("qbo: %s: %v", what, err)
 		}
 	}
-	v, err := ParseAmount(text)
+	v, err := parse(text)
 	if err != nil {
 		return err
 	}
-	*a = v
+	*dst = v
 	return nil
 }

@@ -60,6 +60,27 @@ type ThrottleObserver interface {
 	Throttled(retryAfter time.Duration)
 }
 
+// A ThrottlePauser is a ThrottleObserver whose Wait, after Throttled,
+// holds every request to the company until the pause is over (as the
+// Limiters of NewLimiters do). With one, the Client itself sends a request
+// QBO refused with 429 again once the pause is over, up to
+// Options.ThrottleRetries times, with the same request ID. A 429 means QBO
+// did not perform the request, so this neither loses nor repeats work.
+type ThrottlePauser interface {
+	ThrottleObserver
+	PausesAfterThrottle()
+}
+
+// An AbandonObserver is a Limiter that wants to know when a request was
+// given up without an answer after it may have been sent (a timeout, a
+// broken connection): QBO may still be executing it, for up to the 120
+// seconds after which QBO times requests out, and meanwhile it still
+// counts against the company's concurrent requests. The Client calls
+// Abandoned instead of Done for such a request.
+type AbandonObserver interface {
+	Abandoned()
+}
+
 // Options configure a Client.
 type Options struct {
 	// BaseURL is the API host, e.g. ProductionBaseURL or a local sandbox
@@ -77,16 +98,32 @@ type Options struct {
 	// Logger receives one record per request: method, path, status,
 	// duration and intuit_tid; never bodies or tokens. Nil discards.
 	Logger *slog.Logger
-	// Limiter paces requests; nil means no pacing.
+	// Limiter paces requests; nil means no pacing. A worker process
+	// shares one per company between all its clients: see NewLimiters.
 	Limiter Limiter
+	// ThrottleRetries is how many times a request refused with 429 is sent
+	// again after the company's pause, when Limiter is a ThrottlePauser.
+	// Zero means DefaultThrottleRetries; negative means never.
+	ThrottleRetries int
+	// MaxBatchItems is the most operations Batch accepts in one request.
+	// Zero means DefaultMaxBatchItems, the limit of QBO's API reference.
+	MaxBatchItems int
 }
+
+// Defaults of Options.
+const (
+	DefaultThrottleRetries = 3
+	DefaultMaxBatchItems   = 30
+)
 
 // A Client talks to the QBO Accounting API for one company. It is safe for
 // concurrent use.
 //
-// A Client never retries on its own (except once after a 401, see
-// Transport): whether and when to retry a write is the caller's decision,
-// made with the same request ID, as the package documentation describes.
+// A Client never retries on its own, with two exceptions that cannot
+// duplicate anything: once after a 401 (see Transport), and after a 429
+// once the company's pause is over (see ThrottlePauser). Whether and when
+// to retry a write is otherwise the caller's decision, made with the same
+// request ID, as the package documentation describes.
 type Client struct {
 	prefix   string // e.g. "https://quickbooks.api.intuit.com/v3/company/123/"
 	realm    string
@@ -95,6 +132,8 @@ type Client struct {
 	ua       string
 	log      *slog.Logger
 	limiter  Limiter
+	retries  int // after a 429, when the limiter pauses
+	maxBatch int
 	pageSize int // QueryAll's MAXRESULTS; tests lower it
 }
 
@@ -118,6 +157,8 @@ func New(opts Options) (*Client, error) {
 		ua:       cmp.Or(opts.UserAgent, "qbosync"),
 		log:      opts.Logger,
 		limiter:  opts.Limiter,
+		retries:  cmp.Or(opts.ThrottleRetries, DefaultThrottleRetries),
+		maxBatch: cmp.Or(opts.MaxBatchItems, DefaultMaxBatchItems),
 		pageSize: maxPageSize,
 	}
 	if c.log == nil {
@@ -133,7 +174,7 @@ func (c *Client) RealmID() string { return c.realm }
 // as JSON, and decodes the created entity into out unless out is nil.
 // requestID makes the write idempotent; see RequestID.
 func (c *Client) Create(ctx context.Context, entity string, in any, requestID string, out any) error {
-	return c.write(ctx, "create", entity, in, requestID, out)
+	return c.write(ctx, "create", entity, nil, in, requestID, out)
 }
 
 // Update updates an entity. in must carry Id and SyncToken; if it also
@@ -141,7 +182,7 @@ func (c *Client) Create(ctx context.Context, entity string, in any, requestID st
 // clears every writable field that is absent. The updated entity, with its
 // new SyncToken, is decoded into out unless out is nil.
 func (c *Client) Update(ctx context.Context, entity string, in any, requestID string, out any) error {
-	return c.write(ctx, "update", entity, in, requestID, out)
+	return c.write(ctx, "update", entity, url.Values{"operation": {"update"}}, in, requestID, out)
 }
 
 // Delete deletes a transaction. Name-list entities (Customer, Vendor,
@@ -149,48 +190,87 @@ func (c *Client) Update(ctx context.Context, entity string, in any, requestID st
 // Update of Active instead.
 func (c *Client) Delete(ctx context.Context, entity, id, syncToken, requestID string) error {
 	in := struct{ Id, SyncToken string }{id, syncToken}
+	var out json.RawMessage
+	if err := c.write(ctx, "delete", entity, url.Values{"operation": {"delete"}}, in, requestID, &out); err != nil {
+		return err
+	}
+	return checkDeleted("delete "+entity, out)
+}
+
+// checkDeleted checks the entity of a delete's answer, e.g.
+// {"status":"Deleted","domain":"QBO","Id":"33"}.
+func checkDeleted(op string, entity json.RawMessage) error {
 	var out struct {
 		Status string `json:"status"`
 	}
-	if err := c.write(ctx, "delete", entity, in, requestID, &out); err != nil {
-		return err
-	}
+	_ = json.Unmarshal(entity, &out)
 	if out.Status != "" && !strings.EqualFold(out.Status, "Deleted") {
-		return &Error{Op: "delete " + entity, HTTPStatus: http.StatusOK, Class: Bug,
+		return &Error{Op: op, HTTPStatus: http.StatusOK, Class: Bug,
 			Message: fmt.Sprintf("QBO answered the delete with status %q", out.Status)}
 	}
 	return nil
 }
 
-// write performs a create, update or delete: POST {resource} with
-// ?operation=update|delete for the latter two.
-func (c *Client) write(ctx context.Context, verb, entity string, in any, requestID string, out any) error {
+// Void voids a transaction: it stays in QBO, with its amounts zeroed and
+// "Voided" prepended to its PrivateNote, and the voided entity is decoded
+// into out unless out is nil. QBO voids an Invoice with
+// ?operation=void, and a Payment, SalesReceipt or BillPayment with
+// ?operation=update&include=void and a sparse body; it cannot void other
+// entities (a CreditMemo can only be deleted), which is a Bug here. A
+// deposited payment cannot be voided (6540) until its deposit is deleted.
+func (c *Client) Void(ctx context.Context, entity, id, syncToken, requestID string, out any) error {
+	switch entity {
+	case "Invoice":
+		in := struct{ Id, SyncToken string }{id, syncToken}
+		return c.write(ctx, "void", entity, url.Values{"operation": {"void"}}, in, requestID, out)
+	case "Payment", "SalesReceipt", "BillPayment":
+		in := struct {
+			Id, SyncToken string
+			Sparse        bool `json:"sparse"`
+		}{id, syncToken, true}
+		return c.write(ctx, "void", entity, url.Values{"operation": {"update"}, "include": {"void"}}, in, requestID, out)
+	}
+	return &Error{Op: "void " + entity, Class: Bug,
+		Message: fmt.Sprintf("QBO cannot void a %s (only Invoice, Payment, SalesReceipt and BillPayment); delete it instead", entity)}
+}
+
+// write performs a create, update, delete or void: POST {resource} with
+// params, such as ?operation=update.
+func (c *Client) write(ctx context.Context, verb, entity string, params url.Values, in any, requestID string, out any) error {
 	r, err := newRequest(verb, entity, http.MethodPost, "")
 	if err != nil {
 		return err
 	}
 	r.requestID = requestID
-	if verb != "create" {
-		r.params = url.Values{"operation": {verb}}
-	}
-	if r.body, err = json.Marshal(in); err != nil {
-		return r.bug("cannot encode the request body: %v", err)
-	}
-	// Guard against the mix-up QBO would not catch: an update without Id
-	// and SyncToken is a create, i.e. a duplicate.
-	var probe struct{ Id, SyncToken string }
-	_ = json.Unmarshal(r.body, &probe)
-	switch {
-	case verb == "create" && probe.Id != "":
-		return r.bug("the body has an Id; use Update to change an existing %s", entity)
-	case verb != "create" && (probe.Id == "" || probe.SyncToken == ""):
-		return r.bug("%s needs Id and SyncToken; without them QBO would create a new %s", verb, entity)
+	r.params = params
+	if r.body, err = encodeWrite(verb, entity, in); err != nil {
+		err.(*Error).Op = r.op
+		return err
 	}
 	res, err := c.do(ctx, r)
 	if err != nil {
 		return err
 	}
 	return res.decodeEntity(entity, out)
+}
+
+// encodeWrite marshals the body of a write and guards against the mix-up
+// QBO would not catch: an update without Id and SyncToken is a create,
+// i.e. a duplicate. Its errors are *Errors of class Bug, without Op.
+func encodeWrite(verb, entity string, in any) ([]byte, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, &Error{Class: Bug, Message: fmt.Sprintf("cannot encode the request body: %v", err)}
+	}
+	var probe struct{ Id, SyncToken string }
+	_ = json.Unmarshal(body, &probe)
+	switch {
+	case verb == "create" && probe.Id != "":
+		return nil, &Error{Class: Bug, Message: fmt.Sprintf("the body has an Id; use Update to change an existing %s", entity)}
+	case verb != "create" && (probe.Id == "" || probe.SyncToken == ""):
+		return nil, &Error{Class: Bug, Message: fmt.Sprintf("%s needs Id and SyncToken; without them QBO would create a new %s", verb, entity)}
+	}
+	return body, nil
 }
 
 // Read reads the entity with the given Id into out.
@@ -371,8 +451,8 @@ func hasPaging(q string) bool {
 	return strings.Contains(s, "STARTPOSITION") || strings.Contains(s, "MAXRESULTS")
 }
 
-// A request is everything do needs to send one API call. Batch requests
-// will be one more kind of request through the same path.
+// A request is everything do needs to send one API call, a batch
+// included.
 type request struct {
 	op          string // for errors and logs, e.g. "create Customer"
 	method      string
@@ -382,11 +462,14 @@ type request struct {
 	body        []byte
 	contentType string
 	kind        RequestKind
+	read        bool // a POST that only reads, such as a batch of queries
 }
 
-// write reports whether the request changes data; only writes carry a
+// write reports whether the request changes data; only writes need a
 // request ID and only writes can have ambiguous outcomes.
-func (r *request) write() bool { return r.method == http.MethodPost && r.resource != "query" }
+func (r *request) write() bool {
+	return r.method == http.MethodPost && r.resource != "query" && !r.read
+}
 
 func (r *request) bug(format string, args ...any) *Error {
 	return &Error{Op: r.op, Class: Bug, Message: fmt.Sprintf(format, args...)}
@@ -424,15 +507,35 @@ type response struct {
 
 // do sends r, the one path every request takes: request ID checks,
 // pacing, headers, logging, and turning every failure into an *Error.
+// A request refused with 429 is sent again after the company's pause
+// when the limiter pauses (ThrottlePauser).
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
-	if r.write() {
-		switch {
-		case r.requestID == "":
-			return nil, r.bug("a write needs a request ID (see RequestID)")
-		case len(r.requestID) > MaxRequestIDLen:
-			return nil, r.bug("request ID %q is longer than %d characters", r.requestID, MaxRequestIDLen)
-		}
+	maxLen := MaxRequestIDLen
+	if r.kind == BatchRequest {
+		maxLen = MaxBatchRequestIDLen
 	}
+	switch {
+	case r.write() && r.requestID == "":
+		return nil, r.bug("a write needs a request ID (see RequestID)")
+	case len(r.requestID) > maxLen:
+		return nil, r.bug("request ID %q is longer than %d characters", r.requestID, maxLen)
+	}
+	_, pauses := c.limiter.(ThrottlePauser)
+	for attempt := 0; ; attempt++ {
+		res, e := c.send(ctx, r)
+		if e == nil {
+			return res, nil
+		}
+		if !pauses || e.HTTPStatus != http.StatusTooManyRequests || attempt >= c.retries || ctx.Err() != nil {
+			return nil, e
+		}
+		// QBO did not perform the request; Wait holds it until the
+		// company's pause is over.
+	}
+}
+
+// send sends r once.
+func (c *Client) send(ctx context.Context, r *request) (*response, *Error) {
 	params := url.Values{}
 	for k, v := range r.params {
 		params[k] = v
@@ -455,11 +558,18 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	}
 	req.Header.Set("User-Agent", c.ua)
 
+	abandoned := false // sent, perhaps, but no answer: QBO may still be at it
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx, r.kind); err != nil {
 			return nil, &Error{Op: r.op, Class: Transient, Message: "waiting for the rate limiter: " + err.Error(), Err: err}
 		}
-		defer c.limiter.Done()
+		defer func() {
+			if ab, ok := c.limiter.(AbandonObserver); ok && abandoned {
+				ab.Abandoned()
+			} else {
+				c.limiter.Done()
+			}
+		}()
 	}
 	if err := ctx.Err(); err != nil {
 		// Nothing has been sent: not ambiguous.
@@ -469,6 +579,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	start := time.Now()
 	res, err := c.hc.Do(req)
 	if err != nil {
+		abandoned = mayHaveBeenSent(err)
 		e := transportError(r, err)
 		c.logRequest(ctx, r, req, 0, start, "", e)
 		return nil, e
@@ -556,14 +667,7 @@ func (res *response) decodeEntity(entity string, out any) error {
 	if err := json.Unmarshal(res.body, &env); err != nil {
 		return res.decodeError(err)
 	}
-	raw, ok := env[entity]
-	if !ok {
-		for k, v := range env {
-			if strings.EqualFold(k, entity) {
-				raw, ok = v, true
-			}
-		}
-	}
+	raw, ok := lookupKey(env, entity)
 	if !ok {
 		return res.decodeError(fmt.Errorf("the answer has no %s", entity))
 	}
@@ -571,6 +675,20 @@ func (res *response) decodeEntity(entity string, out any) error {
 		return res.decodeError(err)
 	}
 	return nil
+}
+
+// lookupKey returns env[key], matching the key case-insensitively as
+// encoding/json does.
+func lookupKey(env map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+	if v, ok := env[key]; ok {
+		return v, true
+	}
+	for k, v := range env {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // decodeError reports a 2xx answer that could not be understood. For a

@@ -4,18 +4,41 @@
 // # Requests
 //
 // A [Client] serves one QBO company (realm). [Client.Create],
-// [Client.Update], [Client.Read], [Client.Delete], [Client.Query],
-// [Client.QueryAll] and [Client.Count] take QBO entity names such as
-// "Customer" and marshal the caller's values as JSON; [Get] and [QueryAll]
-// do the same for the typed entities of this package. Queries are best
-// built with [Select], which escapes values. Every request carries
-// minorversion; every write carries a requestid.
+// [Client.Update], [Client.Read], [Client.Delete], [Client.Void],
+// [Client.Query], [Client.QueryAll], [Client.Count] and [Client.Report]
+// take QBO entity (or report) names such as "Customer" and marshal the
+// caller's values as JSON; [Get] and [QueryAll] do the same for the typed
+// entities of this package. Queries are best built with [Select], which
+// escapes values. Every request carries minorversion; every write carries
+// a requestid.
 //
-// All requests pass through one internal path, which is where a rate
-// [Limiter] plugs in and where batch requests will go.
+// [Client.Batch] sends up to 30 operations in one request, the only way to
+// write more than 500 objects a minute. Its operations are independent and
+// cannot see each other's results; each has its own result and error.
 //
+// # Entities and money
+//
+// Names: [Customer], [Vendor], [Account], [Item], [TrackingClass] (QBO's
+// Class). Transactions: [Invoice], [CreditMemo], [Payment], [Deposit],
+// [Purchase], [JournalEntry], whose lines are [Line]s with one detail each.
 // Money is an [Amount], whole cents, read from and written to QBO's JSON
-// numbers without passing through float64.
+// numbers without passing through float64. Quantities and rates, which
+// QBO allows more decimals in, are [Decimal]s, exact text; [MulAmount]
+// turns Qty × UnitPrice into a line amount. Reports decode into [Report],
+// a tree of rows that [Report.Walk] visits.
+//
+// # Limits
+//
+// QBO allows each company (per app) 500 requests a minute, batches
+// included, 10 a second, 10 at once and 40 batch requests a minute, and
+// answers 429 beyond. A worker process keeps one [Limiters] and gives
+// each Client its company's [Limiters.For]: every request then waits
+// until it fits under all four limits, with a safety margin
+// ([DefaultLimits]), singles and batches taking turns so neither starves
+// the other. After a 429 anyway the company's traffic pauses (60 seconds,
+// or Retry-After) and the refused request is sent again by the Client
+// itself: QBO did not perform it, so nothing is lost or repeated. Waiting
+// honours the context, so a caller's deadline still applies.
 //
 // # Errors
 //
@@ -60,10 +83,16 @@
 //  3. After an ambiguous outcome ([IsAmbiguous]: timeout, reset, 5xx; never
 //     a 4xx), do not simply create again: how long QBO remembers request
 //     IDs is undocumented, and integrators report replays that did not
-//     work. Look the object up in QBO by its natural key (DisplayName,
-//     Name, DocNumber, or a qbosync marker in PrivateNote) and create it
-//     only if it is not there.
+//     work. Look the object up with [Client.FindByMarker], by its natural
+//     key (DocNumber for a transaction, DisplayName or Name for a name)
+//     and qbosync's marker, qbosync:<kind>:<id>, in its PrivateNote or
+//     Notes. Adopt it if it is there; create it (same request ID) only if
+//     it is not. The same holds for a batch operation whose result is
+//     ambiguous, and for a whole batch that is.
 //  4. Record the mapping together with the outcome.
+//
+// Never put a create and an operation that refers to the created object
+// in the same batch: batch operations cannot see each other's results.
 //
 // A 6240 duplicate-name error names the existing record's Id
 // ([Error.DuplicateNameID]), which lets step 3 link instead of fail.

@@ -1,9 +1,6 @@
 package qbo
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // The types in this file mirror QBO's JSON: field names are QBO's, so the
 // standard encoding/json rules apply without per-field tags beyond
@@ -153,27 +150,28 @@ type Account struct {
 // "Legal Services - Hourly".
 //
 // UnitPrice and PurchaseCost are rates, not sums of money: QBO allows more
-// than two decimals in them, so they keep the number's exact text.
+// than two decimals in them, so they are Decimals, which keep the number's
+// exact text.
 type Item struct {
-	ID                 string      `json:"Id,omitempty"`
-	SyncToken          string      `json:",omitempty"`
-	Name               string      `json:",omitempty"`
-	Sku                string      `json:",omitempty"`
-	Description        string      `json:",omitempty"`
-	Type               string      `json:",omitempty"`
-	Active             *bool       `json:",omitempty"`
-	SubItem            *bool       `json:",omitempty"`
-	ParentRef          *Ref        `json:",omitempty"`
-	Level              int         `json:",omitempty"` // read-only
-	FullyQualifiedName string      `json:",omitempty"` // read-only
-	Taxable            *bool       `json:",omitempty"`
-	UnitPrice          json.Number `json:",omitempty"`
-	PurchaseCost       json.Number `json:",omitempty"`
-	IncomeAccountRef   *Ref        `json:",omitempty"`
-	ExpenseAccountRef  *Ref        `json:",omitempty"`
-	Sparse             bool        `json:"sparse,omitempty"`
-	Domain             string      `json:"domain,omitempty"`
-	MetaData           MetaData    `json:",omitzero"`
+	ID                 string   `json:"Id,omitempty"`
+	SyncToken          string   `json:",omitempty"`
+	Name               string   `json:",omitempty"`
+	Sku                string   `json:",omitempty"`
+	Description        string   `json:",omitempty"`
+	Type               string   `json:",omitempty"`
+	Active             *bool    `json:",omitempty"`
+	SubItem            *bool    `json:",omitempty"`
+	ParentRef          *Ref     `json:",omitempty"`
+	Level              int      `json:",omitempty"` // read-only
+	FullyQualifiedName string   `json:",omitempty"` // read-only
+	Taxable            *bool    `json:",omitempty"`
+	UnitPrice          Decimal  `json:",omitempty"`
+	PurchaseCost       Decimal  `json:",omitempty"`
+	IncomeAccountRef   *Ref     `json:",omitempty"`
+	ExpenseAccountRef  *Ref     `json:",omitempty"`
+	Sparse             bool     `json:"sparse,omitempty"`
+	Domain             string   `json:"domain,omitempty"`
+	MetaData           MetaData `json:",omitzero"`
 }
 
 // CompanyInfo describes the connected QBO company. There is exactly one,

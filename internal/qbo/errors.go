@@ -402,16 +402,7 @@ func httpError(op string, res *http.Response, body []byte) *Error {
 		IntuitTID:  res.Header.Get("intuit_tid"),
 	}
 	if f := parseFault(body); f != nil && len(f.errors) > 0 {
-		for i := range f.errors {
-			if f.errors[i].Code == "" {
-				if m := legacyCode.FindStringSubmatch(f.errors[i].Message); m != nil {
-					f.errors[i].Code = m[1]
-				}
-			}
-		}
-		first := f.errors[0]
-		e.Code, e.Message, e.Detail, e.Element = first.Code, first.Message, first.Detail, first.Element
-		e.FaultType, e.Errors = f.typ, f.errors
+		e.setFault(f)
 	} else {
 		// A proxy's HTML page, an empty body, or something else that is
 		// not a fault: say what came back.
@@ -423,6 +414,22 @@ func httpError(op string, res *http.Response, body []byte) *Error {
 	}
 	e.Class = classify(res.StatusCode, e.FaultType, e.Code)
 	return e
+}
+
+// setFault fills e from a fault with at least one error: the first one's
+// code, message, detail and element, and all of them in Errors. A code
+// missing from an error is read from its legacy message.
+func (e *Error) setFault(f *fault) {
+	for i := range f.errors {
+		if f.errors[i].Code == "" {
+			if m := legacyCode.FindStringSubmatch(f.errors[i].Message); m != nil {
+				f.errors[i].Code = m[1]
+			}
+		}
+	}
+	first := f.errors[0]
+	e.Code, e.Message, e.Detail, e.Element = first.Code, first.Message, first.Detail, first.Element
+	e.FaultType, e.Errors = f.typ, f.errors
 }
 
 // describeBody summarises a body that could not be understood. Only

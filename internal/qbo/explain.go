@@ -41,6 +41,18 @@ func (e *Error) Explanation() string {
 		return "The transaction's date is in a closed accounting period in QuickBooks. Ask your accountant to change the closing date in QuickBooks, or correct the date in the practice system, then retry."
 	case "600":
 		return "QuickBooks says it already received this exact request. qbosync checks whether the record exists in QuickBooks before trying again; if this stays, contact support."
+	case "620":
+		return "QuickBooks could not link this to the transaction it applies to (for example a payment to an invoice): that transaction may have been deleted or voided, be fully paid already, or belong to another customer. Check it in QuickBooks, correct it there or in the practice system, then retry."
+	case "6070":
+		return "The line's amount is not its quantity times its rate, as QuickBooks requires. Correct the quantity, rate or amount in the practice system, then retry."
+	case "6090":
+		return "The discount has neither an amount nor a percentage. Give the discount a value in the practice system, then retry."
+	case "10000":
+		return "QuickBooks had an internal error while processing this. qbosync tries again by itself; nothing to do unless this persists, then contact support" + e.reference() + "."
+	case "10100":
+		return "The QuickBooks report asked for is too large to produce in one go. qbosync asks for a shorter period; if this persists, contact support."
+	case "1040", "4000", "4001":
+		return "qbosync sent QuickBooks a request it could not process (" + strings.TrimSuffix(e.Message, ".") + "). This is a fault in qbosync, not in your data; please contact support" + e.reference() + "."
 	}
 	switch e.Class {
 	case Transient:
@@ -61,11 +73,15 @@ func (e *Error) Explanation() string {
 		}
 		return s + ": " + e.reason() + " Correct it in the practice system or in QuickBooks, then retry."
 	}
-	s := "qbosync sent QuickBooks a request it could not process. This is a fault in qbosync, not in your data; please contact support"
-	if e.IntuitTID != "" {
-		s += " and quote reference " + e.IntuitTID
+	return "qbosync sent QuickBooks a request it could not process. This is a fault in qbosync, not in your data; please contact support" + e.reference() + "."
+}
+
+// reference asks to quote the intuit_tid, when there is one.
+func (e *Error) reference() string {
+	if e.IntuitTID == "" {
+		return ""
 	}
-	return s + "."
+	return " and quote reference " + e.IntuitTID
 }
 
 const (
