@@ -59,8 +59,10 @@ func (a *Activities) BackfillChunk(ctx context.Context, in BackfillInput) (Backf
 	if err != nil {
 		return res, err
 	}
+	hb := startHeartbeat(ctx, res)
+	defer hb.stop()
 	e.BackfillProgress = func(c syncer.BackfillCursor, n syncer.Counts) {
-		activity.RecordHeartbeat(ctx, BackfillResult{Category: in.Category, Counts: prior.Plus(n), Cursor: c})
+		hb.progress(BackfillResult{Category: in.Category, Counts: prior.Plus(n), Cursor: c})
 	}
 	counts, cur, done, err := e.Backfill(ctx, cat, in.Filter, res.Cursor, in.Budget)
 	res.Counts, res.Cursor, res.Done = prior.Plus(counts), cur, done

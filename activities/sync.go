@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/qbosync/qbosync/internal/pms"
@@ -65,7 +64,9 @@ func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (Sy
 		return res, err
 	}
 	scope := e.Scope
-	e.Progress = func(c pms.Cursor) { res.Cursor = c; activity.RecordHeartbeat(ctx, c) }
+	hb := startHeartbeat(ctx, pms.Cursor{})
+	defer hb.stop()
+	e.Progress = func(c pms.Cursor) { res.Cursor = c; hb.progress(c) }
 	counts, err := e.Run(ctx, cat, in.RetryFailed)
 	res.Counts = counts
 	if err != nil {

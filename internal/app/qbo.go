@@ -19,16 +19,23 @@ type QBOFactory struct {
 	oauth *oauth2.Config
 	store *store.Store
 	log   *slog.Logger
+	// limiters pace every request to a company from this process, so all the
+	// activities running here together stay under QBO's limits for that company.
+	limiters *qbo.Limiters
 }
 
 // NewQBOFactory returns a factory for the QBO named in cfg.
 func NewQBOFactory(cfg config.QBOConfig, st *store.Store, log *slog.Logger) *QBOFactory {
-	return &QBOFactory{
+	f := &QBOFactory{
 		cfg:   cfg,
 		oauth: qbo.OAuthConfig(cfg.ClientID, cfg.ClientSecret, cfg.AuthURL, cfg.TokenURL, cfg.RedirectURL),
 		store: st,
 		log:   log,
 	}
+	if cfg.RateLimits != "none" {
+		f.limiters = qbo.NewLimiters(qbo.DefaultLimits())
+	}
+	return f
 }
 
 // OAuth is the OAuth 2.0 configuration for connecting a company.
@@ -48,11 +55,16 @@ func (f *QBOFactory) Client(ctx context.Context, firmID int64, realmID string) (
 	// qbo.NewHTTPClient, not oauth2.NewClient: after a 401 it refreshes once and resends.
 	httpClient := qbo.NewHTTPClient(src)
 	httpClient.Timeout = f.cfg.RequestTimeout
+	var limiter qbo.Limiter
+	if f.limiters != nil {
+		limiter = f.limiters.For(realmID)
+	}
 	return qbo.New(qbo.Options{
 		BaseURL:      f.cfg.APIBaseURL,
 		RealmID:      realmID,
 		HTTPClient:   httpClient,
 		MinorVersion: f.cfg.MinorVersion,
 		Logger:       f.log,
+		Limiter:      limiter,
 	})
 }

@@ -63,6 +63,10 @@ type QBOConfig struct {
 	MinorVersion string `mapstructure:"minor_version"`
 	// RequestTimeout bounds one HTTP call to QBO (QBO itself gives up after 120 s).
 	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+	// RateLimits is "qbo": pace every company's requests under QBO's limits (500 a
+	// minute, 10 a second, 10 at once, 40 batches a minute), or "none", for tests
+	// against a sandbox that has no limits.
+	RateLimits string `mapstructure:"rate_limits"`
 }
 
 // SandboxConfig is for `starter sandbox`, the local QBO emulator.
@@ -127,6 +131,7 @@ func SetDefaults(v *viper.Viper) {
 		"qbo.client_secret":    SandboxClientSecret,
 		"qbo.minor_version":    "75",
 		"qbo.request_timeout":  "60s",
+		"qbo.rate_limits":      "qbo",
 		"sandbox.listen":       "127.0.0.1:8089",
 		"sandbox.state_file":   "", // default: <home>/sandbox.json
 		"secrets.key":          "",
@@ -220,6 +225,9 @@ func (c Config) Validate() error {
 	}
 	if c.QBO.RequestTimeout <= 0 || c.QBO.RequestTimeout > 120*time.Second {
 		bad("qbo.request_timeout", fmt.Sprintf("%s is out of range", c.QBO.RequestTimeout), "use a duration between 1s and 120s (QBO gives up after 120s)")
+	}
+	if c.QBO.RateLimits != "qbo" && c.QBO.RateLimits != "none" {
+		bad("qbo.rate_limits", fmt.Sprintf("%q is not a choice", c.QBO.RateLimits), "use qbo (pace under QuickBooks' limits) or none (only for a sandbox without limits)")
 	}
 	if _, _, err := splitHostPort(c.Sandbox.Listen); err != nil {
 		bad("sandbox.listen", fmt.Sprintf("%q is not host:port", c.Sandbox.Listen), "use 127.0.0.1:8089")

@@ -72,6 +72,7 @@ func TestBadValuesNameTheKeyAndTheFix(t *testing.T) {
 		{"QBOSYNC_SYNC_PAGE_SIZE", "5000", "sync.page_size", "1 to 1000"},
 		{"QBOSYNC_LOG_LEVEL", "loud", "log.level", "debug, info, warn or error"},
 		{"QBOSYNC_QBO_REQUEST_TIMEOUT", "10m", "qbo.request_timeout", "120s"},
+		{"QBOSYNC_QBO_RATE_LIMITS", "fast", "qbo.rate_limits", "use qbo"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {

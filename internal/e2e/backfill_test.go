@@ -41,6 +41,7 @@ func (s *stack) startWorkerProcess(t *testing.T) *exec.Cmd {
 		"QBOSYNC_QBO_CLIENT_SECRET="+s.qbo.ClientSecret,
 		"QBOSYNC_SECRETS_KEY="+base64.StdEncoding.EncodeToString(s.key),
 		"QBOSYNC_SYNC_PAGE_SIZE=20",
+		"QBOSYNC_QBO_RATE_LIMITS=none",
 		"QBOSYNC_LOG_LEVEL=warn",
 	)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -77,7 +77,7 @@ func newStackWith(t testing.TB, opts stackOptions) *stack {
 	qcfg := config.QBOConfig{
 		APIBaseURL: api.URL, AuthURL: api.URL + "/connect/oauth2", TokenURL: api.URL + "/oauth2/v1/tokens/bearer",
 		RevokeURL: api.URL + "/v2/oauth2/tokens/revoke", ClientID: "e2e-client", ClientSecret: "e2e-secret",
-		MinorVersion: "75", RequestTimeout: 5 * time.Second,
+		MinorVersion: "75", RequestTimeout: 5 * time.Second, RateLimits: "none",
 	}
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: s.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	factory := app.NewQBOFactory(qcfg, s.Store, log)
