@@ -7,6 +7,13 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/postgres.sh"
+# The browser tests drive Debian's Chromium, headless; install it when absent (they
+# skip without it, except in CI, where a missing browser fails them).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing Chromium from Debian's packages (for the browser tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq chromium >&2
+fi
 TEMPORAL_CLI=$(temporal_bin)
 export TEMPORAL_CLI
 

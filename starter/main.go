@@ -34,6 +34,9 @@ func main() {
 		statusCmd(flags),
 		errorsCmd(flags),
 		demoCmd(flags),
+		setupCmd(flags),
+		serveCmd(flags),
+		webLoginCmd(flags),
 	)
 	root.AddCommand(signalCmds(flags)...)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -33,6 +33,9 @@ func SyncWorkflowID(firmID int64, realmID string) string {
 	return fmt.Sprintf("qbosync-sync-%d-%s", firmID, realmID)
 }
 
+// SetupWorkflowID is the id of a firm's setup wizard: one per firm at a time.
+func SetupWorkflowID(firmID int64) string { return fmt.Sprintf("qbosync-setup-%d", firmID) }
+
 // Dial connects to the Temporal frontend.
 func Dial(address, namespace string, log *slog.Logger) (client.Client, error) {
 	c, err := client.Dial(client.Options{

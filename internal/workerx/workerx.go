@@ -16,13 +16,30 @@ func New(c client.Client, a *app.App) worker.Worker {
 	w := worker.New(c, a.Config.Temporal.TaskQueue, worker.Options{})
 	Register(w, &activities.Activities{
 		Store: a.Store, QBO: a.QBO, PageSize: a.Config.Sync.PageSize, Log: a.Log,
-	})
+	}, WithRevoke(activities.RevokeEndpoint{
+		URL: a.Config.QBO.RevokeURL, ClientID: a.Config.QBO.ClientID, ClientSecret: a.Config.QBO.ClientSecret,
+	}))
 	return w
 }
 
+// Option configures what Register registers.
+type Option func(*activities.Setup)
+
+// WithRevoke tells the setup wizard's activities where to revoke the QuickBooks grant
+// of a cancelled setup. Without it, cancelling a connected setup fails as a bug.
+func WithRevoke(e activities.RevokeEndpoint) Option {
+	return func(s *activities.Setup) { s.Revoke = e }
+}
+
 // Register registers the workflows and the activities on r.
-func Register(r worker.Registry, acts *activities.Activities) {
+func Register(r worker.Registry, acts *activities.Activities, opts ...Option) {
 	r.RegisterWorkflow(workflows.SyncWorkflow)
 	r.RegisterWorkflow(workflows.BackfillWorkflow)
+	r.RegisterWorkflow(workflows.SetupWorkflow)
 	r.RegisterActivity(acts)
+	setup := &activities.Setup{Store: acts.Store, QBO: acts.QBO, Log: acts.Log}
+	for _, o := range opts {
+		o(setup)
+	}
+	r.RegisterActivity(setup)
 }

@@ -1,0 +1,217 @@
+package activities
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"go.temporal.io/sdk/temporal"
+	"golang.org/x/oauth2"
+
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/secret"
+	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// ErrTypeSetupRefused: the setup wizard asked for something the firm's data does not
+// allow (an unknown firm, a company it is not connected to). Retrying cannot help; the
+// message says what to do.
+const ErrTypeSetupRefused = "SetupRefused"
+
+// RevokeEndpoint is where, and as which app, qbosync revokes a QuickBooks grant: the
+// config's qbo.revoke_url, qbo.client_id and qbo.client_secret.
+type RevokeEndpoint struct {
+	URL, ClientID, ClientSecret string
+	HTTPClient                  *http.Client // nil: http.DefaultClient
+}
+
+// Setup are the setup wizard's activities. They read the practice data and QuickBooks,
+// and keep the wizard's settings in PostgreSQL; they never return tokens.
+type Setup struct {
+	Store  *store.Store
+	QBO    QBOClients
+	Revoke RevokeEndpoint
+	Log    *slog.Logger
+}
+
+// SetupScope names a firm's QuickBooks company.
+type SetupScope struct {
+	FirmID  int64  `json:"firm_id"`
+	RealmID string `json:"realm_id"`
+}
+
+// SetupCompany is a connected QuickBooks company: its id and name, never its tokens.
+type SetupCompany struct {
+	RealmID string `json:"realm_id"`
+	Name    string `json:"name"`
+}
+
+// LoadSetupFirm returns the firm's name and bank accounts, which the settings map.
+func (a *Setup) LoadSetupFirm(ctx context.Context, firmID int64) (settings.Firm, error) {
+	f := settings.Firm{ID: firmID}
+	db := a.Store.DB()
+	err := db.GetContext(ctx, &f.Name, `SELECT name FROM firms WHERE id = $1`, firmID)
+	if errors.Is(err, sql.ErrNoRows) {
+		msg := fmt.Sprintf("there is no firm %d in the practice system; start the setup for an existing firm", firmID)
+		return f, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
+	}
+	if err != nil {
+		return f, err
+	}
+	err = db.SelectContext(ctx, &f.BankAccounts, `
+		SELECT id, kind, name, account_last4 FROM bank_accounts
+		WHERE firm_id = $1 AND active ORDER BY kind, id`, firmID)
+	return f, err
+}
+
+// CheckSetupConnection confirms that the firm's live QuickBooks connection is to the
+// company the wizard was told about, and returns the company's name as stored.
+func (a *Setup) CheckSetupConnection(ctx context.Context, in SetupScope) (SetupCompany, error) {
+	conn, err := a.Store.LiveConnection(ctx, in.FirmID)
+	if errors.Is(err, store.ErrNotConnected) || (err == nil && conn.RealmID != in.RealmID) {
+		msg := fmt.Sprintf("firm %d is not connected to QuickBooks company %s; connect it (Connect QuickBooks) and try again", in.FirmID, in.RealmID)
+		return SetupCompany{}, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
+	}
+	if err != nil {
+		return SetupCompany{}, err
+	}
+	return SetupCompany{RealmID: conn.RealmID, Name: conn.CompanyName}, nil
+}
+
+// ListQBOChoices reads the connected company's active accounts and items, for the
+// Customize pages to offer. Only ids, names and types come back: the list lives in
+// the workflow's state.
+func (a *Setup) ListQBOChoices(ctx context.Context, in SetupScope) (settings.Catalog, error) {
+	var cat settings.Catalog
+	sc := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
+	c, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
+	if err != nil {
+		return cat, a.classify(ctx, sc, err)
+	}
+	q, err := qbo.Select("Account").OrderBy("Id").Build()
+	if err != nil {
+		return cat, err
+	}
+	accounts, err := qbo.QueryAll[qbo.Account](ctx, c, q)
+	if err != nil {
+		return cat, a.classify(ctx, sc, err)
+	}
+	for _, x := range accounts {
+		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.AccountType, SubType: x.AccountSubType})
+	}
+	if q, err = qbo.Select("Item").OrderBy("Id").Build(); err != nil {
+		return cat, err
+	}
+	items, err := qbo.QueryAll[qbo.Item](ctx, c, q)
+	if err != nil {
+		return cat, a.classify(ctx, sc, err)
+	}
+	for _, x := range items {
+		cat.Items = append(cat.Items, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.Type})
+	}
+	return cat, nil
+}
+
+// nameOr prefers the full name, which tells sub-accounts apart ("Bank:Trust").
+func nameOr(fullName, name string) string {
+	if fullName != "" {
+		return fullName
+	}
+	return name
+}
+
+// PreviewInput asks what the first sync would post with a firm's settings.
+type PreviewInput struct {
+	FirmID   int64             `json:"firm_id"`
+	Settings settings.Settings `json:"settings"`
+}
+
+// PreviewFirstSync works out, from the practice tables and the posting rules, what the
+// first sync will post with the settings; it writes nothing anywhere.
+func (a *Setup) PreviewFirstSync(ctx context.Context, in PreviewInput) (settings.Preview, error) {
+	return settings.ComputePreview(ctx, a.Store.DB(), in.FirmID, in.Settings)
+}
+
+// SaveSetupDraft keeps the wizard's draft settings, so a paused setup survives
+// anything.
+func (a *Setup) SaveSetupDraft(ctx context.Context, r settings.Record) error {
+	return frozenIsFinal(settings.SaveDraft(ctx, a.Store.DB(), r))
+}
+
+// SubmitSetupSettings stores the settings as submitted and frozen.
+func (a *Setup) SubmitSetupSettings(ctx context.Context, r settings.Record) error {
+	return frozenIsFinal(settings.MarkSubmitted(ctx, a.Store.DB(), r))
+}
+
+// CancelSetupInput names a setup the firm cancelled and the company it had connected.
+type CancelSetupInput struct {
+	FirmID  int64  `json:"firm_id"`
+	SetupID string `json:"setup_id"`
+	RealmID string `json:"realm_id,omitempty"`
+}
+
+// CancelSetup records the cancelled setup and disconnects its QuickBooks company:
+// the grant is revoked at QuickBooks, and the connection marked disconnected, so
+// nothing can sync. Safe to retry.
+func (a *Setup) CancelSetup(ctx context.Context, in CancelSetupInput) error {
+	if in.RealmID != "" {
+		if err := a.revoke(ctx, in.FirmID, in.RealmID); err != nil {
+			return err
+		}
+		if err := a.Store.MarkConnection(ctx, in.FirmID, in.RealmID, store.ConnDisconnected, "the firm cancelled the QuickBooks setup"); err != nil {
+			return err
+		}
+	}
+	return frozenIsFinal(settings.MarkCancelled(ctx, a.Store.DB(), in.FirmID, in.SetupID))
+}
+
+// revoke revokes the connection's grant. Revoking the refresh token ends the access
+// token too. A connection already disconnected, or whose tokens cannot be read, has
+// nothing qbosync can revoke; it is disconnected all the same.
+func (a *Setup) revoke(ctx context.Context, firmID int64, realmID string) error {
+	tok, err := a.Store.Token(ctx, firmID, realmID)
+	switch {
+	case errors.Is(err, store.ErrNotConnected):
+		return nil
+	case errors.Is(err, secret.ErrCannotOpen):
+		a.Log.Warn("cannot revoke the QuickBooks grant: its tokens cannot be read; disconnecting only", "firm", firmID, "realm", realmID)
+		return nil
+	case err != nil:
+		return err
+	}
+	if a.Revoke.URL == "" {
+		msg := "qbosync has no QuickBooks revoke endpoint configured (qbo.revoke_url); the worker must be built with one"
+		return temporal.NewNonRetryableApplicationError(msg, ErrTypeBug, nil)
+	}
+	hc := a.Revoke.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	rctx := context.WithValue(ctx, oauth2.HTTPClient, hc)
+	err = qbo.Revoke(rctx, a.Revoke.URL, a.Revoke.ClientID, a.Revoke.ClientSecret, tok.RefreshToken)
+	if err != nil && qbo.ClassOf(err) != qbo.Transient {
+		// QuickBooks refused the token: it is no longer valid, which is what revoking
+		// wants. (qbo.Revoke keeps tokens out of its errors.)
+		a.Log.Warn("QuickBooks refused to revoke the grant; disconnecting anyway", "firm", firmID, "realm", realmID, "error", err)
+		return nil
+	}
+	return err
+}
+
+// classify treats QuickBooks errors as the sync does: an auth failure marks the
+// connection needs_reconnect and is final, others are retried.
+func (a *Setup) classify(ctx context.Context, sc store.Scope, err error) error {
+	return (&Activities{Store: a.Store, Log: a.Log}).classify(ctx, sc, err)
+}
+
+// frozenIsFinal makes settings.ErrFrozen non-retryable: a frozen setup stays frozen.
+func frozenIsFinal(err error) error {
+	if errors.Is(err, settings.ErrFrozen) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeSetupRefused, err)
+	}
+	return err
+}

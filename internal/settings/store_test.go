@@ -1,0 +1,229 @@
+package settings_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/qbosync/qbosync/internal/db/dbtest"
+	"github.com/qbosync/qbosync/internal/pms/seed"
+	"github.com/qbosync/qbosync/internal/settings"
+)
+
+func newFirm(t *testing.T) (*sqlx.DB, int64) {
+	t.Helper()
+	d, _ := dbtest.New(t)
+	var id int64
+	if err := d.Get(&id, `INSERT INTO firms (name) VALUES ('Firm') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	return d, id
+}
+
+func TestDraftSubmitAndFreeze(t *testing.T) {
+	d, firmID := newFirm(t)
+	ctx := context.Background()
+	rec := settings.Record{FirmID: firmID, SetupID: "run-1", RealmID: "9130", CompanyName: "Sandbox Co", Step: "mode", Paused: true, Settings: validDefaults()}
+	if err := settings.SaveDraft(ctx, d, rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Step, rec.Settings.Invoices.DocNumberPrefix = "review", "QB-"
+	if err := settings.SaveDraft(ctx, d, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := settings.Load(ctx, d, firmID, "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != settings.StatusDraft || got.Step != "review" || !got.Paused || got.Settings.Invoices.DocNumberPrefix != "QB-" ||
+		got.CompanyName != "Sandbox Co" || got.Settings.OperatingBank.Accounts[0].PMSAccountID != 11 {
+		t.Fatalf("loaded %+v", got)
+	}
+	if _, err := settings.Submitted(ctx, d, firmID, "9130"); !errors.Is(err, settings.ErrNoSettings) {
+		t.Fatalf("a draft counts as submitted: %v", err)
+	}
+
+	rec.Step = "submitted"
+	if err := settings.MarkSubmitted(ctx, d, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.MarkSubmitted(ctx, d, rec); err != nil {
+		t.Fatalf("a retried submit failed: %v", err)
+	}
+	sub, err := settings.Submitted(ctx, d, firmID, "9130")
+	if err != nil || sub.Status != settings.StatusSubmitted || sub.SubmittedAt == nil || sub.Paused {
+		t.Fatalf("submitted = %+v, %v", sub, err)
+	}
+
+	changed := rec
+	changed.Settings.Invoices.LineItems = settings.LinesIndividual
+	if err := settings.MarkSubmitted(ctx, d, changed); !errors.Is(err, settings.ErrFrozen) {
+		t.Errorf("submitting other settings over submitted ones: %v", err)
+	}
+	if err := settings.SaveDraft(ctx, d, changed); !errors.Is(err, settings.ErrFrozen) {
+		t.Errorf("a draft over submitted settings: %v", err)
+	}
+	if err := settings.MarkCancelled(ctx, d, firmID, "run-1"); !errors.Is(err, settings.ErrFrozen) {
+		t.Errorf("cancelling a submitted setup: %v", err)
+	}
+	// Not even SQL by hand changes submitted settings.
+	_, err = d.Exec(`UPDATE setup_settings SET settings = '{}' WHERE setup_id = 'run-1'`)
+	if err == nil || !strings.Contains(err.Error(), "frozen") {
+		t.Errorf("hand-written update of submitted settings: %v", err)
+	}
+	if _, err := d.Exec(`DELETE FROM setup_settings WHERE setup_id = 'run-1'`); err == nil {
+		t.Error("submitted settings were deleted")
+	}
+
+	if err := settings.SaveDraft(ctx, d, settings.Record{FirmID: firmID, SetupID: "run-2", Step: "connect", Settings: validDefaults()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.MarkCancelled(ctx, d, firmID, "run-2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.SaveDraft(ctx, d, settings.Record{FirmID: firmID, SetupID: "run-2", Settings: validDefaults()}); !errors.Is(err, settings.ErrFrozen) {
+		t.Errorf("a draft over a cancelled setup: %v", err)
+	}
+}
+
+// TestPreviewCountsWhatTheFirstSyncPosts checks the preview against the practice data,
+// worked out here independently of the preview's SQL.
+func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	sum, err := seed.Seed(ctx, d, seed.Options{Size: seed.SizeSmall, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sum.FirmID
+	var accounts []settings.BankAccount
+	must(t, d.Select(&accounts, `SELECT id, kind, name, account_last4 FROM bank_accounts WHERE firm_id = $1 ORDER BY id`, f))
+	s := settings.Defaults(settings.Firm{ID: f, BankAccounts: accounts})
+	s.Invoices.DocNumberPrefix = "QB-"
+
+	type invoice struct {
+		ID      int64 `db:"id"`
+		Total   int64 `db:"total_cents"`
+		Balance int64 `db:"balance"`
+	}
+	var invoices []invoice
+	must(t, d.Select(&invoices, `
+		SELECT i.id, i.total_cents, i.total_cents
+		  - COALESCE((SELECT sum(pa.amount_cents) FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id
+		              WHERE pa.invoice_id = i.id AND p.status = 'posted'), 0)
+		  - COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind <> 'debit'), 0)
+		  + COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind = 'debit'), 0) AS balance
+		FROM invoices i WHERE i.firm_id = $1 AND i.status = 'approved'`, f))
+	var allTotal, unpaidN int
+	var unpaidTotal int64
+	for _, inv := range invoices {
+		allTotal += int(inv.Total)
+		if inv.Balance > 0 {
+			unpaidN++
+			unpaidTotal += inv.Total
+		}
+	}
+	if unpaidN == 0 || unpaidN == len(invoices) {
+		t.Fatalf("the seed should hold paid and unpaid invoices (%d of %d unpaid)", unpaidN, len(invoices))
+	}
+	count := func(q string) (n int, total int64) {
+		var r struct {
+			N     int   `db:"n"`
+			Total int64 `db:"total"`
+		}
+		must(t, d.Get(&r, q, f))
+		return r.N, r.Total
+	}
+
+	// Everything since 2000: every record.
+	s.SyncOptions.StartDate = "2000-01-01"
+	p, err := settings.ComputePreview(ctx, d, f, s)
+	must(t, err)
+	lines := byTitle(p)
+	var clients, matters int
+	must(t, d.Get(&clients, `SELECT count(*) FROM clients WHERE firm_id = $1`, f))
+	must(t, d.Get(&matters, `SELECT count(*) FROM matters WHERE firm_id = $1`, f))
+	cust := lines["Customers (clients)"]
+	if cust.Count == 0 || cust.Count >= clients || !strings.Contains(cust.Note, "failed items") {
+		t.Errorf("customers = %+v of %d clients; the seed's invalid e-mail should be announced", cust, clients)
+	}
+	if jobs := lines["Sub-customers (matters)"]; jobs.Count != matters || len(jobs.Examples) != settings.PreviewExamples {
+		t.Errorf("jobs = %+v, want %d", jobs, matters)
+	}
+	inv := lines["Invoices"]
+	if inv.Count != len(invoices) || inv.TotalCents != int64(allTotal) || !strings.HasPrefix(inv.Examples[0], "QB-") {
+		t.Errorf("invoices = %+v, want %d totalling %d", inv, len(invoices), allTotal)
+	}
+	n, total := count(`SELECT count(*) AS n, COALESCE(sum(amount_cents), 0) AS total FROM payments WHERE firm_id = $1 AND status = 'posted'`)
+	if pay := lines["Payments"]; pay.Count != n || pay.TotalCents != total {
+		t.Errorf("payments = %+v, want %d totalling %d", pay, n, total)
+	}
+	n, total = count(`SELECT count(*) AS n, COALESCE(sum(amount_cents), 0) AS total FROM expenses WHERE firm_id = $1 AND kind = 'hard'`)
+	if hc := lines["Hard costs"]; hc.Count != n || hc.TotalCents != total || n == 0 {
+		t.Errorf("hard costs = %+v, want %d totalling %d", hc, n, total)
+	}
+	n, total = count(`SELECT count(*) AS n, COALESCE(sum(amount_cents), 0) AS total FROM trust_transactions WHERE firm_id = $1 AND kind = 'deposit'`)
+	if dep := lines["Trust deposits"]; dep.TotalCents != total || dep.Count == 0 || dep.Count > n {
+		t.Errorf("trust deposits = %+v; the receipts total %d in %d receipts", dep, total, n)
+	}
+	var wantAccounts int
+	for _, tr := range s.Targets() {
+		if tr.InUse && tr.Role.Entity == settings.EntityAccount {
+			wantAccounts++
+		}
+	}
+	if acc := lines["New accounts"]; acc.Count != wantAccounts || acc.Count < 7 {
+		t.Errorf("new accounts = %+v, want %d", acc, wantAccounts)
+	}
+	if items := lines["New items"]; items.Count != 6 {
+		t.Errorf("new items = %+v, want the six of the posting rules", items)
+	}
+
+	// From the far future, without unpaid invoices: nothing but contacts.
+	s.SyncOptions.StartDate, s.SyncOptions.SyncAllUnpaidInvoices = "2100-01-01", false
+	p, err = settings.ComputePreview(ctx, d, f, s)
+	must(t, err)
+	lines = byTitle(p)
+	for _, title := range []string{"Invoices", "Payments", "Write-offs and credits", "Hard costs", "Trust deposits", "Trust disbursements"} {
+		if l := lines[title]; l.Count != 0 || l.TotalCents != 0 {
+			t.Errorf("%s from 2100 = %+v", title, l)
+		}
+	}
+	// ... and with them: exactly the unpaid invoices, and what was applied to them.
+	s.SyncOptions.SyncAllUnpaidInvoices = true
+	p, err = settings.ComputePreview(ctx, d, f, s)
+	must(t, err)
+	lines = byTitle(p)
+	if l := lines["Invoices"]; l.Count != unpaidN || l.TotalCents != unpaidTotal {
+		t.Errorf("unpaid invoices = %+v, want %d totalling %d", l, unpaidN, unpaidTotal)
+	}
+
+	// Sections that are off say so and count nothing.
+	s.Invoices.SyncInvoices, s.Invoices.SyncPayments, s.Contacts.MattersAsSubCustomers = false, false, false
+	p, err = settings.ComputePreview(ctx, d, f, s)
+	must(t, err)
+	lines = byTitle(p)
+	for _, title := range []string{"Invoices", "Payments", "Sub-customers (matters)", "Write-offs and credits"} {
+		if l := lines[title]; l.Count != 0 || !strings.HasPrefix(l.Note, "Off") {
+			t.Errorf("%s while off = %+v", title, l)
+		}
+	}
+}
+
+func byTitle(p settings.Preview) map[string]settings.PreviewLine {
+	out := map[string]settings.PreviewLine{}
+	for _, l := range p.Lines {
+		out[l.Title] = l
+	}
+	return out
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

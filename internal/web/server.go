@@ -1,0 +1,286 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/qbosync/qbosync/internal/connect"
+	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/workflows"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"modeLabel": settings.ModeLabel,
+	"join":      strings.Join,
+}).ParseFS(templateFiles, "templates/*.html"))
+
+// cookieName holds the session token.
+const cookieName = "qbosync_session"
+
+// actionTimeout bounds how long a request waits for the workflow to answer.
+const actionTimeout = 30 * time.Second
+
+// Server is the wizard's web server.
+type Server struct {
+	Wizard   *Wizard
+	Connect  *connect.Flow
+	Sessions *Sessions
+	Log      *slog.Logger
+	// CallbackPath is where QuickBooks sends the sign-in back: the path of the
+	// configured qbo.redirect_url.
+	CallbackPath string
+	// SecureCookies marks the session cookie Secure; set it when served over HTTPS.
+	SecureCookies bool
+}
+
+// Handler routes the pages, the OAuth callback and the JSON API. Every route but the
+// sign-in takes the firm from the session, never from the request.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/setup", http.StatusSeeOther) })
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /setup", s.page(s.showSetup))
+	mux.HandleFunc("POST /setup", s.page(s.postAction))
+	mux.HandleFunc("POST /setup/start", s.page(s.postStart))
+	mux.HandleFunc("POST /setup/connect", s.page(s.postConnect))
+	mux.HandleFunc("GET /setup/print", s.page(s.showPrint))
+	mux.HandleFunc("GET "+s.CallbackPath, s.page(s.callback))
+
+	mux.HandleFunc("POST /api/session", s.apiSession)
+	mux.HandleFunc("GET /api/setup", s.api(s.apiState))
+	mux.HandleFunc("POST /api/setup/start", s.api(s.apiStart))
+	mux.HandleFunc("POST /api/setup/connect", s.api(s.apiConnect))
+	mux.HandleFunc("POST /api/setup/actions/{action}", s.api(s.apiAction))
+	mux.HandleFunc("GET /api/setup/summary", s.api(s.apiSummary))
+	return securityHeaders(mux)
+}
+
+// securityHeaders keeps the pages out of frames and other sites' scripts.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self' https: http:")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// session is a signed-in request: the firm it may see, and its token.
+type session struct {
+	firm  int64
+	token string
+	// cookie is true when the token came in the cookie; such requests need a
+	// CSRF check (forms) or a JSON body (API), which other sites cannot send.
+	cookie bool
+}
+
+// authenticate finds the session of a request: the cookie, or an Authorization
+// bearer token (the JSON API from a practice system's back end).
+func (s *Server) authenticate(r *http.Request) (session, error) {
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		firm, err := s.Sessions.Firm(strings.TrimSpace(tok))
+		return session{firm: firm, token: tok}, err
+	}
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		return session{}, ErrNoSession
+	}
+	firm, err := s.Sessions.Firm(c.Value)
+	return session{firm: firm, token: c.Value, cookie: true}, err
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, token string, exp time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: token, Path: "/", Expires: exp,
+		// Lax, not Strict: QuickBooks sends the user back to the callback from its own
+		// site, and that top-level navigation must carry the session.
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies,
+	})
+}
+
+// login redeems a sign-in link (starter web-login) for a session cookie.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	tok, _, exp, err := s.Sessions.Redeem(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
+		s.message(w, http.StatusUnauthorized, "Sign-in failed", err.Error())
+		return
+	}
+	s.setCookie(w, tok, exp)
+	http.Redirect(w, r, "/setup", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
+	s.message(w, http.StatusOK, "Signed out", "You are signed out of the QuickBooks setup.")
+}
+
+// page wraps an HTML handler: it needs a session, and a form post must carry the
+// session's anti-forgery value.
+func (s *Server) page(h func(http.ResponseWriter, *http.Request, session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.authenticate(r)
+		if err != nil {
+			s.message(w, http.StatusUnauthorized, "Please sign in",
+				"Open the sign-in link qbosync gave you (an operator prints one with `starter web-login --firm ID`).")
+			return
+		}
+		if r.Method == http.MethodPost && !s.Sessions.CheckCSRF(sess.token, r.PostFormValue("csrf")) {
+			s.message(w, http.StatusForbidden, "Please try again", "The page was out of date or did not come from qbosync; reload it and try again.")
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+		defer cancel()
+		h(w, r.WithContext(ctx), sess)
+	}
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+		s.Log.Error("web: render", "template", name, "error", err)
+	}
+}
+
+func (s *Server) message(w http.ResponseWriter, status int, title, text string) {
+	s.render(w, status, "message.html", view{Message: title + ": " + text})
+}
+
+// failed shows an error that is not a refusal: the setup is missing (its page offers
+// to start one), or Temporal is down.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrNoSetup) {
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+		return
+	}
+	s.Log.Error("web: setup", "error", err)
+	s.message(w, http.StatusServiceUnavailable, "The setup is not available right now", "Please try again in a minute. ("+err.Error()+")")
+}
+
+func (s *Server) showSetup(w http.ResponseWriter, r *http.Request, sess session) {
+	st, err := s.Wizard.State(r.Context(), sess.firm)
+	if errors.Is(err, ErrNoSetup) {
+		s.render(w, http.StatusOK, "start.html", view{CSRF: s.Sessions.CSRF(sess.token)})
+		return
+	}
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	if !st.Loaded() {
+		s.render(w, http.StatusOK, "starting.html", nil)
+		return
+	}
+	s.render(w, http.StatusOK, "wizard.html", newView(st, nil, nil, s.Sessions.CSRF(sess.token)))
+}
+
+func (s *Server) postStart(w http.ResponseWriter, r *http.Request, sess session) {
+	if _, err := s.Wizard.Start(r.Context(), sess.firm); err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/setup", http.StatusSeeOther)
+}
+
+// postAction sends the button pressed, with the page's answers, as an update. A
+// refusal shows the page again with what was typed and the reason next to each field.
+func (s *Server) postAction(w http.ResponseWriter, r *http.Request, sess session) {
+	st, err := s.Wizard.State(r.Context(), sess.firm)
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	action := r.PostFormValue("action")
+	a := workflows.SetupAction{Step: workflows.Step(r.PostFormValue("step")), Mode: settings.Mode(r.PostFormValue("mode"))}
+	var shown *settings.Settings
+	if sec, ok := st.Step.Section(); ok && carriesAnswers(action) {
+		answers := st.Settings.DecodeForm(sec, r.PostForm)
+		a.Answers = &answers
+		typed := st.Settings.Apply(answers, st.Catalog)
+		shown = &typed
+	}
+	next, err := s.Wizard.Act(r.Context(), sess.firm, action, a)
+	if refused, ok := errors.AsType[*Refused](err); ok {
+		s.render(w, http.StatusUnprocessableEntity, "wizard.html", newView(st, shown, refused.Fields, s.Sessions.CSRF(sess.token)))
+		return
+	}
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	s.Log.Info("web: setup action", "firm", sess.firm, "action", action, "step", next.Step)
+	http.Redirect(w, r, "/setup", http.StatusSeeOther)
+}
+
+// carriesAnswers says which buttons send the page's answers along.
+func carriesAnswers(action string) bool {
+	return action == workflows.ActionSave || action == workflows.ActionNext || action == workflows.ActionContinueLater
+}
+
+// postConnect begins the QuickBooks sign-in for the session's firm.
+func (s *Server) postConnect(w http.ResponseWriter, r *http.Request, sess session) {
+	u, err := s.Connect.Begin(r.Context(), sess.firm)
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+// callback completes the sign-in QuickBooks sends back, for the session's firm (the
+// state value must be one this firm began), and tells the setup which company it is.
+func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) {
+	q := r.URL.Query()
+	if e := q.Get("error"); e != "" {
+		s.message(w, http.StatusOK, "QuickBooks was not connected", "The sign-in was declined ("+e+"). You can connect again from the setup.")
+		return
+	}
+	conn, err := s.Connect.Complete(r.Context(), sess.firm, q.Get("state"), q.Get("code"), q.Get("realmId"))
+	if err != nil {
+		s.message(w, http.StatusBadRequest, "QuickBooks was not connected", err.Error())
+		return
+	}
+	// Connecting after a cancelled setup (or before any) begins a new one.
+	if st, err := s.Wizard.State(r.Context(), sess.firm); errors.Is(err, ErrNoSetup) || (err == nil && st.Cancelled) {
+		if _, err := s.Wizard.Start(r.Context(), sess.firm); err != nil {
+			s.failed(w, r, err)
+			return
+		}
+	}
+	_, err = s.Wizard.Act(r.Context(), sess.firm, workflows.ActionConnected, workflows.SetupAction{RealmID: conn.RealmID})
+	if refused, ok := errors.AsType[*Refused](err); ok {
+		s.message(w, http.StatusUnprocessableEntity, "QuickBooks is connected, but the setup refused it", refused.Fields.Error())
+		return
+	}
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/setup", http.StatusSeeOther)
+}
+
+// showPrint is the settings on one page, to print and keep.
+func (s *Server) showPrint(w http.ResponseWriter, r *http.Request, sess session) {
+	st, err := s.Wizard.State(r.Context(), sess.firm)
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	v := newView(st, nil, nil, "")
+	v.Sections = st.Settings.SummarySections()
+	s.render(w, http.StatusOK, "print.html", v)
+}

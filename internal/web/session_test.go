@@ -1,0 +1,73 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qbosync/qbosync/internal/db/dbtest"
+)
+
+func TestSessions(t *testing.T) {
+	d, _ := dbtest.New(t)
+	var firm int64
+	if err := d.Get(&firm, `INSERT INTO firms (name) VALUES ('Firm') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	raw := bytes.Repeat([]byte{9}, 32)
+	s, err := NewSessions(raw, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(s.key, raw) {
+		t.Fatal("sessions are keyed with the raw secrets key")
+	}
+	ctx := context.Background()
+
+	login, _ := s.LoginToken(firm, time.Minute)
+	if _, err := s.Firm(login); !errors.Is(err, ErrBadToken) {
+		t.Error("a login token works as a session")
+	}
+	// A token signed with the raw secrets key is not one of ours.
+	payload, _, _ := strings.Cut(login, ".")
+	m := hmac.New(sha256.New, raw)
+	m.Write([]byte(payload))
+	if _, _, _, err := s.Redeem(ctx, payload+"."+base64.RawURLEncoding.EncodeToString(m.Sum(nil))); !errors.Is(err, ErrBadToken) {
+		t.Error("a token signed with the raw key was accepted")
+	}
+
+	sess, got, exp, err := s.Redeem(ctx, login)
+	if err != nil || got != firm || exp.Before(time.Now().Add(DefaultSessionTTL-time.Minute)) {
+		t.Fatalf("redeem = %d, %v, %v", got, exp, err)
+	}
+	if _, _, _, err := s.Redeem(ctx, login); !errors.Is(err, ErrBadToken) {
+		t.Error("a login token worked twice")
+	}
+	if f, err := s.Firm(sess); err != nil || f != firm {
+		t.Fatalf("session firm = %d, %v", f, err)
+	}
+	for _, bad := range []string{"", "x", sess + "x", strings.Replace(sess, ".", ".A", 1), "e30." + strings.SplitN(sess, ".", 2)[1]} {
+		if _, err := s.Firm(bad); !errors.Is(err, ErrBadToken) {
+			t.Errorf("token %q accepted", bad)
+		}
+	}
+	if !s.CheckCSRF(sess, s.CSRF(sess)) || s.CheckCSRF(sess, "") || s.CheckCSRF(sess, s.CSRF(sess+"x")) {
+		t.Error("CSRF values do not belong to their session")
+	}
+
+	s.Now = func() time.Time { return time.Now().Add(DefaultSessionTTL) }
+	if _, err := s.Firm(sess); !errors.Is(err, ErrBadToken) {
+		t.Error("an expired session was accepted")
+	}
+	expired, _ := s.LoginToken(firm, time.Second)
+	s.Now = func() time.Time { return time.Now().Add(DefaultSessionTTL + time.Minute) }
+	if _, _, _, err := s.Redeem(ctx, expired); !errors.Is(err, ErrBadToken) {
+		t.Error("an expired login token was accepted")
+	}
+}

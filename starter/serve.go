@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qbosync/qbosync/internal/cli"
+	"github.com/qbosync/qbosync/internal/connect"
+	"github.com/qbosync/qbosync/internal/secret"
+	"github.com/qbosync/qbosync/internal/web"
+)
+
+// serveCmd runs the setup wizard's web server.
+func serveCmd(flags *cli.Flags) *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the setup wizard's web server (pages, QuickBooks sign-in callback, JSON API)",
+		Long: `Run the setup wizard's web server.
+
+It listens where qbo.redirect_url points (default 127.0.0.1:8090), so QuickBooks' sign-in
+comes back to it; the callback is served at that URL's path. Firms' users sign in with
+a link from "starter web-login --firm ID"; each sees and changes only its firm's setup.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withWizard(cmd, flags, func(s *session, wz *web.Wizard) error {
+				redirect, sessions, err := webSetup(s)
+				if err != nil {
+					return err
+				}
+				srv := &web.Server{
+					Wizard:        wz,
+					Connect:       &connect.Flow{OAuth: s.QBO.OAuth(), APIBaseURL: s.Config.QBO.APIBaseURL, Store: s.Store},
+					Sessions:      sessions,
+					Log:           s.Log,
+					CallbackPath:  redirect.Path,
+					SecureCookies: redirect.Scheme == "https",
+				}
+				if listen == "" {
+					listen = redirect.Host
+				}
+				return serveHTTP(cmd, listen, srv.Handler())
+			})
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "host:port to listen on (default: the host of qbo.redirect_url)")
+	return cmd
+}
+
+// webLoginCmd prints a firm's sign-in link for the wizard.
+func webLoginCmd(flags *cli.Flags) *cobra.Command {
+	var firm int64
+	var ttl time.Duration
+	var base string
+	cmd := &cobra.Command{
+		Use:   "web-login --firm ID",
+		Short: "Print a sign-in link to the firm's setup wizard (works once, expires soon)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), flags)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var name string
+			err = s.DB.GetContext(cmd.Context(), &name, `SELECT name FROM firms WHERE id = $1`, firm)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("there is no firm %d", firm)
+			}
+			if err != nil {
+				return err
+			}
+			redirect, sessions, err := webSetup(s)
+			if err != nil {
+				return err
+			}
+			if base == "" {
+				base = (&url.URL{Scheme: redirect.Scheme, Host: redirect.Host}).String()
+			}
+			tok, exp := sessions.LoginToken(firm, ttl)
+			fmt.Fprintf(cmd.OutOrStdout(), "Sign-in link for %s (firm %d), valid once until %s:\n\n  %s/login?token=%s\n",
+				name, firm, exp.Format(time.RFC3339), base, url.QueryEscape(tok))
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&firm, "firm", 0, "the firm's id (required)")
+	cmd.Flags().DurationVar(&ttl, "ttl", web.DefaultLoginTTL, "how long the link works")
+	cmd.Flags().StringVar(&base, "base-url", "", "the wizard's address as users reach it (default: from qbo.redirect_url)")
+	_ = cmd.MarkFlagRequired("firm")
+	return cmd
+}
+
+// webSetup reads what the web side needs from the configuration: where QuickBooks
+// sends users back, and the sessions, keyed from the secrets key.
+func webSetup(s *session) (*url.URL, *web.Sessions, error) {
+	redirect, err := url.Parse(s.Config.QBO.RedirectURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("qbo.redirect_url: %w", err)
+	}
+	c := s.Config.Secrets
+	key, err := secret.LoadKey(c.Key, c.KeyFile, c.GenerateKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	sessions, err := web.NewSessions(key, s.DB)
+	return redirect, sessions, err
+}
+
+// serveHTTP serves h on listen until the command is interrupted.
+func serveHTTP(cmd *cobra.Command, listen string, h http.Handler) error {
+	srv := &http.Server{Addr: listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	fmt.Fprintf(cmd.OutOrStdout(), "setup wizard on http://%s (sign in with `starter web-login --firm ID`)\n", listen)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-cmd.Context().Done():
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

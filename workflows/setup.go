@@ -1,0 +1,370 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/qbosync/qbosync/activities"
+	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/temporalx"
+)
+
+// SetupInput starts a firm's setup wizard, or carries one across continue-as-new.
+type SetupInput struct {
+	FirmID int64 `json:"firm_id"`
+	// State is the setup so far, when this run continues an earlier one.
+	State *SetupState `json:"state,omitempty"`
+	// Linked is a company the firm connected after submitting an earlier setup: the
+	// new setup starts with it, at the Choose mode step.
+	Linked *Company `json:"linked,omitempty"`
+}
+
+// interactiveActivity bounds the reads an action waits for (the connection, the
+// company's accounts, the preview): a person is waiting, so a few quick tries, then
+// the action is refused with the reason.
+var interactiveActivity = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: 3,
+		NonRetryableErrorTypes: []string{activities.ErrTypeSetupRefused, activities.ErrTypeNeedsReconnect, activities.ErrTypeBug},
+	},
+}
+
+// durableActivity is for what must happen once decided (saving a draft, submitting,
+// revoking): retried until it does.
+var durableActivity = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		NonRetryableErrorTypes: []string{activities.ErrTypeSetupRefused, activities.ErrTypeBug},
+	},
+}
+
+var setupActs *activities.Setup
+
+// SetupWorkflow is a firm's setup wizard (shared/seed): Connect QuickBooks, Choose
+// mode, the category steps (Customize only), Sync options, Review, Submit. Every action
+// is a signal and an update of the same name (SetupActions); one handler serves both,
+// and the wizard's rules (transition) are plain Go that validator and handler share.
+//
+// The draft is saved to PostgreSQL after every change, and the workflow waits without
+// timers, so a setup paused with Continue Later waits for days and survives restarts.
+// Submit freezes the settings, stores them and starts the firm's SyncWorkflow as an
+// abandoned child. The workflow then stays open, refusing every change with the
+// reason, until the firm links a different QuickBooks company: that disconnects the
+// old company's sync and continues as new, a new setup for the new company. Cancel
+// revokes the connection and completes. Long waits continue as new when the server
+// suggests it, after every handler has finished and the signals are drained.
+func SetupWorkflow(ctx workflow.Context, in SetupInput) (SetupState, error) {
+	r := &setupRun{mu: workflow.NewMutex(ctx), signals: map[string]workflow.ReceiveChannel{}}
+	if err := r.register(ctx); err != nil {
+		return SetupState{}, err
+	}
+	if in.State != nil {
+		r.st = *in.State
+	} else if err := r.begin(ctx, in); err != nil {
+		return r.st, err
+	}
+	r.ready = true
+	r.upsertAttributes(ctx)
+
+	err := workflow.Await(ctx, func() bool {
+		return r.st.Cancelled || r.linked != nil || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+	})
+	if err != nil {
+		return r.st, err // the workflow itself was cancelled (by an operator)
+	}
+	r.drain(ctx)
+	switch {
+	case r.st.Cancelled:
+		return r.st, nil
+	case r.linked != nil:
+		return r.st, workflow.NewContinueAsNewError(ctx, SetupWorkflow, SetupInput{FirmID: r.st.FirmID, Linked: r.linked})
+	}
+	return r.st, workflow.NewContinueAsNewError(ctx, SetupWorkflow, SetupInput{FirmID: r.st.FirmID, State: &r.st})
+}
+
+// setupRun is one run of a SetupWorkflow.
+type setupRun struct {
+	st    SetupState
+	ready bool           // st is loaded; actions that arrive earlier wait
+	mu    workflow.Mutex // one action at a time, from updates and signals alike
+	busy  int            // actions being handled, from either path
+	attrs string         // the search attributes last upserted
+	// linked is the company of a new setup, set when the firm links another company.
+	linked  *Company
+	signals map[string]workflow.ReceiveChannel
+}
+
+// register sets up the queries, and every action as an update and as a signal.
+func (r *setupRun) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, SetupStateQuery, func() (SetupState, error) { return r.st, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, SetupSummaryQuery, func() (string, error) { return r.st.Summary(), nil }); err != nil {
+		return err
+	}
+	for _, name := range SetupActions {
+		err := workflow.SetUpdateHandlerWithOptions(ctx, name,
+			func(ctx workflow.Context, a SetupAction) (SetupState, error) { return r.handle(ctx, name, a) },
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a SetupAction) error {
+				if !r.ready {
+					return nil // the handler waits for the state and checks then
+				}
+				_, _, err := transition(r.st, name, a, workflow.Now(ctx))
+				return refusal(err)
+			}})
+		if err != nil {
+			return err
+		}
+		r.signals[name] = workflow.GetSignalChannel(ctx, name)
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		sel := workflow.NewSelector(ctx)
+		for _, name := range SetupActions {
+			sel.AddReceive(r.signals[name], func(c workflow.ReceiveChannel, _ bool) {
+				var a SetupAction
+				c.Receive(ctx, &a)
+				// A signal cannot be answered: a refusal is kept in the state's Errors.
+				_, _ = r.handle(ctx, name, a)
+			})
+		}
+		for {
+			sel.Select(ctx)
+		}
+	})
+	return nil
+}
+
+// begin starts a new setup: it reads the firm's bank accounts and saves the first draft.
+func (r *setupRun) begin(ctx workflow.Context, in SetupInput) error {
+	now := workflow.Now(ctx)
+	r.st = SetupState{FirmID: in.FirmID, SetupID: workflow.GetInfo(ctx).WorkflowExecution.RunID,
+		Step: StepConnect, Steps: StepsFor(""), UpdatedAt: now}
+	actx := workflow.WithActivityOptions(ctx, interactiveActivity)
+	if err := workflow.ExecuteActivity(actx, setupActs.LoadSetupFirm, in.FirmID).Get(ctx, &r.st.Firm); err != nil {
+		return err
+	}
+	r.st.Settings = settings.Defaults(r.st.Firm)
+	r.st.Settings.Mode = "" // not chosen yet
+	if in.Linked != nil {
+		r.st.Company, r.st.Step = *in.Linked, StepMode
+		r.st.Notice = fmt.Sprintf("QuickBooks company %q is linked: this is a new setup, with new settings, for it.", in.Linked.Name)
+	}
+	r.saveDraft(ctx)
+	return nil
+}
+
+// handle performs an action from either path. It refuses with the wizard's field
+// errors, or when a fact the action needs cannot be read; otherwise it changes the
+// state, records what must be recorded, and returns the new state.
+func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (SetupState, error) {
+	r.busy++
+	defer func() { r.busy-- }()
+	if err := workflow.Await(ctx, func() bool { return r.ready }); err != nil {
+		return r.st, err
+	}
+	if err := r.mu.Lock(ctx); err != nil {
+		return r.st, err
+	}
+	defer r.mu.Unlock()
+
+	prev := r.st
+	next, fx, err := transition(prev, action, a, workflow.Now(ctx))
+	if err == nil {
+		err = r.gather(ctx, &next, fx)
+	}
+	if err != nil {
+		var fe settings.FieldErrors
+		errors.As(err, &fe)
+		r.st.Errors, r.st.LastAction = fe, action
+		workflow.GetLogger(ctx).Info("setup action refused", "action", action, "step", prev.Step, "error", err)
+		return r.st, refusal(err)
+	}
+	if fx.relink {
+		// The new company gets a new setup (continue-as-new); this one stays submitted.
+		r.stopSync(ctx, prev.Company.RealmID)
+		r.linked = &next.Company
+		return r.st, nil
+	}
+	r.st = next
+	workflow.GetLogger(ctx).Info("setup action", "action", action, "step", r.st.Step, "paused", r.st.Paused)
+	if fx.save {
+		r.saveDraft(ctx)
+	}
+	if fx.submit {
+		r.startSync(ctx)
+	}
+	r.upsertAttributes(ctx)
+	return r.st, nil
+}
+
+// gather reads the facts an accepted action needs, and does what must succeed for it
+// to count (storing submitted settings, revoking a cancelled connection), into next.
+// An error refuses the action, naming the field it concerns.
+func (r *setupRun) gather(ctx workflow.Context, next *SetupState, fx effects) error {
+	ictx := workflow.WithActivityOptions(ctx, interactiveActivity)
+	dctx := workflow.WithActivityOptions(ctx, durableActivity)
+	scope := activities.SetupScope{FirmID: next.FirmID, RealmID: next.Company.RealmID}
+	if fx.checkConnection {
+		var c activities.SetupCompany
+		if err := workflow.ExecuteActivity(ictx, setupActs.CheckSetupConnection, scope).Get(ctx, &c); err != nil {
+			return fieldError("realm_id", "", err)
+		}
+		next.Company.Name = c.Name
+	}
+	if fx.loadCatalog {
+		var cat settings.Catalog
+		if err := workflow.ExecuteActivity(ictx, setupActs.ListQBOChoices, scope).Get(ctx, &cat); err != nil {
+			return fieldError("mode", "QuickBooks' accounts and items could not be read, so they cannot be offered", err)
+		}
+		next.Catalog = &cat
+	}
+	if fx.preview {
+		var p settings.Preview
+		in := activities.PreviewInput{FirmID: next.FirmID, Settings: next.Settings}
+		if err := workflow.ExecuteActivity(ictx, setupActs.PreviewFirstSync, in).Get(ctx, &p); err != nil {
+			return fieldError("review", "the preview of the first sync could not be worked out", err)
+		}
+		next.Preview = &p
+	}
+	if fx.submit {
+		if err := workflow.ExecuteActivity(dctx, setupActs.SubmitSetupSettings, next.record()).Get(ctx, nil); err != nil {
+			return fieldError(ActionSubmit, "the settings could not be stored", err)
+		}
+	}
+	if fx.cancel {
+		in := activities.CancelSetupInput{FirmID: next.FirmID, SetupID: next.SetupID, RealmID: next.Company.RealmID}
+		if err := workflow.ExecuteActivity(dctx, setupActs.CancelSetup, in).Get(ctx, nil); err != nil {
+			return fieldError(ActionCancel, "the QuickBooks connection could not be revoked", err)
+		}
+	}
+	return nil
+}
+
+// record is the state as a settings row.
+func (st SetupState) record() settings.Record {
+	return settings.Record{FirmID: st.FirmID, SetupID: st.SetupID, RealmID: st.Company.RealmID, CompanyName: st.Company.Name,
+		Step: string(st.Step), Paused: st.Paused, Settings: st.Settings}
+}
+
+// saveDraft keeps the draft in PostgreSQL. It is retried until it succeeds: the
+// action was accepted, and a draft that is not saved is a draft the firm loses.
+func (r *setupRun) saveDraft(ctx workflow.Context) {
+	dctx := workflow.WithActivityOptions(ctx, durableActivity)
+	if err := workflow.ExecuteActivity(dctx, setupActs.SaveSetupDraft, r.st.record()).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("the setup's draft could not be saved", "error", err)
+	}
+}
+
+// startSync starts the firm's SyncWorkflow as a child that outlives this workflow
+// (ABANDON): the sync runs for as long as the firm is connected, this setup does not.
+// If an operator started it already, it is left as it is.
+func (r *setupRun) startSync(ctx workflow.Context) {
+	id := temporalx.SyncWorkflowID(r.st.FirmID, r.st.Company.RealmID)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        id,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporalx.FirmAttr.ValueSet(fmt.Sprint(r.st.FirmID)), temporalx.RealmAttr.ValueSet(r.st.Company.RealmID),
+			temporalx.StatusAttr.ValueSet(StatusRunning)),
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, SyncWorkflow, SyncInput{FirmID: r.st.FirmID, RealmID: r.st.Company.RealmID})
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		workflow.GetLogger(ctx).Error("the sync could not be started", "workflow_id", id, "error", err)
+		r.st.Notice = fmt.Sprintf("The settings are submitted, but the sync could not be started (%v); an operator can start it with `starter sync --firm %d`.", err, r.st.FirmID)
+		return
+	}
+	r.st.SyncWorkflowID = id
+}
+
+// stopSync tells the sync of a company the firm no longer links to stop, with its
+// disconnect signal: it ends at the next category boundary with status disconnected,
+// rather than being cancelled in the middle of a write. A sync that is not running is
+// fine.
+func (r *setupRun) stopSync(ctx workflow.Context, realmID string) {
+	id := temporalx.SyncWorkflowID(r.st.FirmID, realmID)
+	if err := workflow.SignalExternalWorkflow(ctx, id, "", DisconnectSignal, nil).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Info("the old company's sync was not running", "workflow_id", id, "error", err)
+	}
+}
+
+// upsertAttributes sets the search attributes operators filter setups by, when they
+// changed: each upsert is a history event.
+func (r *setupRun) upsertAttributes(ctx workflow.Context) {
+	key := fmt.Sprintf("%s/%s/%s", r.st.Step, r.st.Status(), r.st.Company.RealmID)
+	if key == r.attrs {
+		return
+	}
+	r.attrs = key
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		temporalx.FirmAttr.ValueSet(fmt.Sprint(r.st.FirmID)), temporalx.RealmAttr.ValueSet(r.st.Company.RealmID),
+		temporalx.SetupStepAttr.ValueSet(string(r.st.Step)), temporalx.StatusAttr.ValueSet(r.st.Status()))
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not set", "error", err)
+	}
+}
+
+// drain lets every action in flight finish and handles the signals that arrived but
+// were not received yet, so that nothing is lost when the run ends or continues as new.
+func (r *setupRun) drain(ctx workflow.Context) {
+	for {
+		_ = workflow.Await(ctx, func() bool { return r.busy == 0 && workflow.AllHandlersFinished(ctx) })
+		pending := false
+		for _, name := range SetupActions {
+			var a SetupAction
+			for r.signals[name].ReceiveAsync(&a) {
+				pending = true
+				_, _ = r.handle(ctx, name, a)
+				a = SetupAction{}
+			}
+		}
+		if !pending && r.busy == 0 && workflow.AllHandlersFinished(ctx) {
+			return
+		}
+	}
+}
+
+// fieldError turns an activity's failure into a refusal of the field it concerns.
+func fieldError(field, what string, err error) error {
+	msg := err.Error()
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		msg = appErr.Message()
+	}
+	if what != "" {
+		msg = what + ": " + msg
+	}
+	return settings.FieldErrors{{Field: field, Message: msg}}
+}
+
+// refusal is how a refused action travels to the caller: an application error of type
+// SetupRefused whose details are the field errors (SetupRefusal reads them back).
+func refusal(err error) error {
+	var fe settings.FieldErrors
+	if !errors.As(err, &fe) {
+		return err
+	}
+	return temporal.NewApplicationErrorWithOptions(fe.Error(), activities.ErrTypeSetupRefused,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{fe}})
+}
+
+// SetupRefusal returns the field errors of a refused setup action, as a client of the
+// workflow receives it (from an update, or from an activity of the wizard).
+func SetupRefusal(err error) (settings.FieldErrors, bool) {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeSetupRefused {
+		return nil, false
+	}
+	var fe settings.FieldErrors
+	if appErr.HasDetails() && appErr.Details(&fe) == nil && len(fe) > 0 {
+		return fe, true
+	}
+	return settings.FieldErrors{{Field: "action", Message: appErr.Message()}}, true
+}
