@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/qbosync/qbosync/internal/pms"
@@ -59,16 +60,28 @@ type SyncCategoryResult struct {
 // write is exactly-once.
 func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (SyncCategoryResult, error) {
 	res := SyncCategoryResult{Category: in.Category}
+	// The cursor lives in the database; the heartbeat carries what earlier attempts of
+	// this run did, so the counts a retry reports cover the whole run.
+	if activity.HasHeartbeatDetails(ctx) {
+		var last SyncCategoryResult
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil {
+			res = last
+		}
+	}
+	prior := res.Counts
 	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {
 		return res, err
 	}
 	scope := e.Scope
-	hb := startHeartbeat(ctx, pms.Cursor{})
+	hb := startHeartbeat(ctx, res)
 	defer hb.stop()
-	e.Progress = func(c pms.Cursor) { res.Cursor = c; hb.progress(c) }
+	e.Progress = func(c pms.Cursor, n syncer.Counts) {
+		res.Cursor, res.Counts = c, prior.Plus(n)
+		hb.progress(res)
+	}
 	counts, err := e.Run(ctx, cat, in.RetryFailed)
-	res.Counts = counts
+	res.Counts = prior.Plus(counts)
 	if err != nil {
 		return res, a.classify(ctx, scope, err)
 	}

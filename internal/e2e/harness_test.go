@@ -139,7 +139,7 @@ func (s *stack) connect(firm int64) store.Connection {
 // syncOnce runs one SyncWorkflow cycle and returns its summary and run id.
 func (s *stack) syncOnce(firm int64, retryFailed bool) (workflows.SyncSummary, client.WorkflowRun) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: temporalx.SyncWorkflowID(firm, s.Realm) + "-" + randomHex(3), TaskQueue: s.Queue,

@@ -24,7 +24,7 @@ type Engine struct {
 	MatchExistingCustomers bool
 	// Progress and BackfillProgress, if set, are called after each page with the cursor
 	// reached (the activity heartbeats it).
-	Progress         func(pms.Cursor)
+	Progress         func(pms.Cursor, Counts)
 	BackfillProgress func(BackfillCursor, Counts)
 }
 
@@ -123,7 +123,7 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 			return counts, err
 		}
 		if e.Progress != nil {
-			e.Progress(cur)
+			e.Progress(cur, counts)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
@@ -56,22 +57,26 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 
 	var created T
 	reqID := qbo.RequestID(e.Scope.RealmID, "create", it.Kind, it.Key, hash)
-	err = e.QBO.Create(ctx, spec.entity, desired, reqID, &created)
-	switch {
-	case err == nil:
-		id, token := spec.identity(&created)
-		return store.ActionCreated, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(&created))
-	case qbo.IsAmbiguous(err):
-		// The create may have happened. Look before creating again: if ours is there,
-		// adopt it; otherwise return the error and let the retry (same requestid) create it.
-		existing, findErr := findByName(ctx, e, spec, spec.name(&desired))
-		if findErr != nil {
-			return "", "", errors.Join(err, findErr)
+	for attempt := 1; ; attempt++ {
+		err = e.QBO.Create(ctx, spec.entity, desired, reqID, &created)
+		if err == nil {
+			id, token := spec.identity(&created)
+			return store.ActionCreated, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(&created))
 		}
-		if existing != nil && posting.HasMarker(spec.notes(existing), it.Marker) {
-			return adopt(ctx, e, spec, it, existing, desired, hash)
+		if qbo.IsAmbiguous(err) {
+			// The create may have happened. Look before creating again: if ours is
+			// there, adopt it; otherwise create again with the same requestid.
+			existing, findErr := findByName(ctx, e, spec, spec.name(&desired))
+			if findErr != nil {
+				return "", "", errors.Join(err, findErr)
+			}
+			if existing != nil && posting.HasMarker(spec.notes(existing), it.Marker) {
+				return adopt(ctx, e, spec, it, existing, desired, hash)
+			}
 		}
-		return "", "", err
+		if !retryInPlace(ctx, err, attempt) {
+			break
+		}
 	}
 	if qe, ok := errors.AsType[*qbo.Error](err); ok && qe.Code == "6240" {
 		existing, findErr := findByName(ctx, e, spec, spec.name(&desired))
@@ -97,7 +102,8 @@ func adopt[T any](ctx context.Context, e *Engine, spec named[T], it item, existi
 // update writes desired over the mapped object as a sparse update. A stale SyncToken
 // (someone edited the object in QuickBooks) is refreshed once and the write repeated.
 func update[T any](ctx context.Context, e *Engine, spec named[T], it item, m store.Mapping, desired T, hash, action string) (string, string, error) {
-	for attempt := 0; ; attempt++ {
+	refreshed := false
+	for attempt := 1; ; attempt++ {
 		body := desired
 		spec.setIdentity(&body, m.QBOID, m.SyncToken)
 		var out T
@@ -107,14 +113,20 @@ func update[T any](ctx context.Context, e *Engine, spec named[T], it item, m sto
 			id, token := spec.identity(&out)
 			return action, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(&out))
 		}
-		if qbo.ClassOf(err) != qbo.Stale || attempt > 0 {
+		// Repeating an update is safe: the same requestid, and if QBO did apply it, the
+		// stale SyncToken that follows re-reads the object and applies the same content.
+		if qbo.ClassOf(err) == qbo.Stale && !refreshed {
+			refreshed = true
+			var current T
+			if err := e.QBO.Read(ctx, spec.entity, m.QBOID, &current); err != nil {
+				return "", "", err
+			}
+			_, m.SyncToken = spec.identity(&current)
+			continue
+		}
+		if !retryInPlace(ctx, err, attempt) {
 			return "", "", err
 		}
-		var current T
-		if err := e.QBO.Read(ctx, spec.entity, m.QBOID, &current); err != nil {
-			return "", "", err
-		}
-		_, m.SyncToken = spec.identity(&current)
 	}
 }
 
@@ -137,8 +149,14 @@ func findByName[T any](ctx context.Context, e *Engine, spec named[T], name strin
 		return nil, err
 	}
 	var found []T
-	if _, err := e.QBO.Query(ctx, q, spec.entity, &found); err != nil {
-		return nil, fmt.Errorf("look up %s %q: %w", spec.entity, name, err)
+	for attempt := 1; ; attempt++ {
+		_, err := e.QBO.Query(ctx, q, spec.entity, &found)
+		if err == nil {
+			break
+		}
+		if !retryInPlace(ctx, err, attempt) {
+			return nil, fmt.Errorf("look up %s %q: %w", spec.entity, name, err)
+		}
 	}
 	if len(found) == 0 {
 		return nil, nil
@@ -155,4 +173,27 @@ func contentHash(v any) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16]), nil
+}
+
+// inPlaceAttempts bounds how often one QBO call is made before a transient error goes
+// to Temporal, whose activity retries back off for much longer: a brief 5xx or 429
+// costs a fraction of a second here, not a growing pause for the whole company.
+const inPlaceAttempts = 4
+
+// retryInPlace reports whether a call that failed with err, on the given attempt, should
+// be made again now; it waits before returning true (200 ms, then 600 ms, then 1.8 s).
+func retryInPlace(ctx context.Context, err error, attempt int) bool {
+	if qbo.ClassOf(err) != qbo.Transient || attempt >= inPlaceAttempts {
+		return false
+	}
+	delay := 200 * time.Millisecond
+	for range attempt - 1 {
+		delay *= 3
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(delay):
+		return true
+	}
 }
