@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,19 +56,10 @@ func (s *stack) startWorkerProcess(t *testing.T) *exec.Cmd {
 // heartbeat left it.
 func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 	s := newStackWith(t, stackOptions{worker: false})
-	var firm int64
-	must(t, s.DB.Get(&firm, `INSERT INTO firms (name) VALUES ('Backfill LLP') RETURNING id`))
 	const clients = 700
+	firm := s.bulkFirm("Backfill LLP", "Backfill", clients)
 	// Records that existed before qbosync was installed: no change-feed rows.
-	_, err := s.DB.Exec(`
-		INSERT INTO clients (firm_id, client_number, kind, name)
-		SELECT $1, 'B-' || n, 'person', 'Backfill Client ' || n FROM generate_series(1, $2) n`, firm, clients)
-	must(t, err)
-	_, err = s.DB.Exec(`
-		INSERT INTO matters (firm_id, client_id, matter_number, name, opened_on)
-		SELECT firm_id, id, 'M-' || client_number, 'General', '2026-01-01' FROM clients WHERE firm_id = $1`, firm)
-	must(t, err)
-	_, err = s.DB.Exec(`DELETE FROM pms_changes WHERE firm_id = $1`, firm)
+	_, err := s.DB.Exec(`DELETE FROM pms_changes WHERE firm_id = $1`, firm)
 	must(t, err)
 	s.connect(firm)
 
@@ -99,24 +89,7 @@ func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 		t.Fatalf("the backfill had finished (%d objects) before the worker was killed; the test proves nothing", killedAt)
 	}
 
-	qc := s.customers()
-	var ids []struct {
-		ID   int64  `db:"id"`
-		Kind string `db:"kind"`
-	}
-	must(t, s.DB.Select(&ids, `SELECT id, 'client' AS kind FROM clients WHERE firm_id = $1 UNION ALL SELECT id, 'matter' FROM matters WHERE firm_id = $1`, firm))
-	missing, dup := 0, 0
-	for _, r := range ids {
-		switch n := len(qc.byMarker[fmt.Sprintf("qbosync:%s:%d", r.Kind, r.ID)]); {
-		case n == 0:
-			missing++
-		case n > 1:
-			dup++
-		}
-	}
-	if missing != 0 || dup != 0 {
-		t.Fatalf("after the killed backfill: %d records missing, %d duplicated in QBO (of %d)", missing, dup, len(ids))
-	}
+	s.checkExactlyOnce(firm)
 	handled, total := progress.Handled()
 	if !progress.Done || total != 2*clients || handled != total {
 		t.Errorf("progress = %d of %d handled, done %v; want all %d", handled, total, progress.Done, 2*clients)

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -17,17 +16,8 @@ func TestThousandsOfWritesUnderFaultsLandExactlyOnce(t *testing.T) {
 		t.Skip("a few thousand writes")
 	}
 	s := newStack(t)
-	var firm int64
-	must(t, s.DB.Get(&firm, `INSERT INTO firms (name) VALUES ('Faults & Partners') RETURNING id`))
 	const clients = 1000
-	_, err := s.DB.Exec(`
-		INSERT INTO clients (firm_id, client_number, kind, name)
-		SELECT $1, 'F-' || n, 'person', 'Faulty Client ' || n FROM generate_series(1, $2) n`, firm, clients)
-	must(t, err)
-	_, err = s.DB.Exec(`
-		INSERT INTO matters (firm_id, client_id, matter_number, name, opened_on)
-		SELECT firm_id, id, 'FM-' || client_number, 'General', '2026-01-01' FROM clients WHERE firm_id = $1`, firm)
-	must(t, err)
+	firm := s.bulkFirm("Faults & Partners", "Faulty", clients)
 	s.connect(firm)
 
 	base := qbosim.Faults{ServerErrorRate: 0.01, LoseResponseRate: 0.01}
@@ -59,23 +49,7 @@ func TestThousandsOfWritesUnderFaultsLandExactlyOnce(t *testing.T) {
 	if stats.ServerErrors == 0 || stats.Lost == 0 || stats.Throttled == 0 {
 		t.Fatalf("not every fault happened: %+v", stats)
 	}
-	qc := s.customers()
-	missing, dup := 0, 0
-	for _, kind := range []string{"client", "matter"} {
-		var ids []int64
-		must(t, s.DB.Select(&ids, fmt.Sprintf(`SELECT id FROM %ss WHERE firm_id = $1`, kind), firm))
-		for _, id := range ids {
-			switch n := len(qc.byMarker[fmt.Sprintf("qbosync:%s:%d", kind, id)]); {
-			case n == 0:
-				missing++
-			case n > 1:
-				dup++
-			}
-		}
-	}
-	if missing != 0 || dup != 0 {
-		t.Fatalf("%d missing and %d duplicated of %d objects", missing, dup, 2*clients)
-	}
+	s.checkExactlyOnce(firm)
 	c := sum.Categories[0]
 	if c.Created+c.Adopted != 2*clients || c.Failed != 0 {
 		t.Errorf("counts = %+v, want %d created or adopted and none failed", c, 2*clients)

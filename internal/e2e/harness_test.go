@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -220,4 +221,54 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// bulkFirm creates a firm with n clients, each with one matter, named after label, and
+// returns its id.
+func (s *stack) bulkFirm(name, label string, n int) int64 {
+	s.t.Helper()
+	var firm int64
+	mustTB(s.t, s.DB.Get(&firm, `INSERT INTO firms (name) VALUES ($1) RETURNING id`, name))
+	_, err := s.DB.Exec(`
+		INSERT INTO clients (firm_id, client_number, kind, name)
+		SELECT $1, $2 || '-' || n, 'person', $2 || ' Client ' || n FROM generate_series(1, $3) n`, firm, label, n)
+	mustTB(s.t, err)
+	_, err = s.DB.Exec(`
+		INSERT INTO matters (firm_id, client_id, matter_number, name, opened_on)
+		SELECT firm_id, id, 'M-' || client_number, 'General', '2026-01-01' FROM clients WHERE firm_id = $1`, firm)
+	mustTB(s.t, err)
+	return firm
+}
+
+// checkExactlyOnce fails the test unless every client and matter of the firm is in
+// QBO exactly once.
+func (s *stack) checkExactlyOnce(firm int64) {
+	s.t.Helper()
+	qc := s.customers()
+	var records []struct {
+		ID   int64  `db:"id"`
+		Kind string `db:"kind"`
+	}
+	mustTB(s.t, s.DB.Select(&records, `
+		SELECT id, 'client' AS kind FROM clients WHERE firm_id = $1
+		UNION ALL SELECT id, 'matter' FROM matters WHERE firm_id = $1`, firm))
+	missing, dup := 0, 0
+	for _, r := range records {
+		switch n := len(qc.byMarker[fmt.Sprintf("qbosync:%s:%d", r.Kind, r.ID)]); {
+		case n == 0:
+			missing++
+		case n > 1:
+			dup++
+		}
+	}
+	if missing != 0 || dup != 0 {
+		s.t.Fatalf("%d records missing and %d duplicated in QBO (of %d)", missing, dup, len(records))
+	}
+}
+
+func mustTB(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
