@@ -116,9 +116,11 @@ func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) er
 		}
 		return temporal.NewNonRetryableApplicationError(reason, ErrTypeNeedsReconnect, err)
 	}
-	switch qbo.ClassOf(err) {
-	case qbo.Bug:
+	// Only QBO saying our request was malformed stops the sync: retrying it cannot help.
+	// Anything else (a database hiccup, a failover) is retried with backoff, and shows in
+	// Temporal Web as a retrying activity with its error until it clears.
+	if qe, ok := errors.AsType[*qbo.Error](err); ok && qe.Class == qbo.Bug {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
 	}
-	return err // transient: Temporal retries with backoff
+	return err
 }
