@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,19 +51,11 @@ type SetupCompany struct {
 
 // LoadSetupFirm returns the firm's name and bank accounts, which the settings map.
 func (a *Setup) LoadSetupFirm(ctx context.Context, firmID int64) (settings.Firm, error) {
-	f := settings.Firm{ID: firmID}
-	db := a.Store.DB()
-	err := db.GetContext(ctx, &f.Name, `SELECT name FROM firms WHERE id = $1`, firmID)
-	if errors.Is(err, sql.ErrNoRows) {
+	f, err := settings.LoadFirm(ctx, a.Store.DB(), firmID)
+	if errors.Is(err, settings.ErrNoFirm) {
 		msg := fmt.Sprintf("there is no firm %d in the practice system; start the setup for an existing firm", firmID)
 		return f, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
 	}
-	if err != nil {
-		return f, err
-	}
-	err = db.SelectContext(ctx, &f.BankAccounts, `
-		SELECT id, kind, name, account_last4 FROM bank_accounts
-		WHERE firm_id = $1 AND active ORDER BY kind, id`, firmID)
 	return f, err
 }
 

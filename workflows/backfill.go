@@ -75,8 +75,8 @@ func BackfillWorkflow(ctx workflow.Context, in BackfillInput) (BackfillProgress,
 		p = *in.Progress
 	}
 	if len(p.Categories) == 0 {
-		for _, cat := range syncer.Categories {
-			p.Categories = append(p.Categories, CategoryProgress{Category: cat.Name})
+		for _, cat := range categoriesFor(ctx) {
+			p.Categories = append(p.Categories, CategoryProgress{Category: cat})
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, BackfillProgressQuery, func() (BackfillProgress, error) { return p, nil }); err != nil {

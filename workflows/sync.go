@@ -11,7 +11,6 @@ import (
 
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/syncer"
 	"github.com/qbosync/qbosync/internal/temporalx"
 )
 
@@ -142,6 +141,7 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 	if err := workflow.SetQueryHandler(ctx, SyncStatusQuery, func() (SyncSummary, error) { return sum, nil }); err != nil {
 		return sum, err
 	}
+	categories := categoriesFor(ctx)
 	ctl := &syncControls{retryFailed: in.RetryFailed, paused: in.Paused, backfill: in.Backfill}
 	ctl.listen(ctx)
 	setStatus := func(status, reason string) {
@@ -176,11 +176,11 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		sum.Categories = sum.Categories[:0]
 		retryFailed := ctl.retryFailed
 		ctl.wake, ctl.retryFailed = false, false
-		for _, cat := range syncer.Categories {
+		for _, cat := range categories {
 			var res activities.SyncCategoryResult
 			var a *activities.Activities
 			err := workflow.ExecuteActivity(ctx, a.SyncCategory, activities.SyncCategoryInput{
-				FirmID: in.FirmID, RealmID: in.RealmID, Category: cat.Name, RetryFailed: retryFailed,
+				FirmID: in.FirmID, RealmID: in.RealmID, Category: cat, RetryFailed: retryFailed,
 			}).Get(ctx, &res)
 			if err != nil {
 				return stop(ctx, &sum, setStatus, err)

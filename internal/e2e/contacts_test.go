@@ -145,7 +145,7 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 		if want := len(failed); sum.Failed() != want {
 			t.Errorf("summary counts %d failures, the store has %d", sum.Failed(), want)
 		}
-		if created := sum.Categories[0].Created; created != qc.total-sampleCustomers {
+		if created := contactsOf(t, sum).Created; created != qc.total-sampleCustomers {
 			t.Errorf("summary says %d created, the sandbox gained %d customers", created, qc.total-sampleCustomers)
 		}
 	})
@@ -176,7 +176,7 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 	t.Run("rerun creates and updates nothing", func(t *testing.T) {
 		before := s.customers().total
 		sum, _ := s.syncOnce(firm, false)
-		c := sum.Categories[0]
+		c := contactsOf(t, sum)
 		if c.Created != 0 || c.Updated != 0 || c.Adopted != 0 {
 			t.Errorf("rerun did something: %+v", c)
 		}
@@ -196,7 +196,7 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 		_, err := s.DB.Exec(`UPDATE clients SET name = 'Renamed O''Client & Co', kind = 'company', company_name = 'Renamed O''Client & Co' WHERE id = $1`, target.ID)
 		must(t, err)
 		sum, _ := s.syncOnce(firm, false)
-		if c := sum.Categories[0]; c.Updated != 1 || c.Created != 0 {
+		if c := contactsOf(t, sum); c.Updated != 1 || c.Created != 0 {
 			t.Errorf("rename: %+v, want exactly one update", c)
 		}
 		qc := s.customers()
@@ -269,7 +269,7 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 				t.Errorf("matter %d is in QBO %d times after faults, want once", id, n)
 			}
 		}
-		if c := sum.Categories[0]; c.Adopted == 0 {
+		if c := contactsOf(t, sum); c.Adopted == 0 {
 			t.Errorf("lost answers should show as adopted objects: %+v", c)
 		}
 		for marker, custs := range qc.byMarker {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -271,4 +272,41 @@ func mustTB(tb testing.TB, err error) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// contactsOf is the contacts category's result in a sync summary.
+func contactsOf(t testing.TB, sum workflows.SyncSummary) activities.SyncCategoryResult {
+	t.Helper()
+	for _, c := range sum.Categories {
+		if c.Category == "contacts" {
+			return c
+		}
+	}
+	t.Fatalf("no contacts category in %+v", sum.Categories)
+	return activities.SyncCategoryResult{}
+}
+
+// createAccount creates an account in the sandbox company as the firm would by hand,
+// and returns its id.
+func (s *stack) createAccount(body string) string {
+	s.t.Helper()
+	access, _ := s.Sim.IssueToken(s.Realm)
+	req, err := http.NewRequest(http.MethodPost, s.qbo.APIBaseURL+"/v3/company/"+s.Realm+"/account", strings.NewReader(body))
+	mustTB(s.t, err)
+	req.Header.Set("Authorization", "Bearer "+access)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	mustTB(s.t, err)
+	defer res.Body.Close()
+	var out struct {
+		Account struct {
+			ID string `json:"Id"`
+		}
+	}
+	mustTB(s.t, json.NewDecoder(res.Body).Decode(&out))
+	if res.StatusCode != http.StatusOK || out.Account.ID == "" {
+		s.t.Fatalf("create account: %s", res.Status)
+	}
+	return out.Account.ID
 }

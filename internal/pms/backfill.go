@@ -22,6 +22,8 @@ type BackfillFilter struct {
 var backfillTables = map[string]struct{ table, where string }{
 	EntityClient: {"clients", "true"},
 	EntityMatter: {"matters", "true"},
+	// Bank accounts: the ledger category ensures every account the settings name.
+	EntityBankAccount: {"bank_accounts", "active"},
 }
 
 // BackfillIDs returns up to limit ids of the firm's records of entity after afterID, in

@@ -37,6 +37,11 @@ func (e *Engine) Backfill(ctx context.Context, cat Category, f pms.BackfillFilte
 		return counts, from, false, err
 	}
 	defer unlock()
+	if cat.prepare != nil {
+		if err := cat.prepare(ctx, e, nil, &counts); err != nil {
+			return counts, from, false, err
+		}
+	}
 	cur := from
 	for cur.Entity < len(cat.Entities) {
 		if counts.Changes >= budget {

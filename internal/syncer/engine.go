@@ -68,12 +68,24 @@ type Category struct {
 	// syncPage handles the changed records of one page. retry lists failed items to
 	// try again alongside.
 	syncPage func(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error
+	// prepare, if set, runs at the start of every run, changes or not (the ledger makes
+	// sure the objects the settings name exist).
+	prepare func(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error
 }
 
 // Categories in dependency order: later categories refer to objects earlier ones create.
+//
+// A running SyncWorkflow keeps the list it started with: workflows/categories.go
+// versions the list, and a new category must be added there too.
 var Categories = []Category{
+	// The ledger's prepare step covers every object the settings name, changed or not;
+	// its feed (bank account changes) only needs to be read past.
+	{Name: "ledger", Entities: []string{pms.EntityBankAccount}, prepare: syncLedger, syncPage: readPast},
 	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, syncPage: syncContactsPage},
 }
+
+// readPast is the page handler of a category whose prepare step does all its work.
+func readPast(context.Context, *Engine, []pms.Change, *Counts) error { return nil }
 
 // CategoryNamed returns the category called name.
 func CategoryNamed(name string) (Category, error) {
@@ -97,6 +109,11 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 		return counts, err
 	}
 	defer unlock()
+	if cat.prepare != nil {
+		if err := cat.prepare(ctx, e, nil, &counts); err != nil {
+			return counts, err
+		}
+	}
 	if retryFailed {
 		if err := e.retryFailed(ctx, cat, &counts); err != nil {
 			return counts, err

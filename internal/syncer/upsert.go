@@ -33,6 +33,8 @@ type named[T any] struct {
 	// adoptable says whether an object qbosync did not create may be linked to the record
 	// (for example a customer with the same name and e-mail); nil means never.
 	adoptable func(existing, desired *T) bool
+	// adoptAsIs links an adopted object without writing qbosync's content over it.
+	adoptAsIs bool
 	// clash explains a name that is taken by an object qbosync may not adopt.
 	clash func(ctx context.Context, e *Engine, it item, name string, existing *T) *itemFailure
 }
@@ -95,6 +97,9 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 // adopt links an existing QBO object to the record and brings it up to date.
 func adopt[T any](ctx context.Context, e *Engine, spec named[T], it item, existing *T, desired T, hash string) (string, string, error) {
 	id, token := spec.identity(existing)
+	if spec.adoptAsIs {
+		return store.ActionAdopted, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(existing))
+	}
 	m := store.Mapping{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, QBOID: id, SyncToken: token}
 	return update(ctx, e, spec, it, m, desired, hash, store.ActionAdopted)
 }

@@ -1,0 +1,89 @@
+package e2e_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/qbosync/qbosync/internal/pms/seed"
+)
+
+// The first sync creates the accounts and items posting needs, with the types the
+// posting rules give them, adopts one the firm already had instead of duplicating it,
+// and a rerun creates nothing.
+func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
+	s := newStack(t)
+	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 3})
+	must(t, err)
+	firm := sum0.FirmID
+	s.connect(firm)
+	// The firm made its own fee income account in QuickBooks before connecting.
+	before := len(s.Sim.Entities(s.Realm, "Account"))
+	ownFeeIncome := s.createAccount(`{"Name":"Legal Fee Income","AccountType":"Income","AccountSubType":"ServiceFeeIncome"}`)
+
+	s.syncOnce(firm, false)
+
+	accounts := map[string]map[string]any{}
+	for _, a := range s.Sim.Entities(s.Realm, "Account") {
+		accounts[fmt.Sprint(a["Name"])] = a
+	}
+	var banks []struct {
+		Kind string `db:"kind"`
+		Name string `db:"name"`
+	}
+	must(t, s.DB.Select(&banks, `SELECT kind, name FROM bank_accounts WHERE firm_id = $1 AND active`, firm))
+	want := map[string][2]string{ // posting.md's objects: name -> type, subtype
+		"Legal Fee Income":         {"Income", "ServiceFeeIncome"},
+		"Reimbursed Client Costs":  {"Income", "OtherPrimaryIncome"},
+		"Write-Offs and Discounts": {"Income", "DiscountsRefundsGiven"},
+		"Client Costs Advanced":    {"Expense", "LegalProfessionalFees"},
+	}
+	for _, b := range banks {
+		if b.Kind == "operating" {
+			want[b.Name] = [2]string{"Bank", "Checking"}
+		} else {
+			want[b.Name] = [2]string{"Bank", "TrustAccounts"}
+			want[b.Name+" - Client Funds"] = [2]string{"Other Current Liability", "TrustAccountsLiabilities"}
+		}
+	}
+	for name, typ := range want {
+		a, ok := accounts[name]
+		if !ok {
+			t.Errorf("account %q missing", name)
+			continue
+		}
+		if a["AccountType"] != typ[0] || a["AccountSubType"] != typ[1] {
+			t.Errorf("account %q is %v/%v, want %v/%v", name, a["AccountType"], a["AccountSubType"], typ[0], typ[1])
+		}
+	}
+	if got := len(s.Sim.Entities(s.Realm, "Account")) - before - 1; got != len(want)-1 {
+		t.Errorf("%d accounts created, want %d (the firm's own fee income account adopted, not duplicated)", got, len(want)-1)
+	}
+	if accounts["Legal Fee Income"]["Id"] != ownFeeIncome {
+		t.Error("the firm's own Legal Fee Income account was not the one used")
+	}
+
+	items := map[string]map[string]any{}
+	for _, it := range s.Sim.Entities(s.Realm, "Item") {
+		items[fmt.Sprint(it["Name"])] = it
+	}
+	for name, income := range map[string]string{
+		"Legal Services": "Legal Fee Income", "Flat Fees": "Legal Fee Income", "Interest": "Legal Fee Income",
+		"Hard Costs": "Reimbursed Client Costs", "Soft Costs": "Reimbursed Client Costs", "Write-Offs": "Write-Offs and Discounts",
+	} {
+		it, ok := items[name]
+		if !ok {
+			t.Errorf("item %q missing", name)
+			continue
+		}
+		ref, _ := it["IncomeAccountRef"].(map[string]any)
+		if it["Type"] != "Service" || ref["value"] != accounts[income]["Id"] {
+			t.Errorf("item %q: type %v, income account %v, want Service posting to %q (%v)", name, it["Type"], ref["value"], income, accounts[income]["Id"])
+		}
+	}
+
+	accountsNow, itemsNow := len(s.Sim.Entities(s.Realm, "Account")), len(s.Sim.Entities(s.Realm, "Item"))
+	s.syncOnce(firm, false)
+	if len(s.Sim.Entities(s.Realm, "Account")) != accountsNow || len(s.Sim.Entities(s.Realm, "Item")) != itemsNow {
+		t.Error("a rerun created accounts or items")
+	}
+}

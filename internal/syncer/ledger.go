@@ -1,0 +1,163 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// KindLedger names, in the id map, the accounts and items the settings call for.
+const KindLedger = "ledger"
+
+// syncLedger makes sure every account and item the settings call for is in QBO and in
+// the id map: the bank accounts, trust liabilities, income and cost accounts, and the
+// items invoices post with. A target the firm mapped to an existing QBO object is
+// recorded as it is; a new one is created, or, when QBO already has an object of that
+// name and type (the firm made "Legal Fee Income" itself), adopted as it is. Accounts
+// go first, since new items name their income account.
+func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) error {
+	s, err := settings.ForSync(ctx, e.Store.DB(), e.Scope.FirmID, e.Scope.RealmID)
+	if err != nil {
+		return err
+	}
+	targets := s.Targets()
+	for _, entity := range []string{settings.EntityAccount, settings.EntityItem} {
+		for _, t := range targets {
+			if !t.InUse || t.Role.Entity != entity {
+				continue
+			}
+			key := ledgerKey(&s, t)
+			action, err := ensureLedgerObject(ctx, e, &s, t, key)
+			if err := e.settle(ctx, KindLedger, key, t.Label, action, err, counts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func ensureLedgerObject(ctx context.Context, e *Engine, s *settings.Settings, t settings.TargetRef, key string) (string, error) {
+	it := item{Kind: KindLedger, Key: key, Label: t.Label, Marker: posting.Marker(KindLedger+":"+key, 0)}
+	if !t.Target.IsNew() {
+		m, mapped, err := e.Store.Mapping(ctx, e.Scope, KindLedger, key)
+		if err != nil || (mapped && m.QBOID == t.Target.ExistingID) {
+			return store.ActionUnchanged, err
+		}
+		return store.ActionAdopted, e.Store.SaveMapping(ctx, e.Scope, store.Mapping{
+			Kind: KindLedger, SourceKey: key, QBOEntity: t.Role.Entity, QBOID: t.Target.ExistingID, QBOName: t.Target.Name,
+		})
+	}
+	name := ledgerName(t.Target.Name)
+	if t.Role.Entity == settings.EntityAccount {
+		action, _, err := upsert(ctx, e, accountSpec, it, qbo.Account{
+			Name: name, AccountType: t.Role.NewType, AccountSubType: t.Role.NewSubType, Description: it.Marker,
+		})
+		return action, err
+	}
+	income, err := incomeAccountFor(ctx, e, s, t)
+	if err != nil {
+		return "", err
+	}
+	action, _, err := upsert(ctx, e, itemSpec, it, qbo.Item{
+		Name: name, Type: t.Role.NewType, IncomeAccountRef: &qbo.Ref{Value: income}, Description: it.Marker,
+	})
+	return action, err
+}
+
+// incomeAccountFor is the QBO id of the income account a new item posts to: fees,
+// flat fees and interest earn fee income, costs are reimbursed cost income, and the
+// write-off item posts to the write-off account.
+func incomeAccountFor(ctx context.Context, e *Engine, s *settings.Settings, t settings.TargetRef) (string, error) {
+	path := "item_mapping.fee_income_account"
+	switch t.Path {
+	case "item_mapping.hard_costs", "item_mapping.soft_costs":
+		path = "item_mapping.reimbursed_costs_account"
+	case "item_mapping.write_offs":
+		path = "write_offs.account"
+	}
+	m, ok, err := e.Store.Mapping(ctx, e.Scope, KindLedger, path)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", &itemFailure{store.Failure{
+			Code:    "qbosync:income-account-missing",
+			Message: fmt.Sprintf("%s: its income account (%s) is not in QuickBooks", t.Label, path),
+			Explanation: fmt.Sprintf("The item for %q posts to an income account that could not be set up in QuickBooks (see that account's own entry). "+
+				"The item is created as soon as the account is.", t.Label),
+		}}
+	}
+	return m.QBOID, nil
+}
+
+// ledgerKey names a target in the id map. Bank accounts are keyed by the practice
+// account's id, not their position in the settings, so the key stays when the list
+// changes.
+func ledgerKey(s *settings.Settings, t settings.TargetRef) string {
+	parts := strings.Split(t.Path, ".")
+	if len(parts) == 4 && parts[1] == "accounts" {
+		i, err := strconv.Atoi(parts[2])
+		if err == nil {
+			switch {
+			case parts[0] == "operating_bank" && i < len(s.OperatingBank.Accounts):
+				return fmt.Sprintf("operating_bank:%d", s.OperatingBank.Accounts[i].PMSAccountID)
+			case parts[0] == "trust" && i < len(s.Trust.Accounts):
+				return fmt.Sprintf("trust_%s:%d", parts[3], s.Trust.Accounts[i].PMSAccountID)
+			}
+		}
+	}
+	return t.Path
+}
+
+// ledgerName makes a name acceptable for a QBO account or item: no colon (the
+// hierarchy separator), no double quote, at most 100 characters.
+func ledgerName(name string) string {
+	return posting.Truncate(posting.CleanName(strings.ReplaceAll(name, `"`, "'")), 100)
+}
+
+// accountSpec and itemSpec are how upsert handles accounts and items. An existing one
+// of the same name and type is adopted as it is: it is the firm's, and qbosync does not
+// rewrite the firm's own chart of accounts.
+var (
+	accountSpec = named[qbo.Account]{
+		entity:   "Account",
+		name:     func(a *qbo.Account) string { return a.Name },
+		identity: func(a *qbo.Account) (string, string) { return a.ID, a.SyncToken },
+		setIdentity: func(a *qbo.Account, id, token string) {
+			a.ID, a.SyncToken, a.Sparse = id, token, true
+		},
+		notes:     func(a *qbo.Account) string { return a.Description },
+		adoptable: func(existing, desired *qbo.Account) bool { return existing.AccountType == desired.AccountType },
+		adoptAsIs: true,
+		clash:     ledgerClash[qbo.Account],
+	}
+	itemSpec = named[qbo.Item]{
+		entity:   "Item",
+		name:     func(i *qbo.Item) string { return i.Name },
+		identity: func(i *qbo.Item) (string, string) { return i.ID, i.SyncToken },
+		setIdentity: func(i *qbo.Item, id, token string) {
+			i.ID, i.SyncToken, i.Sparse = id, token, true
+		},
+		notes:     func(i *qbo.Item) string { return i.Description },
+		adoptable: func(existing, _ *qbo.Item) bool { return existing.Type == "Service" || existing.Type == "NonInventory" },
+		adoptAsIs: true,
+		clash:     ledgerClash[qbo.Item],
+	}
+)
+
+// ledgerClash explains a name QBO already uses for an object qbosync cannot use.
+func ledgerClash[T any](_ context.Context, _ *Engine, it item, name string, _ *T) *itemFailure {
+	return &itemFailure{store.Failure{
+		Code:    "6240",
+		Message: fmt.Sprintf("Duplicate Name Exists Error: %q is taken by an object of another type", name),
+		Explanation: fmt.Sprintf("QuickBooks already has something named %q that cannot serve as the %s (it is of another type). "+
+			"Rename it in QuickBooks, or choose an existing object for it in the setup's Customize steps.", name, it.Label),
+	}}
+}
