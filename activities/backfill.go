@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/qbosync/qbosync/internal/pms"
@@ -45,15 +44,9 @@ func (a *Activities) CountBackfill(ctx context.Context, in BackfillInput) (int, 
 // heartbeat instead of the chunk's start (a record handled twice is harmless: the id map
 // makes it unchanged, and writes are exactly-once).
 func (a *Activities) BackfillChunk(ctx context.Context, in BackfillInput) (BackfillResult, error) {
-	res := BackfillResult{Category: in.Category, Cursor: in.From}
 	// A retry after the worker died picks up where the last heartbeat left off, with the
 	// counts of what the dead attempt had done.
-	if activity.HasHeartbeatDetails(ctx) {
-		var last BackfillResult
-		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil {
-			res = last
-		}
-	}
+	res := resumed(ctx, BackfillResult{Category: in.Category, Cursor: in.From})
 	prior := res.Counts
 	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {

@@ -53,3 +53,15 @@ func (h *heartbeat) progress(details any) {
 	h.mu.Unlock()
 	activity.RecordHeartbeat(h.ctx, details)
 }
+
+// resumed returns the details of this activity's last heartbeat, from an attempt that
+// died, or start when there is none: what an earlier attempt did is not lost.
+func resumed[T any](ctx context.Context, start T) T {
+	if activity.HasHeartbeatDetails(ctx) {
+		var last T
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil {
+			return last
+		}
+	}
+	return start
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/qbosync/qbosync/internal/pms"
@@ -59,15 +58,9 @@ type SyncCategoryResult struct {
 // safe to retry at any point: the cursor moves only after a page is recorded, and every
 // write is exactly-once.
 func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (SyncCategoryResult, error) {
-	res := SyncCategoryResult{Category: in.Category}
 	// The cursor lives in the database; the heartbeat carries what earlier attempts of
 	// this run did, so the counts a retry reports cover the whole run.
-	if activity.HasHeartbeatDetails(ctx) {
-		var last SyncCategoryResult
-		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil {
-			res = last
-		}
-	}
+	res := resumed(ctx, SyncCategoryResult{Category: in.Category})
 	prior := res.Counts
 	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {

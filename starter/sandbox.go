@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qbosync/qbosync/internal/cli"
-	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/qbosim"
 )
 
@@ -44,27 +39,10 @@ func sandboxCmd(flags *cli.Flags) *cobra.Command {
 			if len(sim.Realms()) == 0 {
 				sim.AddSampleCompany()
 			}
-			return serveSandbox(cmd.Context(), cmd, c, sim)
+			return serveHTTP(cmd, c.Sandbox.Listen, sim,
+				fmt.Sprintf("QBO sandbox listening on http://%s (state in %s)", c.Sandbox.Listen, c.Sandbox.StateFile))
 		},
 	}
 	cmd.Flags().StringVar(&limits, "limits", "production", "production (QBO's rate limits: 500/min, 10/s, 10 at once, 40 batches/min) or none")
 	return cmd
-}
-
-func serveSandbox(ctx context.Context, cmd *cobra.Command, c config.Config, sim *qbosim.Server) error {
-	srv := &http.Server{Addr: c.Sandbox.Listen, Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Fprintf(cmd.OutOrStdout(), "QBO sandbox listening on http://%s (state in %s)\n", c.Sandbox.Listen, c.Sandbox.StateFile)
-	select {
-	case err := <-errc:
-		return fmt.Errorf("sandbox: %w", err)
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -46,7 +46,8 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				if listen == "" {
 					listen = redirect.Host
 				}
-				return serveHTTP(cmd, listen, srv.Handler())
+				return serveHTTP(cmd, listen, srv.Handler(),
+					fmt.Sprintf("setup wizard on http://%s (sign in with `starter web-login --firm ID`)", listen))
 			})
 		},
 	}
@@ -113,12 +114,13 @@ func webSetup(s *session) (*url.URL, *web.Sessions, error) {
 	return redirect, sessions, err
 }
 
-// serveHTTP serves h on listen until the command is interrupted.
-func serveHTTP(cmd *cobra.Command, listen string, h http.Handler) error {
+// serveHTTP serves h on listen until the command is interrupted, after saying what is
+// being served (banner).
+func serveHTTP(cmd *cobra.Command, listen string, h http.Handler, banner string) error {
 	srv := &http.Server{Addr: listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Fprintf(cmd.OutOrStdout(), "setup wizard on http://%s (sign in with `starter web-login --firm ID`)\n", listen)
+	fmt.Fprintln(cmd.OutOrStdout(), banner)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
