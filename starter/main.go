@@ -18,7 +18,7 @@ import (
 func main() {
 	root := &cobra.Command{
 		Use:           "starter",
-		Short:         "Operate qbosync: seed, sandbox, connect, sync, status, errors, retry, pause, resume, demo",
+		Short:         "Operate qbosync: seed, sandbox, connect, sync, status, errors, retry, reconcile, pause, resume, demo",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -33,6 +33,7 @@ func main() {
 		backfillCmd(flags),
 		statusCmd(flags),
 		errorsCmd(flags),
+		reconcileCmd(flags),
 		demoCmd(flags),
 		setupCmd(flags),
 		serveCmd(flags),

@@ -29,6 +29,15 @@ func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.
 		done, total := b.Handled()
 		fmt.Fprintf(w, "last backfill: %d of %d records handled, done %v\n", done, total, b.Done)
 	}
+	if r := sum.Reconciliation; r != nil {
+		if r.OK {
+			fmt.Fprintf(w, "books reconcile: %d matters' receivables and %d trust accounts agree with the practice system to the cent\n",
+				r.MattersChecked, r.TrustAccountsChecked)
+		} else {
+			fmt.Fprintf(w, "books DIFFER: %d matters, %d invoices missing, %d trust accounts, %d clients' trust ledgers; `starter reconcile` names the records\n",
+				r.MattersDiffering, r.InvoicesMissing, r.TrustAccountsDiffering, r.ClientsDiffering)
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "category\tchanges read\tcreated\tupdated\tadopted\tunchanged\tfailed\t")
 	for _, c := range sum.Categories {

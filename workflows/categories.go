@@ -19,6 +19,10 @@ var categoryVersions = []struct {
 	{workflow.DefaultVersion, []string{"contacts"}},
 	// 1: the accounts and items the settings name, before everything that posts to them.
 	{1, []string{"ledger", "contacts"}},
+	// 2: invoices (with their write-offs and credits), then the payments applied to them.
+	{2, []string{"ledger", "contacts", "invoices", "payments"}},
+	// 3: trust money (deposits, transfers to operating, disbursements) and hard costs.
+	{3, []string{"ledger", "contacts", "invoices", "payments", "trust", "hard_costs"}},
 }
 
 // categoriesFor returns the categories this run syncs, in dependency order.

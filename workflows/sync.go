@@ -11,6 +11,7 @@ import (
 
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/temporalx"
 )
 
@@ -35,6 +36,9 @@ const (
 	StatusNeedsReconnect = "needs_reconnect"
 	StatusFailed         = "failed"
 	StatusCompleted      = "completed"
+	// StatusBooksDiffer: the last cycle's reconciliation found QBO disagreeing with the
+	// practice system; `starter reconcile` names the records.
+	StatusBooksDiffer = "books_differ"
 )
 
 // DefaultSweepInterval is how often an idle sync looks for changes by itself.
@@ -71,6 +75,9 @@ type SyncSummary struct {
 	// Backfill is the result of the last backfill (its live progress is the
 	// BackfillWorkflow's progress query).
 	Backfill *BackfillProgress `json:"backfill,omitempty"`
+	// Reconciliation is the check of the books after the last cycle; nil when it could
+	// not run (its error is in the activity's history) or this run predates it.
+	Reconciliation *reconcile.Summary `json:"reconciliation,omitempty"`
 }
 
 // Failed counts the items that failed in the last cycle.
@@ -187,6 +194,7 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			}
 			sum.Categories = append(sum.Categories, res)
 		}
+		sum.Reconciliation = checkBooks(ctx, in)
 		sum.Cycles++
 		sum.LastRunAt = workflow.Now(ctx)
 		if in.Once {
@@ -195,7 +203,11 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		}
 
 		if !ctl.wake && !ctl.paused && !ctl.disconnect && ctl.backfill == nil {
-			setStatus(StatusIdle, "")
+			if r := sum.Reconciliation; r != nil && !r.OK {
+				setStatus(StatusBooksDiffer, booksDifferReason(*r))
+			} else {
+				setStatus(StatusIdle, "")
+			}
 			// An explicit timer, cancelled when a signal wakes the sync, rather than
 			// AwaitWithTimeout: it issues the same commands as the first version of this
 			// workflow (timer, then cancel), so running syncs replay unchanged.
@@ -214,6 +226,37 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			return sum, workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
 		}
 	}
+}
+
+// reconcileActivity bounds a reconciliation: it reads a company's books, and a failure
+// is reported, not retried for long, since the next cycle checks again.
+var reconcileActivity = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3, NonRetryableErrorTypes: []string{activities.ErrTypeNeedsReconnect, activities.ErrTypeBug}},
+}
+
+// checkBooks reconciles the company after a cycle (from version 1 of "reconcile";
+// earlier runs replay without it). A reconciliation that cannot run leaves nil: it
+// must not stop the sync, whose next cycle tries again.
+func checkBooks(ctx workflow.Context, in SyncInput) *reconcile.Summary {
+	if workflow.GetVersion(ctx, "reconcile", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	var a *activities.Activities
+	var r reconcile.Summary
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reconcileActivity), a.Reconcile,
+		activities.ReconcileInput{FirmID: in.FirmID, RealmID: in.RealmID}).Get(ctx, &r)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("reconciliation could not run", "error", err)
+		return nil
+	}
+	return &r
+}
+
+// booksDifferReason says, for the status, what the reconciliation found.
+func booksDifferReason(r reconcile.Summary) string {
+	return fmt.Sprintf("books differ: %d matters' receivables, %d invoices missing, %d trust accounts, %d clients' trust ledgers; run `starter reconcile` for the records",
+		r.MattersDiffering, r.InvoicesMissing, r.TrustAccountsDiffering, r.ClientsDiffering)
 }
 
 // runBackfill runs the BackfillWorkflow as a child and waits for it: while it runs the

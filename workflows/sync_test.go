@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/qbosync/qbosync/activities"
+	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/syncer"
 	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
@@ -36,6 +38,22 @@ func countingActivity(calls *[]activities.SyncCategoryInput, counts syncer.Count
 		*calls = append(*calls, in)
 		return activities.SyncCategoryResult{Category: in.Category, Counts: counts}, nil
 	}
+}
+
+// statusThenCancel queries the sync's status after d of workflow time, then cancels
+// it; the summary is filled in by the time ExecuteWorkflow returns.
+func statusThenCancel(t *testing.T, env *testsuite.TestWorkflowEnvironment, d time.Duration) *workflows.SyncSummary {
+	var sum workflows.SyncSummary
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_ = v.Get(&sum)
+		env.CancelWorkflow()
+	}, d)
+	return &sum
 }
 
 func TestSyncOnceRunsEveryCategoryInOrderAndSummarises(t *testing.T) {
@@ -78,16 +96,7 @@ func TestSyncNowSignalsDuringACycleFoldIntoOneMoreCycle(t *testing.T) {
 			env.SignalWorkflow(workflows.SyncNowSignal, nil)
 		}
 	}, 30*time.Second)
-	var idle workflows.SyncSummary
-	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		_ = v.Get(&idle)
-		env.CancelWorkflow()
-	}, 30*time.Minute)
+	idle := statusThenCancel(t, env, 30*time.Minute)
 
 	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
 
@@ -275,5 +284,26 @@ func TestDisconnectIsNotLostToContinueAsNew(t *testing.T) {
 	var sum workflows.SyncSummary
 	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != workflows.StatusDisconnected {
 		t.Fatalf("want a completed, disconnected sync; got %+v, %v", sum, err)
+	}
+}
+
+// When the reconciliation after a cycle finds the books differing, the idle sync says
+// so in its status (and the QbosyncStatus search attribute operators filter on), and
+// the status query carries the reconciliation's summary.
+func TestBooksThatDifferMarkTheSync(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).
+		Return(reconcile.Summary{OK: false, MattersChecked: 9, MattersDiffering: 2, ReceivablesDifferenceCents: 1234}, nil)
+	idle := statusThenCancel(t, env, time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+
+	if idle.Status != workflows.StatusBooksDiffer || !strings.Contains(idle.Reason, "2 matters") {
+		t.Errorf("status %q (%s), want %q naming the 2 matters", idle.Status, idle.Reason, workflows.StatusBooksDiffer)
+	}
+	if r := idle.Reconciliation; r == nil || r.MattersDiffering != 2 || r.ReceivablesDifferenceCents != 1234 {
+		t.Errorf("reconciliation in the status = %+v", idle.Reconciliation)
 	}
 }

@@ -1,10 +1,12 @@
 package posting
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/qbosync/qbosync/internal/qbo"
 )
 
 // QBO's limits on names (reference/qbo-api.md §2.1).
@@ -38,19 +40,18 @@ func Truncate(s string, max int) string {
 // Marker is the tag qbosync writes into a QBO object's notes so that the object can be
 // recognised as the one standing for a practice record, e.g. after a lost response.
 func Marker(kind string, id int64) string {
-	return fmt.Sprintf("qbosync:%s:%d", kind, id)
+	return MarkerFor(kind, strconv.FormatInt(id, 10))
+}
+
+// MarkerFor is the marker of a record whose key is not a single id, such as the part
+// "12-3" of payment 12 that pays matter 3's invoices. Keys must not contain spaces.
+func MarkerFor(kind, key string) string {
+	return "qbosync:" + kind + ":" + key
 }
 
 // HasMarker reports whether notes carry exactly this marker (not one that merely starts
-// with it: client 1 must not match qbosync:client:12).
-func HasMarker(notes, marker string) bool {
-	for _, field := range strings.Fields(notes) {
-		if field == marker {
-			return true
-		}
-	}
-	return false
-}
+// with it: client 1 must not match qbosync:client:12). It is the rule QBO lookups use.
+func HasMarker(notes, marker string) bool { return qbo.HasMarker(notes, marker) }
 
 // validEmail applies QBO's rule: at most 100 characters, with an @ and a dot after it.
 func validEmail(s string) bool {

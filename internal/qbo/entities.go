@@ -113,6 +113,7 @@ type Vendor struct {
 	BillAddr         *PhysicalAddress `json:",omitempty"`
 	AcctNum          string           `json:",omitempty"`
 	TaxIdentifier    string           `json:",omitempty"`
+	Notes            string           `json:",omitempty"` // max 2000; holds qbosync's marker
 	Vendor1099       *bool            `json:",omitempty"`
 	Active           *bool            `json:",omitempty"`
 	Balance          *Amount          `json:",omitempty"` // read-only

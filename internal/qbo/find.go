@@ -56,7 +56,7 @@ func (c *Client) FindByMarker(ctx context.Context, entity, naturalKeyField, natu
 		if err := json.Unmarshal(row, &notes); err != nil {
 			return false, &Error{Op: op, Class: Bug, Message: "cannot decode the answer: " + err.Error(), Err: err}
 		}
-		if !hasMarker(notes.PrivateNote, marker) && !hasMarker(notes.Notes, marker) {
+		if !HasMarker(notes.PrivateNote, marker) && !HasMarker(notes.Notes, marker) {
 			continue
 		}
 		if out != nil {
@@ -69,9 +69,9 @@ func (c *Client) FindByMarker(ctx context.Context, entity, naturalKeyField, natu
 	return false, nil
 }
 
-// hasMarker reports whether note holds marker as a whole: not followed by
+// HasMarker reports whether note holds marker as a whole: not followed by
 // a character that could continue it.
-func hasMarker(note, marker string) bool {
+func HasMarker(note, marker string) bool {
 	for i := 0; ; {
 		j := strings.Index(note[i:], marker)
 		if j < 0 {

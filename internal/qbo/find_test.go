@@ -108,8 +108,8 @@ func TestHasMarker(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := hasMarker(tt.note, "qbosync:client:1"); got != tt.want {
-			t.Errorf("hasMarker(%q) = %v", tt.note, got)
+		if got := HasMarker(tt.note, "qbosync:client:1"); got != tt.want {
+			t.Errorf("HasMarker(%q) = %v", tt.note, got)
 		}
 	}
 }

@@ -40,9 +40,13 @@ func (s *Store) Mapping(ctx context.Context, sc Scope, kind, sourceKey string) (
 	return m, true, nil
 }
 
-// SaveMapping records (or replaces) the mapping of a record.
+// SaveMapping records (or replaces) the mapping of a record, and with it settles the
+// record's write intent: the object it named is now known.
 func (s *Store) SaveMapping(ctx context.Context, sc Scope, m Mapping) error {
 	_, err := s.db.ExecContext(ctx, `
+		WITH settled AS (
+		    DELETE FROM qbo_write_intents WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = $4
+		)
 		INSERT INTO qbo_id_map (firm_id, realm_id, kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
@@ -61,4 +65,45 @@ func (s *Store) MappingCount(ctx context.Context, sc Scope, kind string) (int, e
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3`,
 		sc.FirmID, sc.RealmID, kind)
 	return n, err
+}
+
+// Mappings returns the mappings of a kind among keys, by key.
+func (s *Store) Mappings(ctx context.Context, sc Scope, kind string, keys []string) (map[string]Mapping, error) {
+	var rows []Mapping
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
+		FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = ANY($4)`,
+		sc.FirmID, sc.RealmID, kind, textArray(keys))
+	if err != nil {
+		return nil, fmt.Errorf("id map: %w", err)
+	}
+	out := make(map[string]Mapping, len(rows))
+	for _, r := range rows {
+		out[r.SourceKey] = r
+	}
+	return out, nil
+}
+
+// MappingsWithPrefix returns the mappings of a kind whose key starts with prefix, in key
+// order: the parts a record was split into ("12-" finds "12-3" and "12-7").
+func (s *Store) MappingsWithPrefix(ctx context.Context, sc Scope, kind, prefix string) ([]Mapping, error) {
+	var rows []Mapping
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
+		FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND starts_with(source_key, $4)
+		ORDER BY source_key`, sc.FirmID, sc.RealmID, kind, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("id map: %w", err)
+	}
+	return rows, nil
+}
+
+// DeleteMapping forgets the mapping of a record whose QBO object was deleted.
+func (s *Store) DeleteMapping(ctx context.Context, sc Scope, kind, sourceKey string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = $4`,
+		sc.FirmID, sc.RealmID, kind, sourceKey)
+	if err != nil {
+		return fmt.Errorf("id map: delete %s %s: %w", kind, sourceKey, err)
+	}
+	return nil
 }

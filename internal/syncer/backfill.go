@@ -32,6 +32,8 @@ func (e *Engine) BackfillTotal(ctx context.Context, cat Category, f pms.Backfill
 // category's order (clients before matters), so references resolve.
 func (e *Engine) Backfill(ctx context.Context, cat Category, f pms.BackfillFilter, from BackfillCursor, budget int) (Counts, BackfillCursor, bool, error) {
 	var counts Counts
+	e.backfilling = &f
+	defer func() { e.backfilling = nil }()
 	unlock, err := e.lockCompany(ctx)
 	if err != nil {
 		return counts, from, false, err

@@ -166,7 +166,7 @@ func customerNameClash(ctx context.Context, e *Engine, it item, name string, exi
 	case existing != nil:
 		holder, id = "a customer that qbosync did not create", existing.ID
 	default:
-		if v, err := findByName(ctx, e, vendorLookup, name); err == nil && v != nil {
+		if v, err := findByName(ctx, e, vendorSpec, name); err == nil && v != nil {
 			holder, id = "a vendor", v.ID
 		}
 	}
@@ -185,13 +185,6 @@ func customerNameClash(ctx context.Context, e *Engine, it item, name string, exi
 			"if they are the same party, turn on \"match existing customers\" to link them. qbosync tries again when the %s changes, or on `starter retry`.",
 			holder, name, what, it.Label, what, what),
 	}}
-}
-
-// vendorLookup finds vendors by name, to say who holds a clashing name.
-var vendorLookup = named[qbo.Vendor]{
-	entity:   "Vendor",
-	name:     func(v *qbo.Vendor) string { return v.DisplayName },
-	identity: func(v *qbo.Vendor) (string, string) { return v.ID, v.SyncToken },
 }
 
 func idsOf(changes []pms.Change, entity string) []int64 {

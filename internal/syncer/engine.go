@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -26,6 +30,12 @@ type Engine struct {
 	// reached (the activity heartbeats it).
 	Progress         func(pms.Cursor, Counts)
 	BackfillProgress func(BackfillCursor, Counts)
+
+	cachedBooks *books
+	vendors     map[string]string // QBO vendor ids by payee key, this run
+	// backfilling is the filter of the backfill running, if any: what an operator asked
+	// to bring over is in scope even where the settings alone would leave it out.
+	backfilling *pms.BackfillFilter
 }
 
 // Counts are what a category run did, item by item.
@@ -65,6 +75,10 @@ func (c *Counts) add(action string) {
 type Category struct {
 	Name     string
 	Entities []string // change-feed entities it reads
+	// Kinds maps the kinds of item the category records (its sync_items and id-map
+	// kinds) to the feed entity that brings the record back, for retries; nil means
+	// each entity is its own kind. A key "12-3" is retried as record 12.
+	Kinds map[string]string
 	// syncPage handles the changed records of one page. retry lists failed items to
 	// try again alongside.
 	syncPage func(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error
@@ -82,6 +96,36 @@ var Categories = []Category{
 	// its feed (bank account changes) only needs to be read past.
 	{Name: "ledger", Entities: []string{pms.EntityBankAccount}, prepare: syncLedger, syncPage: readPast},
 	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, syncPage: syncContactsPage},
+	// Invoices with their debits, write-offs and credits (an adjustment's change is fed
+	// as a change of its invoice, see migrations/00005), then the payments applied to
+	// them.
+	{Name: "invoices", Entities: []string{pms.EntityInvoice}, syncPage: syncInvoicesPage, Kinds: map[string]string{
+		posting.KindInvoice: pms.EntityInvoice, posting.KindAdjustment: pms.EntityInvoice, posting.KindAdjustmentPayment: pms.EntityInvoice,
+	}},
+	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: syncPaymentsPage, Kinds: map[string]string{
+		posting.KindPayment: pms.EntityPayment,
+	}},
+	// Client money in trust: deposit slips (or receipts), transfers to operating (their
+	// payments post above), disbursements. Then hard costs.
+	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, syncPage: syncTrustPage, Kinds: map[string]string{
+		posting.KindDepositSlip: pms.EntityDepositSlip, posting.KindTrustReceipt: pms.EntityTrustTransaction,
+		posting.KindTrustTransfer: pms.EntityTrustTransaction, posting.KindTrustDisbursement: pms.EntityTrustTransaction,
+	}},
+	{Name: "hard_costs", Entities: []string{pms.EntityExpense}, syncPage: syncHardCostsPage, Kinds: map[string]string{
+		posting.KindHardCost: pms.EntityExpense,
+	}},
+}
+
+// kinds returns the category's item kinds and the entity each is retried as.
+func (c Category) kinds() map[string]string {
+	if c.Kinds != nil {
+		return c.Kinds
+	}
+	out := make(map[string]string, len(c.Entities))
+	for _, e := range c.Entities {
+		out[e] = e
+	}
+	return out
 }
 
 // readPast is the page handler of a category whose prepare step does all its work.
@@ -114,10 +158,8 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 			return counts, err
 		}
 	}
-	if retryFailed {
-		if err := e.retryFailed(ctx, cat, &counts); err != nil {
-			return counts, err
-		}
+	if err := e.retryFailed(ctx, cat, !retryFailed, &counts); err != nil {
+		return counts, err
 	}
 	cur, err := e.Store.Cursor(ctx, e.Scope, cat.Name)
 	if err != nil {
@@ -129,7 +171,7 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 			return counts, err
 		}
 		if len(changes) == 0 {
-			return counts, nil
+			return counts, e.countFailing(ctx, cat, &counts)
 		}
 		if err := cat.syncPage(ctx, e, changes, &counts); err != nil {
 			return counts, err
@@ -146,24 +188,42 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 }
 
 // retryFailed feeds the category's failed items through the page handler as if their
-// records had just changed.
-func (e *Engine) retryFailed(ctx context.Context, cat Category, counts *Counts) error {
-	failed, err := e.Store.FailedItems(ctx, e.Scope, cat.Entities...)
+// records had just changed: all of them, or with onlyWaiting those that wait for
+// another record to sync first.
+func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool, counts *Counts) error {
+	kinds := cat.kinds()
+	failed, err := e.Store.FailedItems(ctx, e.Scope, slices.Collect(maps.Keys(kinds))...)
 	if err != nil {
 		return err
 	}
 	var changes []pms.Change
 	for _, f := range failed {
-		var id int64
-		if _, err := fmt.Sscan(f.SourceKey, &id); err != nil {
+		if onlyWaiting && !strings.HasPrefix(f.ErrorCode, waitingPrefix) {
+			continue
+		}
+		head, _, _ := strings.Cut(f.SourceKey, "-")
+		id, err := strconv.ParseInt(head, 10, 64)
+		if err != nil {
 			return fmt.Errorf("failed item %s %q: %w", f.Kind, f.SourceKey, err)
 		}
-		changes = append(changes, pms.Change{Entity: f.Kind, EntityID: id, Op: "UPDATE"})
+		c := pms.Change{Entity: kinds[f.Kind], EntityID: id, Op: "UPDATE"}
+		if !slices.Contains(changes, c) {
+			changes = append(changes, c)
+		}
 	}
 	if len(changes) == 0 {
 		return nil
 	}
 	return cat.syncPage(ctx, e, changes, counts)
+}
+
+// countFailing sets counts.Failed to the category's items failing now. A run may
+// settle one item several times (a waiting item retried, then met again in the feed),
+// so counting failures as they happen would overstate them; the store is the truth.
+func (e *Engine) countFailing(ctx context.Context, cat Category, counts *Counts) error {
+	failed, err := e.Store.FailedItems(ctx, e.Scope, slices.Collect(maps.Keys(cat.kinds()))...)
+	counts.Failed = len(failed)
+	return err
 }
 
 // itemFailure is an error about one record: it is recorded, and the page goes on.

@@ -1,0 +1,30 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/qbosync/qbosync/internal/reconcile"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// ReconcileInput names the firm and company whose books to check.
+type ReconcileInput struct {
+	FirmID  int64  `json:"firm_id"`
+	RealmID string `json:"realm_id"`
+}
+
+// Reconcile checks the company's books against the practice system (receivables per
+// matter, trust three ways) and returns the summary; the detail is for `starter
+// reconcile`, which prints every record behind a difference. It only reads.
+func (a *Activities) Reconcile(ctx context.Context, in ReconcileInput) (reconcile.Summary, error) {
+	scope := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
+	qc, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
+	if err != nil {
+		return reconcile.Summary{}, a.classify(ctx, scope, err)
+	}
+	r, err := reconcile.Firm(ctx, a.Store.DB(), qc, scope)
+	if err != nil {
+		return reconcile.Summary{}, a.classify(ctx, scope, err)
+	}
+	return r.Summary(), nil
+}

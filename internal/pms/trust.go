@@ -1,0 +1,175 @@
+package pms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Trust transaction kinds (trust_transactions.kind). Amounts are always positive; the
+// kind says which way the money moves.
+const (
+	TrustDeposit             = "deposit"               // received for a client into trust
+	TrustDisbursement        = "disbursement"          // paid out to a third party for the client
+	TrustTransferToOperating = "transfer_to_operating" // applied to the firm's invoice (has a payment)
+)
+
+// Expense kinds (expenses.kind).
+const (
+	ExpenseHard = "hard" // paid to a third party from a bank account; has a payee
+	ExpenseSoft = "soft" // the firm's own charge (copies, mileage); no payee
+)
+
+// DepositSlip is a bank deposit slip: client receipts deposited together into a trust
+// account, which the bank statement shows as one amount.
+type DepositSlip struct {
+	FirmID        int64     `db:"firm_id"`
+	ID            int64     `db:"id"`
+	BankAccountID int64     `db:"bank_account_id"`
+	Number        string    `db:"slip_number"`
+	DepositedOn   time.Time `db:"deposited_on"`
+	// TotalCents is the slip's total as the practice system records it; the receipts
+	// should add up to it (the posting refuses a slip whose receipts do not).
+	TotalCents int64 `db:"total_cents"`
+	// Receipts are the slip's trust deposits, in id order.
+	Receipts []TrustTransaction
+}
+
+// TrustTransaction is one movement of client money in trust: a deposit, a disbursement
+// to a third party, or a transfer to operating that pays an invoice (PaymentID).
+type TrustTransaction struct {
+	FirmID        int64 `db:"firm_id"`
+	ID            int64 `db:"id"`
+	BankAccountID int64 `db:"bank_account_id"`
+	MatterID      int64 `db:"matter_id"`
+	// ClientID is the matter's client.
+	ClientID      int64     `db:"client_id"`
+	Kind          string    `db:"kind"` // TrustDeposit, TrustDisbursement or TrustTransferToOperating
+	TxnOn         time.Time `db:"txn_on"`
+	AmountCents   int64     `db:"amount_cents"` // always positive
+	Payee         string    `db:"payee"`        // set for disbursements
+	Reference     string    `db:"reference"`    // a check or wire number, as the firm wrote it
+	Description   string    `db:"description"`
+	DepositSlipID *int64    `db:"deposit_slip_id"` // deposits only; nil when deposited alone
+	PaymentID     *int64    `db:"payment_id"`      // transfers to operating: the payment they fund
+	MatterNumber  string    `db:"matter_number"`
+}
+
+// Expense is a cost on a matter: a hard cost the firm paid a third party, or a soft cost
+// (the firm's own charge).
+type Expense struct {
+	FirmID      int64     `db:"firm_id"`
+	ID          int64     `db:"id"`
+	MatterID    int64     `db:"matter_id"`
+	ClientID    int64     `db:"client_id"` // the matter's client
+	Kind        string    `db:"kind"`      // ExpenseHard or ExpenseSoft
+	IncurredOn  time.Time `db:"incurred_on"`
+	Description string    `db:"description"`
+	// Quantity is exact decimal text, as PostgreSQL's numeric gives it.
+	Quantity       string `db:"quantity"`
+	UnitPriceCents int64  `db:"unit_price_cents"`
+	AmountCents    int64  `db:"amount_cents"`
+	Payee          string `db:"payee"` // hard costs only
+	// PaidFromAccountID is the bank account a hard cost was paid from; nil for soft costs.
+	PaidFromAccountID *int64 `db:"paid_from_account_id"`
+	CheckNumber       string `db:"check_number"`
+	Billable          bool   `db:"billable"`
+	InvoiceID         *int64 `db:"invoice_id"` // the invoice that billed it, if any
+	MatterNumber      string `db:"matter_number"`
+}
+
+const trustTransactionColumns = `
+	t.firm_id, t.id, t.bank_account_id, t.matter_id, m.client_id, t.kind, t.txn_on, t.amount_cents,
+	t.payee, t.reference, t.description, t.deposit_slip_id, t.payment_id, m.matter_number
+	FROM trust_transactions t
+	JOIN matters m ON m.firm_id = t.firm_id AND m.id = t.matter_id`
+
+// DepositSlips loads the firm's deposit slips with the given ids, each with its receipts
+// in id order. Ids that do not exist (deleted slips) are absent from the result.
+func DepositSlips(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) ([]DepositSlip, error) {
+	var slips []DepositSlip
+	if err := sqlx.SelectContext(ctx, db, &slips, `
+		SELECT firm_id, id, bank_account_id, slip_number, deposited_on, total_cents
+		FROM deposit_slips WHERE firm_id = $1 AND id = ANY($2) ORDER BY id`, firmID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("load deposit slips: %w", err)
+	}
+	var receipts []TrustTransaction
+	if err := sqlx.SelectContext(ctx, db, &receipts, `SELECT `+trustTransactionColumns+`
+		WHERE t.firm_id = $1 AND t.deposit_slip_id = ANY($2)
+		ORDER BY t.deposit_slip_id, t.id`, firmID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("load deposit slip receipts: %w", err)
+	}
+	byID := make(map[int64]*DepositSlip, len(slips))
+	for i := range slips {
+		byID[slips[i].ID] = &slips[i]
+	}
+	for _, r := range receipts {
+		if s := byID[*r.DepositSlipID]; s != nil {
+			s.Receipts = append(s.Receipts, r)
+		}
+	}
+	return slips, nil
+}
+
+// TrustTransactions loads the firm's trust transactions with the given ids, in id order.
+func TrustTransactions(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) ([]TrustTransaction, error) {
+	var out []TrustTransaction
+	if err := sqlx.SelectContext(ctx, db, &out, `SELECT `+trustTransactionColumns+`
+		WHERE t.firm_id = $1 AND t.id = ANY($2)
+		ORDER BY t.id`, firmID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("load trust transactions: %w", err)
+	}
+	return out, nil
+}
+
+// Expenses loads the firm's expenses with the given ids, in id order.
+func Expenses(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) ([]Expense, error) {
+	var out []Expense
+	if err := sqlx.SelectContext(ctx, db, &out, `
+		SELECT x.firm_id, x.id, x.matter_id, m.client_id, x.kind, x.incurred_on, x.description,
+		       x.quantity::text AS quantity, x.unit_price_cents, x.amount_cents, x.payee,
+		       x.paid_from_account_id, x.check_number, x.billable, x.invoice_id, m.matter_number
+		FROM expenses x
+		JOIN matters m ON m.firm_id = x.firm_id AND m.id = x.matter_id
+		WHERE x.firm_id = $1 AND x.id = ANY($2)
+		ORDER BY x.id`, firmID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("load expenses: %w", err)
+	}
+	return out, nil
+}
+
+// SlipIDsOfTrustTransactions returns the deposit slips the given trust transactions are
+// on now, distinct and sorted: a change to a receipt changes the slip's Deposit, so the
+// slip must sync again. It sees only the current rows: a receipt moved off a slip, or
+// deleted, no longer names the slip it left.
+func SlipIDsOfTrustTransactions(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) ([]int64, error) {
+	var out []int64
+	if err := sqlx.SelectContext(ctx, db, &out, `
+		SELECT DISTINCT deposit_slip_id FROM trust_transactions
+		WHERE firm_id = $1 AND id = ANY($2) AND deposit_slip_id IS NOT NULL
+		ORDER BY deposit_slip_id`, firmID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("load deposit slips of trust transactions: %w", err)
+	}
+	return out, nil
+}
+
+// BankAccountKinds returns the kind ("operating" or "trust") of the firm's bank accounts
+// with the given ids: a hard cost paid from a trust account is a trust disbursement.
+func BankAccountKinds(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) (map[int64]string, error) {
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Kind string `db:"kind"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &rows, `
+		SELECT id, kind FROM bank_accounts WHERE firm_id = $1 AND id = ANY($2)`, firmID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("load bank accounts: %w", err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Kind
+	}
+	return out, nil
+}

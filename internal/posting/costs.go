@@ -1,0 +1,96 @@
+package posting
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/qbo"
+)
+
+// KindHardCost names hard costs in the id map and item outcomes.
+const KindHardCost = "hard_cost"
+
+// ExpenseLabel names an expense in summaries and error lists, e.g.
+// "hard cost check 5001 (matter 2024-0007)".
+func ExpenseLabel(x pms.Expense) string {
+	what := x.Kind + " cost"
+	if ref := CleanName(x.CheckNumber); ref != "" {
+		what += " check " + ref
+	} else {
+		what += " #" + strconv.FormatInt(x.ID, 10)
+	}
+	return Truncate(fmt.Sprintf("%s (matter %s)", what, CleanName(x.MatterNumber)), 120)
+}
+
+// HardCostPurchase is the QBO Purchase for a hard cost: money the firm paid a third
+// party for a matter. It is paid from the operating bank account (bankAccountID) to the
+// payee's vendor (vendorID) by check or cash (paymentType, the "paid by" setting:
+// "check" or "cash"), with one line on the client costs account (costsAccountID) for
+// the matter's customer (customerID). The line is Billable so QBO shows the cost as
+// owed by the client until it is billed; a cost the firm marked not billable is
+// NotBillable, so nobody bills it from QBO by mistake.
+//
+// Soft costs are the firm's own charges, paid to nobody: they reach QBO only as
+// invoice lines, and are refused here. So is a zero amount: QBO would record a $0
+// check that pays nothing.
+func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, vendorID, paymentType string) (qbo.Purchase, error) {
+	label := ExpenseLabel(x)
+	if x.Kind != pms.ExpenseHard {
+		return qbo.Purchase{}, &ItemError{
+			Code: "qbosync:not-a-hard-cost", Field: "kind",
+			Message: fmt.Sprintf("%s is a %q cost, not a hard cost", label, x.Kind),
+			Explanation: fmt.Sprintf("Only hard costs, paid by the firm to a third party, are recorded in QuickBooks as purchases; %s is a %s cost. "+
+				"Soft costs reach QuickBooks on the invoices that bill them. If the firm did pay someone for it, make it a hard cost "+
+				"with its payee and bank account in the practice system; qbosync syncs it as soon as it changes.", label, x.Kind),
+		}
+	}
+	if x.AmountCents <= 0 {
+		return qbo.Purchase{}, &ItemError{
+			Code: "qbosync:non-positive-amount", Field: "amount_cents",
+			Message: fmt.Sprintf("%s: the amount is %s", label, cents(x.AmountCents)),
+			Explanation: fmt.Sprintf("The %s has an amount of %s, and a hard cost records money the firm paid out. "+
+				"Enter the amount paid in the practice system, or delete the expense if nothing was paid; qbosync syncs it as soon as it changes.", label, cents(x.AmountCents)),
+		}
+	}
+	for _, ref := range []struct{ name, id string }{
+		{"operating bank account", bankAccountID}, {"client costs account", costsAccountID},
+		{"customer", customerID}, {"vendor", vendorID},
+	} {
+		if ref.id == "" {
+			return qbo.Purchase{}, fmt.Errorf("posting: %s: no QuickBooks %s: resolve it first", label, ref.name)
+		}
+	}
+	pt, err := purchasePaymentType(paymentType)
+	if err != nil {
+		return qbo.Purchase{}, err
+	}
+	billable := qbo.Billable
+	if !x.Billable {
+		billable = qbo.NotBillable
+	}
+	desc := CleanName(x.Description)
+	if desc == "" {
+		desc = "Hard cost"
+	}
+	return qbo.Purchase{
+		PaymentType: pt,
+		PrintStatus: checkPrintStatus(pt),
+		AccountRef:  &qbo.Ref{Value: bankAccountID},
+		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
+		DocNumber:   docNumberIfFits(x.CheckNumber),
+		TxnDate:     x.IncurredOn.Format(time.DateOnly),
+		PrivateNote: notes(fmt.Sprintf("Hard cost for matter %s paid to %s", x.MatterNumber, x.Payee), Marker(KindHardCost, x.ID)),
+		Line: []qbo.Line{{
+			DetailType:  qbo.AccountExpenseLine,
+			Description: Truncate(desc, MaxLineDescription),
+			Amount:      qbo.Amount(x.AmountCents),
+			AccountBasedExpenseLineDetail: &qbo.AccountBasedExpenseLineDetail{
+				AccountRef:     &qbo.Ref{Value: costsAccountID},
+				CustomerRef:    &qbo.Ref{Value: customerID},
+				BillableStatus: billable,
+			},
+		}},
+	}, nil
+}

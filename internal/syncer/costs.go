@@ -1,0 +1,141 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// syncHardCostsPage syncs the expenses changed in a page. A hard cost is a Purchase
+// from the operating account that paid it to the payee's vendor (or the firm's one
+// vendor), booked to the client costs account for the matter. Soft costs reach QBO only
+// on the invoices that bill them; a hard cost deleted or turned soft is deleted.
+func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
+	ids := idsOf(changes, pms.EntityExpense)
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := e.books(ctx)
+	if err != nil || !b.HardCosts.Sync {
+		return err
+	}
+	xs, err := pms.Expenses(ctx, e.Store.DB(), e.Scope.FirmID, ids)
+	if err != nil {
+		return err
+	}
+	mapped, err := e.Store.Mappings(ctx, e.Scope, posting.KindHardCost, keysOf(ids))
+	if err != nil {
+		return err
+	}
+	var hard []pms.Expense
+	var matterIDs, accountIDs []int64
+	for _, id := range ids {
+		key := strconv.FormatInt(id, 10)
+		i := slices.IndexFunc(xs, func(x pms.Expense) bool { return x.ID == id })
+		if i >= 0 && xs[i].Kind == pms.ExpenseHard {
+			x := xs[i]
+			hard, matterIDs = append(hard, x), append(matterIDs, x.MatterID)
+			if x.PaidFromAccountID != nil {
+				accountIDs = append(accountIDs, *x.PaidFromAccountID)
+			}
+			continue
+		}
+		if m, ok := mapped[key]; ok {
+			label := fmt.Sprintf("hard cost #%d (deleted)", id)
+			if i >= 0 {
+				label = posting.ExpenseLabel(xs[i])
+			}
+			if err := deleteTxn(ctx, e, item{Kind: posting.KindHardCost, Key: key, Label: label}, m, counts); err != nil {
+				return err
+			}
+		}
+	}
+	if len(hard) == 0 {
+		return nil
+	}
+	customers, err := e.customersOf(ctx, matterIDs)
+	if err != nil {
+		return err
+	}
+	kinds, err := pms.BankAccountKinds(ctx, e.Store.DB(), e.Scope.FirmID, accountIDs)
+	if err != nil {
+		return err
+	}
+	keys := []string{"hard_costs.expense_account"}
+	for _, id := range accountIDs {
+		keys = append(keys, fmt.Sprintf("operating_bank:%d", id))
+	}
+	ledger, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
+	if err != nil {
+		return err
+	}
+	var txns []txn
+	for _, x := range hard {
+		key, label := strconv.FormatInt(x.ID, 10), posting.ExpenseLabel(x)
+		if _, isMapped := mapped[key]; !b.postsOn(x.IncurredOn, isMapped) {
+			continue
+		}
+		body, err := hardCostBody(ctx, e, b, x, customers, kinds, ledger)
+		if err != nil {
+			if err := e.settle(ctx, posting.KindHardCost, key, label, "", err, counts); err != nil {
+				return err
+			}
+			continue
+		}
+		txns = append(txns, txn{
+			it:     item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: posting.Marker(posting.KindHardCost, x.ID)},
+			entity: "Purchase", body: body, date: body.TxnDate,
+		})
+	}
+	_, err = putTxns(ctx, e, txns, counts)
+	return err
+}
+
+// hardCostBody is the QBO purchase of a hard cost, or a failure saying what it waits
+// for or why it cannot be. ledger holds the id map's ledger entries it may post to.
+func hardCostBody(ctx context.Context, e *Engine, b *books, x pms.Expense, customers map[int64]string,
+	kinds map[int64]string, ledger map[string]store.Mapping) (qbo.Purchase, error) {
+	label := posting.ExpenseLabel(x)
+	customer, ok := customers[x.MatterID]
+	if !ok {
+		return qbo.Purchase{}, matterMissing(label, x.MatterNumber)
+	}
+	if x.PaidFromAccountID != nil && kinds[*x.PaidFromAccountID] == "trust" {
+		return qbo.Purchase{}, &itemFailure{store.Failure{
+			Code:    "qbosync:hard-cost-from-trust",
+			Message: fmt.Sprintf("%s is paid from trust bank account #%d", label, *x.PaidFromAccountID),
+			Explanation: fmt.Sprintf("The %s is recorded as paid from a trust account. A hard cost is the firm's own money advanced for the client, "+
+				"so qbosync posts it from an operating account; money paid out of trust is the client's, and must be recorded in the practice system "+
+				"as a trust disbursement of the matter (which reaches QuickBooks as a check from the trust account), not as a hard cost. "+
+				"Correct it in the practice system; qbosync syncs it as soon as it changes.", label),
+		}}
+	}
+	var bank string
+	if x.PaidFromAccountID != nil {
+		bank = ledger[fmt.Sprintf("operating_bank:%d", *x.PaidFromAccountID)].QBOID
+	}
+	costs := ledger["hard_costs.expense_account"].QBOID
+	if bank == "" || costs == "" {
+		return qbo.Purchase{}, waiting(waitingForLedger, label+": its bank account or the client costs account is not in QuickBooks",
+			"A hard cost posts from the QuickBooks bank account chosen in the setup for the operating account that paid it, to the client costs account. "+
+				"One of them is not in QuickBooks: the paying account is not among the operating accounts in the settings, "+
+				"or it could not be set up (see the ledger entries in this list). The cost syncs by itself once it is.")
+	}
+	payee := x.Payee
+	if b.HardCosts.Vendors == settings.VendorOneVendor {
+		payee = b.HardCosts.DefaultVendor
+	}
+	vendor, err := ensureVendor(ctx, e, payee)
+	if err != nil {
+		return qbo.Purchase{}, err
+	}
+	body, err := posting.HardCostPurchase(x, bank, costs, customer, vendor, b.HardCosts.PaymentType)
+	return body, itemErr(err)
+}

@@ -1,0 +1,253 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// syncInvoicesPage syncs the invoices changed in a page (an adjustment's change is one
+// of its invoice): approved invoices in scope are created or updated, with their debits
+// (and, per the settings, discount lines); voided ones are voided; deleted ones, and
+// ones taken back to draft, are deleted, or voided when payments are applied to them.
+// Then the write-offs and credits of the invoices now in QBO are posted as credit memos
+// applied to them.
+func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
+	ids := idsOf(changes, pms.EntityInvoice)
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := e.books(ctx)
+	if err != nil {
+		return err
+	}
+	invs, err := pms.Invoices(ctx, e.Store.DB(), e.Scope.FirmID, ids)
+	if err != nil {
+		return err
+	}
+	states, err := pms.InvoiceStates(ctx, e.Store.DB(), e.Scope.FirmID, ids)
+	if err != nil {
+		return err
+	}
+	mapped, err := e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(ids))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, exists := states[id]; !exists {
+			if m, ok := mapped[strconv.FormatInt(id, 10)]; ok {
+				label := fmt.Sprintf("invoice #%d (deleted)", id)
+				if err := retireInvoice(ctx, e, id, label, m, false, counts); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	matterIDs := make([]int64, len(invs))
+	for i, inv := range invs {
+		matterIDs[i] = inv.MatterID
+	}
+	customers, err := e.customersOf(ctx, matterIDs)
+	if err != nil {
+		return err
+	}
+	adjs, err := pms.AdjustmentsOfInvoices(ctx, e.Store.DB(), e.Scope.FirmID, ids)
+	if err != nil {
+		return err
+	}
+	opts := posting.InvoiceOptions{Lines: b.Invoices.LineItems, DocNumberPrefix: b.Invoices.DocNumberPrefix, Items: b.items}
+	asDiscount := b.WriteOffs.Sync && b.WriteOffs.Method == settings.WriteOffDiscountLine
+	writeOffAccount, _, err := e.ledgerID(ctx, "write_offs.account")
+	if err != nil {
+		return err
+	}
+	var txns []txn
+	var posted []pms.Invoice
+	for _, inv := range invs {
+		key := strconv.FormatInt(inv.ID, 10)
+		label := posting.InvoiceLabel(inv)
+		m, isMapped := mapped[key]
+		if inv.Status != "approved" {
+			if isMapped {
+				if err := retireInvoice(ctx, e, inv.ID, label, m, inv.Status == "void", counts); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if !b.Invoices.SyncInvoices || !b.invoiceInScope(states[inv.ID], isMapped) {
+			continue
+		}
+		body, err := invoiceBody(inv, customers, opts, adjs[inv.ID], asDiscount, writeOffAccount)
+		if err != nil {
+			if err := e.settle(ctx, posting.KindInvoice, key, label, "", err, counts); err != nil {
+				return err
+			}
+			continue
+		}
+		txns = append(txns, txn{
+			it:     item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: posting.Marker(posting.KindInvoice, inv.ID)},
+			entity: "Invoice", body: body, date: body.TxnDate,
+		})
+		posted = append(posted, inv)
+	}
+	qboIDs, err := putTxns(ctx, e, txns, counts)
+	if err != nil {
+		return err
+	}
+	if !b.WriteOffs.Sync || asDiscount {
+		return nil
+	}
+	return syncCreditMemos(ctx, e, b, posted, adjs, customers, qboIDs, counts)
+}
+
+// invoiceBody is the QBO invoice for inv, or an item failure saying why it cannot be.
+func invoiceBody(inv pms.Invoice, customers map[int64]string, opts posting.InvoiceOptions, adjs []pms.Adjustment, asDiscount bool, writeOffAccount string) (qbo.Invoice, error) {
+	customer, ok := customers[inv.MatterID]
+	if !ok {
+		return qbo.Invoice{}, matterMissing("invoice "+inv.Number, fmt.Sprintf("#%d", inv.MatterID))
+	}
+	for _, t := range posting.ItemTypes {
+		if opts.Items[t] == "" {
+			return qbo.Invoice{}, waiting(waitingForLedger, fmt.Sprintf("invoice %s: the QuickBooks item for %s lines is not set up", inv.Number, t),
+				"Invoices post with the items chosen in the setup, and one of them could not be set up in QuickBooks (see the ledger entries in this list). "+
+					"The invoice syncs by itself once it is.")
+		}
+	}
+	body, err := posting.QBOInvoice(inv, customer, opts)
+	if err != nil {
+		return qbo.Invoice{}, itemErr(err)
+	}
+	if err := posting.AddAdjustments(&body, adjs, opts.Items, asDiscount, writeOffAccount); err != nil {
+		return qbo.Invoice{}, err
+	}
+	return body, nil
+}
+
+// itemErr turns a posting refusal into an item failure; other errors pass unchanged.
+func itemErr(err error) error {
+	if ie, ok := errors.AsType[*posting.ItemError](err); ok {
+		return &itemFailure{store.Failure{Code: ie.Code, Message: ie.Message, Explanation: ie.Explanation}}
+	}
+	return err
+}
+
+// retireInvoice takes an invoice out of the books: its credit memos first (they exist
+// only for it), then the invoice, voided if asked or if payments are applied to it (QBO
+// would leave them dangling), deleted otherwise.
+func retireInvoice(ctx context.Context, e *Engine, invoiceID int64, label string, m store.Mapping, void bool, counts *Counts) error {
+	if err := retireCreditMemos(ctx, e, invoiceID, nil, counts); err != nil {
+		return err
+	}
+	key := strconv.FormatInt(invoiceID, 10)
+	if !void {
+		var cur qbo.Invoice
+		if err := retryingInPlace(ctx, func() error { return e.QBO.Read(ctx, "Invoice", m.QBOID, &cur) }); err != nil && qbo.ClassOf(err) != qbo.NotFound {
+			return err
+		}
+		for _, l := range cur.LinkedTxn {
+			void = void || l.TxnType == "Payment"
+		}
+	}
+	it := item{Kind: posting.KindInvoice, Key: key, Label: label}
+	action, err := retireTxn(ctx, e, it, m, void)
+	return e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts)
+}
+
+// syncCreditMemos posts the write-offs and credits of invoices now in QBO as credit
+// memos, each applied to its invoice by a zero-amount payment, and removes those of
+// adjustments that no longer exist.
+func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoice, adjs map[int64][]pms.Adjustment, customers map[int64]string, invoiceIDs map[string]string, counts *Counts) error {
+	type pending struct {
+		a        pms.Adjustment
+		customer string
+		invoice  string // QBO id
+	}
+	var memos []txn
+	var byKey = map[string]pending{}
+	for _, inv := range invs {
+		invoiceQBO, ok := invoiceIDs[strconv.FormatInt(inv.ID, 10)]
+		if !ok {
+			continue // the invoice failed; its adjustments follow when it syncs
+		}
+		var keep []string
+		for _, a := range adjs[inv.ID] {
+			if !a.Lowers() {
+				continue
+			}
+			key := posting.AdjustmentKey(a)
+			keep = append(keep, key)
+			label := posting.AdjustmentLabel(a, inv.Number)
+			if b.items["write_offs"] == "" {
+				err := waiting(waitingForLedger, label+": the QuickBooks write-offs item is not set up",
+					"Write-offs and credits post as credit memos with the write-offs item chosen in the setup, which could not be set up in QuickBooks "+
+						"(see the ledger entries in this list). The write-off syncs by itself once it is.")
+				if err := e.settle(ctx, posting.KindAdjustment, key, label, "", err, counts); err != nil {
+					return err
+				}
+				continue
+			}
+			customer := customers[inv.MatterID]
+			body := posting.AdjustmentCreditMemo(a, inv.Number, customer, b.items["write_offs"])
+			memos = append(memos, txn{
+				it:     item{Kind: posting.KindAdjustment, Key: key, Label: label, Marker: posting.MarkerFor(posting.KindAdjustment, key)},
+				entity: "CreditMemo", body: body, date: body.TxnDate,
+			})
+			byKey[key] = pending{a: a, customer: customer, invoice: invoiceQBO}
+		}
+		if err := retireCreditMemos(ctx, e, inv.ID, keep, counts); err != nil {
+			return err
+		}
+	}
+	memoIDs, err := putTxns(ctx, e, memos, counts)
+	if err != nil {
+		return err
+	}
+	var applications []txn
+	for _, memo := range memos {
+		memoID, ok := memoIDs[memo.it.Key]
+		if !ok {
+			continue
+		}
+		p := byKey[memo.it.Key]
+		body := posting.ApplyingPayment(p.a, p.customer, p.invoice, memoID)
+		applications = append(applications, txn{
+			it: item{Kind: posting.KindAdjustmentPayment, Key: memo.it.Key, Label: "applying " + memo.it.Label,
+				Marker: posting.MarkerFor(posting.KindAdjustmentPayment, memo.it.Key)},
+			entity: "Payment", body: body, date: body.TxnDate,
+		})
+	}
+	_, err = putTxns(ctx, e, applications, counts)
+	return err
+}
+
+// retireCreditMemos deletes the credit memos of an invoice (and the payments applying
+// them) whose keys are not in keep.
+func retireCreditMemos(ctx context.Context, e *Engine, invoiceID int64, keep []string, counts *Counts) error {
+	prefix := posting.AdjustmentKeyPrefix(invoiceID)
+	for _, kind := range []string{posting.KindAdjustmentPayment, posting.KindAdjustment} {
+		ms, err := e.Store.MappingsWithPrefix(ctx, e.Scope, kind, prefix)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if slices.Contains(keep, m.SourceKey) {
+				continue
+			}
+			it := item{Kind: kind, Key: m.SourceKey, Label: fmt.Sprintf("%s %s (removed)", kind, m.SourceKey)}
+			action, err := retireTxn(ctx, e, it, m, false)
+			if err := e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,316 @@
+package syncer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// txn is a QBO transaction (an invoice, a payment, a deposit...) the sync wants QBO to
+// hold for a practice record.
+type txn struct {
+	it     item
+	entity string // "Invoice", "Payment", ...
+	// body is the entity as it should be, without Id or SyncToken. It carries the
+	// record's marker in PrivateNote.
+	body any
+	// date is its TxnDate, by which it is looked up after a create whose answer was
+	// lost: every transaction entity can be queried by TxnDate.
+	date string
+}
+
+// identity is the part of any QBO entity the writer needs back.
+type identity struct {
+	ID        string `json:"Id"`
+	SyncToken string `json:"SyncToken"`
+}
+
+// putTxns makes QBO hold each transaction exactly once: it creates those not yet in QBO
+// and updates those whose content changed, in batches, and records every outcome. It
+// returns the QBO ids of the transactions now in QBO, by item key, so that writes that
+// refer to them (a payment applying a credit memo) can follow.
+//
+// Exactly once (architecture.md, rule 1): a create is recorded as an intent before it is
+// sent. If its answer is lost and the attempt ends, the next attempt finds the intent and
+// looks for the object by its marker before creating anything; the id map row that
+// records a create's answer settles its intent in the same statement.
+func putTxns(ctx context.Context, e *Engine, txns []txn, counts *Counts) (map[string]string, error) {
+	ids := map[string]string{}
+	var ops []pendingOp
+	for kind, group := range byKind(txns) {
+		keys := make([]string, len(group))
+		for i, t := range group {
+			keys[i] = t.it.Key
+		}
+		mapped, err := e.Store.Mappings(ctx, e.Scope, kind, keys)
+		if err != nil {
+			return nil, err
+		}
+		intents, err := e.Store.Intents(ctx, e.Scope, kind, keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range group {
+			hash, err := contentHash(t.body)
+			if err != nil {
+				return nil, err
+			}
+			op := pendingOp{txn: t, hash: hash}
+			m, isMapped := mapped[t.it.Key]
+			if in, inDoubt := intents[t.it.Key]; !isMapped && inDoubt {
+				found, err := findTxn(ctx, e, t, in)
+				if err != nil {
+					return nil, err
+				}
+				if found != nil {
+					m, isMapped = store.Mapping{Kind: t.it.Kind, SourceKey: t.it.Key, QBOEntity: t.entity,
+						QBOID: found.ID, SyncToken: found.SyncToken, ContentHash: in.ContentHash}, true
+					op.adopted = true
+					if in.ContentHash == hash {
+						if err := e.saveTxn(ctx, t, *found, hash); err != nil {
+							return nil, err
+						}
+						ids[t.it.Key] = found.ID
+						if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, store.ActionAdopted, nil, counts); err != nil {
+							return nil, err
+						}
+						continue
+					}
+				}
+			}
+			switch {
+			case !isMapped:
+				op.create = true
+			case m.ContentHash == hash:
+				ids[t.it.Key] = m.QBOID
+				if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, store.ActionUnchanged, nil, counts); err != nil {
+					return nil, err
+				}
+				continue
+			default:
+				op.current = identity{ID: m.QBOID, SyncToken: m.SyncToken}
+			}
+			ops = append(ops, op)
+		}
+	}
+	var intents []store.Intent
+	for _, op := range ops {
+		if op.create {
+			intents = append(intents, store.Intent{Kind: op.it.Kind, SourceKey: op.it.Key, QBOEntity: op.entity, ContentHash: op.hash, TxnDate: op.date})
+		}
+	}
+	if err := e.Store.SaveIntents(ctx, e.Scope, intents); err != nil {
+		return nil, err
+	}
+	for start := 0; start < len(ops); start += qbo.DefaultMaxBatchItems {
+		chunk := ops[start:min(start+qbo.DefaultMaxBatchItems, len(ops))]
+		if err := writeBatch(ctx, e, chunk, ids, counts); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// pendingOp is a create or an update on its way to QBO.
+type pendingOp struct {
+	txn
+	hash    string
+	create  bool
+	adopted bool     // found by its marker: report it as adopted
+	current identity // what an update changes
+}
+
+func (op pendingOp) action() string {
+	switch {
+	case op.adopted:
+		return store.ActionAdopted
+	case op.create:
+		return store.ActionCreated
+	}
+	return store.ActionUpdated
+}
+
+// writeBatch sends one batch of creates and updates and settles each. A failure of the
+// whole request is retried in place with the same request ID (QBO answers a repeat with
+// its first answer); if it persists, the error ends the attempt and the intents stay.
+func writeBatch(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]string, counts *Counts) error {
+	batch := make([]qbo.BatchOp, len(ops))
+	idParts := []string{e.Scope.RealmID, "batch"}
+	for i, op := range ops {
+		batch[i] = qbo.BatchOp{BID: strconv.Itoa(i), Entity: op.entity, Operation: qbo.BatchCreate, Body: op.body}
+		if !op.create {
+			body, err := withIdentity(op.body, op.current)
+			if err != nil {
+				return err
+			}
+			batch[i].Operation, batch[i].Body = qbo.BatchUpdate, body
+		}
+		idParts = append(idParts, op.it.Kind, op.it.Key, op.current.SyncToken, op.hash)
+	}
+	reqID := qbo.RequestID(idParts...)
+	var results []qbo.BatchResult
+	for attempt := 1; ; attempt++ {
+		var err error
+		results, err = e.QBO.Batch(ctx, batch, reqID)
+		if err == nil {
+			break
+		}
+		if !retryInPlace(ctx, err, attempt) {
+			return err
+		}
+	}
+	var transient error
+	for i, op := range ops {
+		var got identity
+		err := results[i].Decode(&got)
+		if err != nil && !op.create && qbo.ClassOf(err) == qbo.Stale {
+			// Someone (or a payment applied to the invoice) changed the object in QBO
+			// since the sync last saw it: write the same content over the new version.
+			got, err = updateTxn(ctx, e, op)
+		}
+		switch {
+		case err == nil:
+			if err := e.saveTxn(ctx, op.txn, got, op.hash); err != nil {
+				return err
+			}
+			ids[op.it.Key] = got.ID
+		case qbo.ClassOf(err) == qbo.Transient:
+			// Settled by the next attempt, which looks for a create before repeating it.
+			transient = errors.Join(transient, err)
+			continue
+		case op.create && asItemFailure(err) != nil:
+			// QBO refused the create: it did not happen.
+			if err := e.Store.ClearIntent(ctx, e.Scope, op.it.Kind, op.it.Key); err != nil {
+				return err
+			}
+		}
+		if err := e.settle(ctx, op.it.Kind, op.it.Key, op.it.Label, op.action(), err, counts); err != nil {
+			return err
+		}
+	}
+	return transient
+}
+
+// updateTxn writes op's content over the current version of its object, alone.
+func updateTxn(ctx context.Context, e *Engine, op pendingOp) (identity, error) {
+	var cur identity
+	if err := e.QBO.Read(ctx, op.entity, op.current.ID, &cur); err != nil {
+		return identity{}, err
+	}
+	body, err := withIdentity(op.body, cur)
+	if err != nil {
+		return identity{}, err
+	}
+	reqID := qbo.RequestID(e.Scope.RealmID, "update", op.it.Kind, op.it.Key, cur.SyncToken, op.hash)
+	var got identity
+	for attempt := 1; ; attempt++ {
+		err := e.QBO.Update(ctx, op.entity, body, reqID, &got)
+		if err == nil || !retryInPlace(ctx, err, attempt) {
+			return got, err
+		}
+	}
+}
+
+// findTxn looks for the object an earlier create of t may have made.
+func findTxn(ctx context.Context, e *Engine, t txn, in store.Intent) (*identity, error) {
+	var found identity
+	var ok bool
+	var err error
+	for attempt := 1; ; attempt++ {
+		ok, err = e.QBO.FindByMarker(ctx, in.QBOEntity, "TxnDate", in.TxnDate, t.it.Marker, &found)
+		if err == nil || !retryInPlace(ctx, err, attempt) {
+			break
+		}
+	}
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &found, nil
+}
+
+func (e *Engine) saveTxn(ctx context.Context, t txn, got identity, hash string) error {
+	return e.Store.SaveMapping(ctx, e.Scope, store.Mapping{
+		Kind: t.it.Kind, SourceKey: t.it.Key, QBOEntity: t.entity, QBOID: got.ID, SyncToken: got.SyncToken, ContentHash: hash,
+	})
+}
+
+// withIdentity is body as a sparse update of the object id: transactions' lines are all
+// or nothing, and the body carries all of them.
+func withIdentity(body any, id identity) (map[string]any, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	m["Id"], m["SyncToken"], m["sparse"] = id.ID, id.SyncToken, true
+	return m, nil
+}
+
+func byKind(txns []txn) map[string][]txn {
+	out := map[string][]txn{}
+	for _, t := range txns {
+		out[t.it.Kind] = append(out[t.it.Kind], t)
+	}
+	return out
+}
+
+// voided is the content hash recorded for a voided transaction: nothing to write.
+const voided = "voided"
+
+// retireTxn takes a transaction whose record was voided or deleted out of the books:
+// it voids it (an invoice or payment that must stay visible, or one with payments
+// applied) or deletes it. A deleted one leaves the id map.
+func retireTxn(ctx context.Context, e *Engine, it item, m store.Mapping, void bool) (string, error) {
+	if void && m.ContentHash == voided {
+		return store.ActionUnchanged, nil
+	}
+	verb := "delete"
+	if void {
+		verb = "void"
+	}
+	token := m.SyncToken
+	for refreshed := false; ; refreshed = true {
+		var err error
+		var got identity
+		if void {
+			reqID := qbo.RequestID(e.Scope.RealmID, "void", it.Kind, it.Key, token)
+			err = retryingInPlace(ctx, func() error { return e.QBO.Void(ctx, m.QBOEntity, m.QBOID, token, reqID, &got) })
+			if err == nil {
+				m.SyncToken, m.ContentHash = got.SyncToken, voided
+				return store.ActionUpdated, e.Store.SaveMapping(ctx, e.Scope, m)
+			}
+		} else {
+			reqID := qbo.RequestID(e.Scope.RealmID, "delete", it.Kind, it.Key, token)
+			err = retryingInPlace(ctx, func() error { return e.QBO.Delete(ctx, m.QBOEntity, m.QBOID, token, reqID) })
+			if err == nil || qbo.ClassOf(err) == qbo.NotFound {
+				return store.ActionUpdated, e.Store.DeleteMapping(ctx, e.Scope, it.Kind, it.Key)
+			}
+		}
+		if qbo.ClassOf(err) != qbo.Stale || refreshed {
+			return "", fmt.Errorf("%s %s %s: %w", verb, m.QBOEntity, m.QBOID, err)
+		}
+		var cur identity
+		if err := e.QBO.Read(ctx, m.QBOEntity, m.QBOID, &cur); err != nil {
+			return "", err
+		}
+		token = cur.SyncToken
+	}
+}
+
+// retryingInPlace calls f until it succeeds or fails in a way retryInPlace gives up on.
+func retryingInPlace(ctx context.Context, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || !retryInPlace(ctx, err, attempt) {
+			return err
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// vendorSpec is how upsert handles the vendors of payees (and how contacts name a
+// vendor holding a client's name). A vendor qbosync did not make for the payee is never
+// adopted: a payee is only a name on a check, and the firm's vendor of that name may be
+// another party (the seed's client Hall Properties is the sample company's vendor too).
+var vendorSpec = named[qbo.Vendor]{
+	entity:   "Vendor",
+	name:     func(v *qbo.Vendor) string { return v.DisplayName },
+	identity: func(v *qbo.Vendor) (string, string) { return v.ID, v.SyncToken },
+	setIdentity: func(v *qbo.Vendor, id, token string) {
+		v.ID, v.SyncToken, v.Sparse = id, token, true
+	},
+	notes: func(v *qbo.Vendor) string { return v.Notes },
+	clash: vendorNameClash,
+}
+
+// payeeSuffix tells a payee's vendor apart from another party of the same name, such
+// as the client a trust refund goes to.
+const payeeSuffix = " (payee)"
+
+// vendorNameTaken is the failure code of a payee whose name another party holds.
+const vendorNameTaken = "qbosync:vendor-name-taken"
+
+// ensureVendor returns the QBO vendor of a payee, creating it the first time. The
+// payee's first spelling names the vendor: later spellings with the same key use it as
+// it is, so it is never renamed back and forth. A name another party holds (a
+// customer, an employee, a vendor qbosync did not make for this payee) is tried once
+// more as "<name> (payee)"; no other party is ever used as the payee's vendor.
+func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) {
+	key := posting.PayeeKey(payee)
+	if id, ok := e.vendors[key]; ok {
+		return id, nil
+	}
+	m, mapped, err := e.Store.Mapping(ctx, e.Scope, posting.KindVendor, key)
+	if err != nil {
+		return "", err
+	}
+	id := m.QBOID
+	if !mapped {
+		desired, err := posting.PayeeVendor(payee)
+		if err != nil {
+			return "", itemErr(err)
+		}
+		it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: posting.MarkerFor(posting.KindVendor, key)}
+		action, got, err := upsert(ctx, e, vendorSpec, it, desired)
+		if f := asItemFailure(err); f != nil && f.Code == vendorNameTaken {
+			desired.DisplayName = posting.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
+			action, got, err = upsert(ctx, e, vendorSpec, it, desired)
+		}
+		if err != nil {
+			return "", err
+		}
+		// Not counted in the category's counts: a vendor is a means to post, not a record.
+		if err := e.Store.RecordSuccess(ctx, e.Scope, it.Kind, it.Key, it.Label, action); err != nil {
+			return "", err
+		}
+		id = got
+	}
+	if e.vendors == nil {
+		e.vendors = map[string]string{}
+	}
+	e.vendors[key] = id
+	return id, nil
+}
+
+// vendorNameClash explains that a payee's vendor name is held by another party: a
+// vendor qbosync did not make for the payee (existing), or a customer or employee.
+func vendorNameClash(ctx context.Context, e *Engine, it item, name string, existing *qbo.Vendor) *itemFailure {
+	holder := "a customer or employee"
+	// Customers are looked up with a bare spec: customerSpec's clash refers to vendorSpec.
+	if existing != nil {
+		holder = fmt.Sprintf("a vendor that qbosync did not create for this payee (QuickBooks Id %s)", existing.ID)
+	} else if c, err := findByName(ctx, e, named[qbo.Customer]{entity: "Customer"}, name); err == nil && c != nil {
+		holder = fmt.Sprintf("a customer (QuickBooks Id %s)", c.ID)
+	}
+	return &itemFailure{store.Failure{
+		Code:    vendorNameTaken,
+		Message: fmt.Sprintf("Duplicate Name Exists Error: vendor name %q is used by %s", name, holder),
+		Explanation: fmt.Sprintf("Payments to a payee are recorded in QuickBooks against a vendor of the payee's name, and QuickBooks already has %s named %q "+
+			"(customer, vendor and employee names must be unique), so %s could not be added. "+
+			"Rename the payee in the practice system or the other record in QuickBooks; qbosync tries again when the payment changes, or on `starter retry`.",
+			holder, name, it.Label),
+	}}
+}
