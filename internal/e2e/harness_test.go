@@ -286,12 +286,12 @@ func contactsOf(t testing.TB, sum workflows.SyncSummary) activities.SyncCategory
 	return activities.SyncCategoryResult{}
 }
 
-// createAccount creates an account in the sandbox company as the firm would by hand,
-// and returns its id.
-func (s *stack) createAccount(body string) string {
+// create writes an entity into the sandbox company as the firm would by hand in
+// QuickBooks, and returns its id.
+func (s *stack) create(entity, body string) string {
 	s.t.Helper()
 	access, _ := s.Sim.IssueToken(s.Realm)
-	req, err := http.NewRequest(http.MethodPost, s.qbo.APIBaseURL+"/v3/company/"+s.Realm+"/account", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, s.qbo.APIBaseURL+"/v3/company/"+s.Realm+"/"+strings.ToLower(entity), strings.NewReader(body))
 	mustTB(s.t, err)
 	req.Header.Set("Authorization", "Bearer "+access)
 	req.Header.Set("Content-Type", "application/json")
@@ -299,14 +299,14 @@ func (s *stack) createAccount(body string) string {
 	res, err := http.DefaultClient.Do(req)
 	mustTB(s.t, err)
 	defer res.Body.Close()
-	var out struct {
-		Account struct {
-			ID string `json:"Id"`
-		}
-	}
+	var out map[string]json.RawMessage
 	mustTB(s.t, json.NewDecoder(res.Body).Decode(&out))
-	if res.StatusCode != http.StatusOK || out.Account.ID == "" {
-		s.t.Fatalf("create account: %s", res.Status)
+	var created struct {
+		ID string `json:"Id"`
 	}
-	return out.Account.ID
+	_ = json.Unmarshal(out[entity], &created)
+	if res.StatusCode != http.StatusOK || created.ID == "" {
+		s.t.Fatalf("create %s: %s %s", entity, res.Status, out["Fault"])
+	}
+	return created.ID
 }

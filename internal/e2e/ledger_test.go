@@ -18,7 +18,7 @@ func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
 	s.connect(firm)
 	// The firm made its own fee income account in QuickBooks before connecting.
 	before := len(s.Sim.Entities(s.Realm, "Account"))
-	ownFeeIncome := s.createAccount(`{"Name":"Legal Fee Income","AccountType":"Income","AccountSubType":"ServiceFeeIncome"}`)
+	ownFeeIncome := s.create("Account", `{"Name":"Legal Fee Income","AccountType":"Income","AccountSubType":"ServiceFeeIncome"}`)
 
 	s.syncOnce(firm, false)
 

@@ -273,6 +273,59 @@ func TestInvoicesPaymentsAndWriteOffsToTheCent(t *testing.T) {
 		t.Errorf("deleted invoice still in QBO (%d)", n)
 	}
 	s.checkReceivables(firm)
+
+	// The bookkeeper deposits a payment from Undeposited Funds in QuickBooks; then the
+	// payment is voided in the practice system. QBO refuses to void a deposited payment
+	// (6540): the item fails with an explanation, and the rest of the category carries on.
+	var voided int64
+	must(t, s.DB.Get(&voided, `
+		SELECT min(p.id) FROM payments p JOIN payment_allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id
+		WHERE p.firm_id = $1 AND p.status = 'posted' AND p.source = 'operating' AND i.matter_id = ANY($2)`, firm, pq.Array(s.mattersInQBO(firm))))
+	var matter int64
+	must(t, s.DB.Get(&matter, `SELECT i.matter_id FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = $1 LIMIT 1`, voided))
+	part := fmt.Sprintf("%d-%d", voided, matter)
+	qboPayment := s.txnsByMarker("Payment")["qbosync:payment:"+part][0]
+	bank := s.create("Account", `{"Name":"Bookkeeper's deposit account","AccountType":"Bank","AccountSubType":"Checking"}`)
+	s.create("Deposit", fmt.Sprintf(`{"DepositToAccountRef":{"value":%q},"TxnDate":"2026-11-10","Line":[{"Amount":%v,
+		"LinkedTxn":[{"TxnId":%q,"TxnType":"Payment","TxnLineId":"0"}]}]}`, bank, qboPayment["TotalAmt"], qboPayment["Id"]))
+	_, err = s.DB.Exec(`UPDATE payments SET status = 'void' WHERE id = $1`, voided)
+	must(t, err)
+	var other int64
+	must(t, s.DB.Get(&other, `SELECT min(id) FROM invoices WHERE firm_id = $1 AND status = 'approved' AND matter_id = ANY($2)`, firm, pq.Array(s.mattersInQBO(firm))))
+	_, err = s.DB.Exec(`UPDATE invoices SET memo = 'Edited after the deposit' WHERE id = $1`, other)
+	must(t, err)
+	s.syncOnce(firm, false)
+	failures, err := s.Store.FailedItems(t.Context(), scopeOf(s, firm), "payment")
+	must(t, err)
+	found := false
+	for _, f := range failures {
+		if f.SourceKey == part {
+			found = true
+			if f.ErrorCode != "6540" || !strings.Contains(f.Explanation, "deposit") {
+				t.Errorf("deposited payment's failure: %s, %q", f.ErrorCode, f.Explanation)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("voiding a deposited payment did not fail as an item (failures: %+v)", failures)
+	}
+	if got := s.txnsByMarker("Invoice")[fmt.Sprintf("qbosync:invoice:%d", other)]; len(got) != 1 || !strings.Contains(fmt.Sprint(got[0]["PrivateNote"]), "Edited after the deposit") {
+		t.Errorf("the invoice edited beside the failing payment was not updated: %v", got)
+	}
+}
+
+// mattersInQBO lists the firm's matters whose customer is in QBO.
+func (s *stack) mattersInQBO(firm int64) []int64 {
+	var out []int64
+	custs := s.customers()
+	var ids []int64
+	mustTB(s.t, s.DB.Select(&ids, `SELECT id FROM matters WHERE firm_id = $1`, firm))
+	for _, id := range ids {
+		if len(custs.byMarker[fmt.Sprintf("qbosync:matter:%d", id)]) == 1 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // waitingInvoices counts the firm's invoices that wait for their matter.

@@ -8,7 +8,9 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/qbosync/qbosync/internal/pms/seed"
+	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/workflows"
 )
@@ -200,6 +202,10 @@ func TestTrustAndHardCostsToTheCent(t *testing.T) {
 	if n := s.checkTrustFailures(firm); n != 0 {
 		t.Errorf("%d trust records or hard costs still wait", n)
 	}
+	// With nothing refused, the reconciliation after the cycle finds the books whole.
+	if r := sum.Reconciliation; r == nil || !r.OK || r.TrustAccountsChecked == 0 || r.MattersChecked == 0 {
+		t.Errorf("reconciliation after a clean sync = %+v, want every matter and trust account to agree", sum.Reconciliation)
+	}
 
 	// Refunds of unused trust money go to payees named like the client, whose name
 	// the client's customer (or, for Hall Properties, the sample company's own vendor)
@@ -252,6 +258,42 @@ func TestTrustAndHardCostsToTheCent(t *testing.T) {
 		t.Errorf("deleted disbursement %d still in QBO (%d)", deleted, n)
 	}
 	s.checkTrust(firm, trustScope{})
+
+	// Someone changes a trust deposit in QuickBooks by hand: the next cycle's
+	// reconciliation reports exactly that deposit slip, and its client.
+	ctx := t.Context()
+	qc, err := s.factory.Client(ctx, firm, s.Realm)
+	must(t, err)
+	var slip int64
+	must(t, s.DB.Get(&slip, `SELECT min(s.id) FROM deposit_slips s WHERE s.firm_id = $1`, firm))
+	m, ok, err := s.Store.Mapping(ctx, scopeOf(s, firm), "deposit_slip", fmt.Sprint(slip))
+	must(t, err)
+	if !ok {
+		t.Fatalf("deposit slip %d is not in QBO", slip)
+	}
+	var d qbo.Deposit
+	must(t, qc.Read(ctx, "Deposit", m.QBOID, &d))
+	d.Line[0].Amount += 100_00
+	d.Sparse = true
+	must(t, qc.Update(ctx, "Deposit", d, qbo.RequestID("hand edit", m.QBOID), &d))
+	sum, _ = s.syncOnce(firm, false)
+	if r := sum.Reconciliation; r == nil || r.OK || r.TrustRecordsDiffering != 1 || r.ClientsDiffering != 1 || r.MattersDiffering != 0 {
+		t.Fatalf("reconciliation after a hand edit = %+v, want exactly one trust record and one client", sum.Reconciliation)
+	}
+	report, err := reconcile.Firm(ctx, s.DB, qc, scopeOf(s, firm))
+	must(t, err)
+	var named []string
+	for _, a := range report.Trust.Accounts {
+		for _, rec := range a.Records {
+			named = append(named, rec.Kind+" "+rec.SourceKey)
+		}
+	}
+	if want := fmt.Sprintf("deposit_slip %d", slip); len(named) != 1 || named[0] != want {
+		t.Errorf("the reconciliation names %v, want exactly %q", named, want)
+	}
+	var out strings.Builder
+	must(t, report.Format(&out))
+	t.Logf("starter reconcile would print:\n%s", out.String())
 }
 
 // checkTrustFailures fails the test for any failed trust record or hard cost that does
