@@ -469,3 +469,53 @@ func TestBackfillBringsInvoicesSinceTheDateAndEveryUnpaidOne(t *testing.T) {
 	}
 	t.Logf("backfill brought %d invoices, %d of them unpaid from before %s", want, older, since.Format(time.DateOnly))
 }
+
+// With matters not synced as sub-customers, no matter reaches QBO and every invoice is
+// billed to its client's customer, whose open balance is what the client owes.
+func TestWithoutMattersInvoicesGoToTheClient(t *testing.T) {
+	s := newStack(t)
+	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 11})
+	must(t, err)
+	firm := sum0.FirmID
+	conn := s.connect(firm)
+	f, err := settings.LoadFirm(t.Context(), s.DB, firm)
+	must(t, err)
+	set := settings.Defaults(f)
+	set.Contacts.MattersAsSubCustomers = false
+	must(t, settings.MarkSubmitted(t.Context(), s.DB, settings.Record{FirmID: firm, SetupID: "e2e", RealmID: conn.RealmID, Settings: set}))
+
+	s.syncOnce(firm, false)
+
+	custs := s.customers()
+	perClient := map[string]int64{}
+	invoices := s.txnsByMarker("Invoice")
+	for m := range custs.byMarker {
+		if strings.HasPrefix(m, "qbosync:matter:") {
+			t.Errorf("%s is in QBO though matters are off", m)
+		}
+	}
+	checked := 0
+	for _, want := range s.expectedInvoices(firm) {
+		var client int64
+		must(t, s.DB.Get(&client, `SELECT client_id FROM matters WHERE id = $1`, want.MatterID))
+		c := custs.byMarker[fmt.Sprintf("qbosync:client:%d", client)]
+		got := invoices[fmt.Sprintf("qbosync:invoice:%d", want.ID)]
+		if want.Status != "approved" || len(c) != 1 {
+			continue
+		}
+		checked++
+		cust := fmt.Sprint(c[0]["Id"])
+		perClient[cust] += want.Balance
+		if len(got) != 1 || fmt.Sprint(got[0]["CustomerRef"].(map[string]any)["value"]) != cust {
+			t.Errorf("invoice %s: %d in QBO, want one billed to the client's customer %s", want.Number, len(got), cust)
+		}
+	}
+	for cust, want := range perClient {
+		if got := s.Sim.OpenBalance(s.Realm, cust); got != want {
+			t.Errorf("customer %s: open %d, want %d (cents)", cust, got, want)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no invoice checked")
+	}
+}

@@ -11,16 +11,18 @@ import (
 
 // Invoice is a bill the firm issued on a matter, with its lines.
 type Invoice struct {
-	FirmID     int64     `db:"firm_id"`
-	ID         int64     `db:"id"`
-	MatterID   int64     `db:"matter_id"`
-	Number     string    `db:"invoice_number"`
-	Status     string    `db:"status"` // draft, approved or void
-	IssuedOn   time.Time `db:"issued_on"`
-	DueOn      time.Time `db:"due_on"`
-	TotalCents int64     `db:"total_cents"`
-	Memo       string    `db:"memo"`
-	Lines      []InvoiceLine
+	FirmID   int64 `db:"firm_id"`
+	ID       int64 `db:"id"`
+	MatterID int64 `db:"matter_id"`
+	// MatterNumber names the matter for people ("2026-0012").
+	MatterNumber string    `db:"matter_number"`
+	Number       string    `db:"invoice_number"`
+	Status       string    `db:"status"` // draft, approved or void
+	IssuedOn     time.Time `db:"issued_on"`
+	DueOn        time.Time `db:"due_on"`
+	TotalCents   int64     `db:"total_cents"`
+	Memo         string    `db:"memo"`
+	Lines        []InvoiceLine
 }
 
 // InvoiceLine is one billed item: time, a flat fee, a cost, or interest.
@@ -42,8 +44,9 @@ type InvoiceLine struct {
 func Invoices(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) ([]Invoice, error) {
 	var invs []Invoice
 	if err := sqlx.SelectContext(ctx, db, &invs, `
-		SELECT firm_id, id, matter_id, invoice_number, status, issued_on, due_on, total_cents, memo
-		FROM invoices WHERE firm_id = $1 AND id = ANY($2) ORDER BY id`, firmID, pq.Array(ids)); err != nil {
+		SELECT i.firm_id, i.id, i.matter_id, m.matter_number, i.invoice_number, i.status, i.issued_on, i.due_on, i.total_cents, i.memo
+		FROM invoices i JOIN matters m ON m.firm_id = i.firm_id AND m.id = i.matter_id
+		WHERE i.firm_id = $1 AND i.id = ANY($2) ORDER BY i.id`, firmID, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load invoices: %w", err)
 	}
 	var lines []InvoiceLine

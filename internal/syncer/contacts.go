@@ -93,6 +93,13 @@ func upsertClient(ctx context.Context, e *Engine, c pms.Client) (string, string,
 }
 
 func syncMatters(ctx context.Context, e *Engine, ids []int64, counts *Counts) error {
+	b, err := e.books(ctx)
+	if err != nil {
+		return err
+	}
+	if !b.Contacts.MattersAsSubCustomers {
+		return nil // transactions go to the client's customer (customersOf)
+	}
 	matters, err := pms.Matters(ctx, e.Store.DB(), e.Scope.FirmID, ids)
 	if err != nil {
 		return err

@@ -113,7 +113,7 @@ func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 func invoiceBody(inv pms.Invoice, customers map[int64]string, opts posting.InvoiceOptions, adjs []pms.Adjustment, asDiscount bool, writeOffAccount string) (qbo.Invoice, error) {
 	customer, ok := customers[inv.MatterID]
 	if !ok {
-		return qbo.Invoice{}, matterMissing("invoice "+inv.Number, fmt.Sprintf("#%d", inv.MatterID))
+		return qbo.Invoice{}, matterMissing("invoice "+inv.Number, inv.MatterNumber)
 	}
 	for _, t := range posting.ItemTypes {
 		if opts.Items[t] == "" {

@@ -131,7 +131,7 @@ func paymentParts(p pms.Payment, b *books, invoices map[string]store.Mapping, st
 		}
 		customer, ok := customers[a.MatterID]
 		if !ok {
-			failures[key] = matterMissing(posting.PaymentLabel(p), fmt.Sprintf("#%d", a.MatterID))
+			failures[key] = matterMissing(posting.PaymentLabel(p), a.MatterNumber)
 			continue
 		}
 		i := slices.IndexFunc(parts, func(x posting.PaymentPart) bool { return x.Key == key })
