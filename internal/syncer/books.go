@@ -3,6 +3,8 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,8 +22,6 @@ type books struct {
 	start time.Time
 	// items are the QBO item ids by invoice line type, and "write_offs".
 	items map[string]string
-	// backfill widens the scope to what a running backfill was asked for.
-	backfill *pms.BackfillFilter
 }
 
 // itemTypes are the ledger keys of the items, by the line type they post.
@@ -32,7 +32,6 @@ var itemTypes = map[string]string{
 
 func (e *Engine) books(ctx context.Context) (*books, error) {
 	if e.cachedBooks != nil {
-		e.cachedBooks.backfill = e.backfilling
 		return e.cachedBooks, nil
 	}
 	s, err := settings.ForSync(ctx, e.Store.DB(), e.Scope.FirmID, e.Scope.RealmID)
@@ -45,15 +44,16 @@ func (e *Engine) books(ctx context.Context) (*books, error) {
 			return nil, fmt.Errorf("settings: sync start date %q: %w", s.SyncOptions.StartDate, err)
 		}
 	}
+	mapped, err := e.Store.Mappings(ctx, e.Scope, KindLedger, slices.Collect(maps.Values(itemTypes)))
+	if err != nil {
+		return nil, err
+	}
 	for t, key := range itemTypes {
-		if m, ok, err := e.Store.Mapping(ctx, e.Scope, KindLedger, key); err != nil {
-			return nil, err
-		} else if ok {
+		if m, ok := mapped[key]; ok {
 			b.items[t] = m.QBOID
 		}
 	}
 	e.cachedBooks = b
-	b.backfill = e.backfilling
 	return b, nil
 }
 
@@ -63,11 +63,17 @@ func (e *Engine) ledgerID(ctx context.Context, key string) (string, bool, error)
 	return m.QBOID, ok, err
 }
 
+// postsOn says whether a record dated on belongs in QBO: one already there stays;
+// otherwise it must be dated on or after the start date.
+func (b *books) postsOn(on time.Time, mapped bool) bool {
+	return mapped || !on.Before(b.start)
+}
+
 // invoiceInScope says whether an invoice belongs in QBO: one already there stays;
 // otherwise an approved invoice dated on or after the start date, or, when the firm
-// syncs all unpaid invoices, one still unpaid whatever its date; during a backfill,
-// also what the backfill was asked for.
-func (b *books) invoiceInScope(st pms.InvoiceState, mapped bool) bool {
+// syncs all unpaid invoices, one still unpaid whatever its date; during a backfill
+// (backfill not nil), also what the backfill was asked for.
+func (b *books) invoiceInScope(st pms.InvoiceState, mapped bool, backfill *pms.BackfillFilter) bool {
 	if mapped {
 		return true
 	}
@@ -75,10 +81,10 @@ func (b *books) invoiceInScope(st pms.InvoiceState, mapped bool) bool {
 		return false
 	}
 	unpaid := st.UnpaidCents > 0
-	if f := b.backfill; f != nil && (!st.IssuedOn.Before(f.Since) || (f.Unpaid && unpaid)) {
+	if f := backfill; f != nil && (!st.IssuedOn.Before(f.Since) || (f.Unpaid && unpaid)) {
 		return true
 	}
-	return !st.IssuedOn.Before(b.start) || (b.SyncOptions.SyncAllUnpaidInvoices && unpaid)
+	return b.postsOn(st.IssuedOn, false) || (b.SyncOptions.SyncAllUnpaidInvoices && unpaid)
 }
 
 // customersOf returns the QBO customer each matter's transactions go to: the matter's

@@ -52,7 +52,7 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 			if i >= 0 {
 				label = posting.ExpenseLabel(xs[i])
 			}
-			if err := deleteTxn(ctx, e, item{Kind: posting.KindHardCost, Key: key, Label: label}, m, counts); err != nil {
+			if err := retireTxn(ctx, e, item{Kind: posting.KindHardCost, Key: key, Label: label}, m, false, counts); err != nil {
 				return err
 			}
 		}
@@ -70,7 +70,7 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 	}
 	keys := []string{"hard_costs.expense_account"}
 	for _, id := range accountIDs {
-		keys = append(keys, fmt.Sprintf("operating_bank:%d", id))
+		keys = append(keys, bankLedgerKey(settings.RoleOperatingBank, id))
 	}
 	ledger, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
 	if err != nil {
@@ -119,7 +119,7 @@ func hardCostBody(ctx context.Context, e *Engine, b *books, x pms.Expense, custo
 	}
 	var bank string
 	if x.PaidFromAccountID != nil {
-		bank = ledger[fmt.Sprintf("operating_bank:%d", *x.PaidFromAccountID)].QBOID
+		bank = ledger[bankLedgerKey(settings.RoleOperatingBank, *x.PaidFromAccountID)].QBOID
 	}
 	costs := ledger["hard_costs.expense_account"].QBOID
 	if bank == "" || costs == "" {

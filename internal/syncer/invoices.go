@@ -83,7 +83,7 @@ func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 			}
 			continue
 		}
-		if !b.Invoices.SyncInvoices || !b.invoiceInScope(states[inv.ID], isMapped) {
+		if !b.Invoices.SyncInvoices || !b.invoiceInScope(states[inv.ID], isMapped, e.backfilling) {
 			continue
 		}
 		body, err := invoiceBody(inv, customers, opts, adjs[inv.ID], asDiscount, writeOffAccount)
@@ -158,8 +158,7 @@ func retireInvoice(ctx context.Context, e *Engine, invoiceID int64, label string
 		}
 	}
 	it := item{Kind: posting.KindInvoice, Key: key, Label: label}
-	action, err := retireTxn(ctx, e, it, m, void)
-	return e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts)
+	return retireTxn(ctx, e, it, m, void, counts)
 }
 
 // syncCreditMemos posts the write-offs and credits of invoices now in QBO as credit
@@ -243,8 +242,7 @@ func retireCreditMemos(ctx context.Context, e *Engine, invoiceID int64, keep []s
 				continue
 			}
 			it := item{Kind: kind, Key: m.SourceKey, Label: fmt.Sprintf("%s %s (removed)", kind, m.SourceKey)}
-			action, err := retireTxn(ctx, e, it, m, false)
-			if err := e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts); err != nil {
+			if err := retireTxn(ctx, e, it, m, false, counts); err != nil {
 				return err
 			}
 		}

@@ -107,13 +107,19 @@ func ledgerKey(s *settings.Settings, t settings.TargetRef) string {
 		if err == nil {
 			switch {
 			case parts[0] == "operating_bank" && i < len(s.OperatingBank.Accounts):
-				return fmt.Sprintf("operating_bank:%d", s.OperatingBank.Accounts[i].PMSAccountID)
+				return bankLedgerKey(t.Role, s.OperatingBank.Accounts[i].PMSAccountID)
 			case parts[0] == "trust" && i < len(s.Trust.Accounts):
-				return fmt.Sprintf("trust_%s:%d", parts[3], s.Trust.Accounts[i].PMSAccountID)
+				return bankLedgerKey(t.Role, s.Trust.Accounts[i].PMSAccountID)
 			}
 		}
 	}
 	return t.Path
+}
+
+// bankLedgerKey names the QBO account that stands, in a role (operating bank, trust
+// bank, trust liability), for a practice bank account: "trust_bank:12".
+func bankLedgerKey(role *settings.Role, pmsAccountID int64) string {
+	return fmt.Sprintf("%s:%d", role.Key, pmsAccountID)
 }
 
 // ledgerName makes a name acceptable for a QBO account or item: no colon (the

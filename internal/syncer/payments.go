@@ -68,7 +68,7 @@ func syncPaymentsPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 			continue
 		}
 		p := payments[i]
-		parts, failures := paymentParts(p, b, invoices, states, customers)
+		parts, failures := paymentParts(p, b, e.backfilling, invoices, states, customers)
 		for key, err := range failures {
 			if err := e.settle(ctx, posting.KindPayment, key, posting.PaymentLabel(p), "", err, counts); err != nil {
 				return err
@@ -110,7 +110,7 @@ func partLabel(part posting.PaymentPart, parts int) string {
 // it pays, or says, by part key, what each waits for. What the payment leaves
 // unapplied goes with its first part, as a credit of that customer.
 // A payment applied to no invoice at all cannot be placed on a matter and is refused.
-func paymentParts(p pms.Payment, b *books, invoices map[string]store.Mapping, states map[int64]pms.InvoiceState,
+func paymentParts(p pms.Payment, b *books, backfill *pms.BackfillFilter, invoices map[string]store.Mapping, states map[int64]pms.InvoiceState,
 	customers map[int64]string) ([]posting.PaymentPart, map[string]error) {
 	var parts []posting.PaymentPart
 	failures := map[string]error{}
@@ -120,7 +120,7 @@ func paymentParts(p pms.Payment, b *books, invoices map[string]store.Mapping, st
 		key := posting.PaymentKey(p.ID, a.MatterID)
 		inv, mapped := invoices[strconv.FormatInt(a.InvoiceID, 10)]
 		switch {
-		case !mapped && !b.invoiceInScope(states[a.InvoiceID], false):
+		case !mapped && !b.invoiceInScope(states[a.InvoiceID], false, backfill):
 			continue // paid an invoice the sync leaves out
 		case !mapped:
 			failures[key] = waiting(waitingForInvoice,
@@ -141,7 +141,7 @@ func paymentParts(p pms.Payment, b *books, invoices map[string]store.Mapping, st
 		}
 		parts[i].Lines = append(parts[i].Lines, posting.PaymentLine{InvoiceID: inv.QBOID, AmountCents: a.AmountCents})
 	}
-	if len(p.Allocations) == 0 && !p.ReceivedOn.Before(b.start) {
+	if len(p.Allocations) == 0 && b.postsOn(p.ReceivedOn, false) {
 		failures[posting.PaymentKey(p.ID, 0)] = &itemFailure{store.Failure{
 			Code:    "qbosync:payment-unapplied",
 			Message: posting.PaymentLabel(p) + " is not applied to any invoice",
@@ -170,7 +170,7 @@ func (e *Engine) depositAccountFor(ctx context.Context, b *books, p pms.Payment)
 	case b.Invoices.PaymentsDepositTo != settings.DepositOperatingAccount:
 		return "", nil
 	}
-	id, ok, err := e.ledgerID(ctx, fmt.Sprintf("operating_bank:%d", account))
+	id, ok, err := e.ledgerID(ctx, bankLedgerKey(settings.RoleOperatingBank, account))
 	if err != nil || !ok {
 		return "", err
 	}
@@ -185,8 +185,7 @@ func retireParts(ctx context.Context, e *Engine, paymentID int64, existing []sto
 			continue
 		}
 		it := item{Kind: posting.KindPayment, Key: m.SourceKey, Label: fmt.Sprintf("payment #%d", paymentID)}
-		action, err := retireTxn(ctx, e, it, m, void)
-		if err := e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts); err != nil {
+		if err := retireTxn(ctx, e, it, m, void, counts); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
@@ -71,7 +70,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 			continue
 		}
 		it := item{Kind: posting.KindDepositSlip, Key: key, Label: fmt.Sprintf("deposit slip #%d (deleted)", id)}
-		if err := deleteTxn(ctx, e, it, m, counts); err != nil {
+		if err := retireTxn(ctx, e, it, m, false, counts); err != nil {
 			return err
 		}
 	}
@@ -95,7 +94,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 			if !ok || kind == want || (i >= 0 && kind == posting.KindTrustReceipt && want == "") {
 				continue
 			}
-			if err := deleteTxn(ctx, e, item{Kind: kind, Key: key, Label: label}, m, counts); err != nil {
+			if err := retireTxn(ctx, e, item{Kind: kind, Key: key, Label: label}, m, false, counts); err != nil {
 				return err
 			}
 		}
@@ -183,7 +182,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 	}
 	for _, m := range alone {
 		it := item{Kind: posting.KindTrustReceipt, Key: m.SourceKey, Label: fmt.Sprintf("trust receipt #%s (now on a deposit slip)", m.SourceKey)}
-		if err := deleteTxn(ctx, e, it, m, counts); err != nil {
+		if err := retireTxn(ctx, e, it, m, false, counts); err != nil {
 			return err
 		}
 	}
@@ -259,7 +258,7 @@ func trustTxnBody(ctx context.Context, e *Engine, b *books, t pms.TrustTransacti
 func (e *Engine) trustAccounts(ctx context.Context, ids []int64) (map[int64]posting.TrustAccountRefs, error) {
 	var keys []string
 	for _, id := range ids {
-		keys = append(keys, fmt.Sprintf("trust_bank:%d", id), fmt.Sprintf("trust_liability:%d", id))
+		keys = append(keys, bankLedgerKey(settings.RoleTrustBank, id), bankLedgerKey(settings.RoleTrustLiability, id))
 	}
 	mapped, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
 	if err != nil {
@@ -267,8 +266,8 @@ func (e *Engine) trustAccounts(ctx context.Context, ids []int64) (map[int64]post
 	}
 	out := map[int64]posting.TrustAccountRefs{}
 	for _, id := range ids {
-		bank, okB := mapped[fmt.Sprintf("trust_bank:%d", id)]
-		liab, okL := mapped[fmt.Sprintf("trust_liability:%d", id)]
+		bank, okB := mapped[bankLedgerKey(settings.RoleTrustBank, id)]
+		liab, okL := mapped[bankLedgerKey(settings.RoleTrustLiability, id)]
 		if okB && okL {
 			out[id] = posting.TrustAccountRefs{Bank: bank.QBOID, Liability: liab.QBOID}
 		}
@@ -283,17 +282,4 @@ func trustLedgerMissing(what string, bankAccountID int64) error {
 		"Trust money posts to the QuickBooks bank account and client funds liability chosen for its trust account in the setup. "+
 			"This account has none: it is not among the trust accounts in the settings (an account added after the setup needs a new setup), "+
 			"or they could not be set up in QuickBooks (see the ledger entries in this list). It syncs by itself once they are.")
-}
-
-// postsOn says whether a record dated on belongs in QBO: one already there stays;
-// otherwise it must be dated on or after the start date.
-func (b *books) postsOn(on time.Time, mapped bool) bool {
-	return mapped || !on.Before(b.start)
-}
-
-// deleteTxn deletes the QBO transaction of a record that no longer posts as it, and
-// records the outcome.
-func deleteTxn(ctx context.Context, e *Engine, it item, m store.Mapping, counts *Counts) error {
-	action, err := retireTxn(ctx, e, it, m, false)
-	return e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts)
 }

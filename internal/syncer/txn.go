@@ -154,15 +154,11 @@ func writeBatch(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]
 	}
 	reqID := qbo.RequestID(idParts...)
 	var results []qbo.BatchResult
-	for attempt := 1; ; attempt++ {
-		var err error
+	if err := retryingInPlace(ctx, func() (err error) {
 		results, err = e.QBO.Batch(ctx, batch, reqID)
-		if err == nil {
-			break
-		}
-		if !retryInPlace(ctx, err, attempt) {
-			return err
-		}
+		return err
+	}); err != nil {
+		return err
 	}
 	var transient error
 	for i, op := range ops {
@@ -208,25 +204,18 @@ func updateTxn(ctx context.Context, e *Engine, op pendingOp) (identity, error) {
 	}
 	reqID := qbo.RequestID(e.Scope.RealmID, "update", op.it.Kind, op.it.Key, cur.SyncToken, op.hash)
 	var got identity
-	for attempt := 1; ; attempt++ {
-		err := e.QBO.Update(ctx, op.entity, body, reqID, &got)
-		if err == nil || !retryInPlace(ctx, err, attempt) {
-			return got, err
-		}
-	}
+	err = retryingInPlace(ctx, func() error { return e.QBO.Update(ctx, op.entity, body, reqID, &got) })
+	return got, err
 }
 
 // findTxn looks for the object an earlier create of t may have made.
 func findTxn(ctx context.Context, e *Engine, t txn, in store.Intent) (*identity, error) {
 	var found identity
 	var ok bool
-	var err error
-	for attempt := 1; ; attempt++ {
+	err := retryingInPlace(ctx, func() (err error) {
 		ok, err = e.QBO.FindByMarker(ctx, in.QBOEntity, "TxnDate", in.TxnDate, t.it.Marker, &found)
-		if err == nil || !retryInPlace(ctx, err, attempt) {
-			break
-		}
-	}
+		return err
+	})
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -265,10 +254,15 @@ func byKind(txns []txn) map[string][]txn {
 // voided is the content hash recorded for a voided transaction: nothing to write.
 const voided = "voided"
 
-// retireTxn takes a transaction whose record was voided or deleted out of the books:
-// it voids it (an invoice or payment that must stay visible, or one with payments
-// applied) or deletes it. A deleted one leaves the id map.
-func retireTxn(ctx context.Context, e *Engine, it item, m store.Mapping, void bool) (string, error) {
+// retireTxn takes a transaction whose record was voided or deleted out of the books,
+// and records the outcome: it voids it (an invoice or payment that must stay visible,
+// or one with payments applied) or deletes it. A deleted one leaves the id map.
+func retireTxn(ctx context.Context, e *Engine, it item, m store.Mapping, void bool, counts *Counts) error {
+	action, err := retire(ctx, e, it, m, void)
+	return e.settle(ctx, it.Kind, it.Key, it.Label, action, err, counts)
+}
+
+func retire(ctx context.Context, e *Engine, it item, m store.Mapping, void bool) (string, error) {
 	if void && m.ContentHash == voided {
 		return store.ActionUnchanged, nil
 	}
@@ -302,15 +296,5 @@ func retireTxn(ctx context.Context, e *Engine, it item, m store.Mapping, void bo
 			return "", err
 		}
 		token = cur.SyncToken
-	}
-}
-
-// retryingInPlace calls f until it succeeds or fails in a way retryInPlace gives up on.
-func retryingInPlace(ctx context.Context, f func() error) error {
-	for attempt := 1; ; attempt++ {
-		err := f()
-		if err == nil || !retryInPlace(ctx, err, attempt) {
-			return err
-		}
 	}
 }

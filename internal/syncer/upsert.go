@@ -154,14 +154,11 @@ func findByName[T any](ctx context.Context, e *Engine, spec named[T], name strin
 		return nil, err
 	}
 	var found []T
-	for attempt := 1; ; attempt++ {
+	if err := retryingInPlace(ctx, func() error {
 		_, err := e.QBO.Query(ctx, q, spec.entity, &found)
-		if err == nil {
-			break
-		}
-		if !retryInPlace(ctx, err, attempt) {
-			return nil, fmt.Errorf("look up %s %q: %w", spec.entity, name, err)
-		}
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("look up %s %q: %w", spec.entity, name, err)
 	}
 	if len(found) == 0 {
 		return nil, nil
@@ -200,5 +197,15 @@ func retryInPlace(ctx context.Context, err error, attempt int) bool {
 		return false
 	case <-time.After(delay):
 		return true
+	}
+}
+
+// retryingInPlace calls f until it succeeds or fails in a way retryInPlace gives up on.
+func retryingInPlace(ctx context.Context, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || !retryInPlace(ctx, err, attempt) {
+			return err
+		}
 	}
 }
