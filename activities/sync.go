@@ -76,7 +76,15 @@ func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (Sy
 	counts, err := e.Run(ctx, cat, in.RetryFailed)
 	res.Counts = prior.Plus(counts)
 	if err != nil {
+		// Recorded before Temporal retries it, so that `starter status` and `starter
+		// errors` show a category that keeps failing from its first attempt on.
+		if recErr := a.Store.RecordCategoryError(ctx, scope, in.Category, err.Error()); recErr != nil {
+			a.Log.Warn("could not record a category's error", "firm", in.FirmID, "category", in.Category, "error", recErr)
+		}
 		return res, a.classify(ctx, scope, err)
+	}
+	if err := a.Store.ClearCategoryError(ctx, scope, in.Category); err != nil {
+		return res, err
 	}
 	if res.Cursor == (pms.Cursor{}) {
 		res.Cursor, _ = a.Store.Cursor(ctx, scope, in.Category)

@@ -176,6 +176,10 @@ func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (S
 
 	prev := r.st
 	next, fx, err := transition(prev, action, a, workflow.Now(ctx))
+	if err == nil && fx.loadCatalog && next.Settings.Mode == settings.ModeDefault &&
+		workflow.GetVersion(ctx, "default-mode-reads-catalog", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		fx.loadCatalog = false // setups recorded before Default mode read the catalog replay as they ran
+	}
 	if err == nil {
 		err = r.gather(ctx, &next, fx)
 	}
@@ -224,6 +228,11 @@ func (r *setupRun) gather(ctx workflow.Context, next *SetupState, fx effects) er
 			return fieldError("mode", "QuickBooks' accounts and items could not be read, so they cannot be offered", err)
 		}
 		next.Catalog = &cat
+		if next.Settings.Mode == settings.ModeDefault {
+			// The defaults' new objects must neither clash with the company's names nor
+			// take its accounts by name; the review shows the result.
+			next.Settings = next.Settings.FitTo(&cat)
+		}
 	}
 	if fx.preview {
 		var p settings.Preview

@@ -256,8 +256,15 @@ func defaultPath(f *fakeSetup) []act {
 		{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: "fancy"}, field: "mode", refused: `choose "default"`},
 		{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeDefault}, check: func(t *testing.T, st workflows.SetupState) {
 			stepIs(workflows.StepSyncOptions)(t, st)
-			if st.Settings.Mode != settings.ModeDefault || st.Catalog != nil || len(st.Steps) != 5 {
-				t.Errorf("default mode: %+v, steps %v", st.Settings.Mode, st.Steps)
+			// Default mode reads the company's accounts too, to fit its new names around
+			// them (settings.FitTo): none of its bank accounts is the company's.
+			if st.Settings.Mode != settings.ModeDefault || st.Catalog == nil || len(st.Steps) != 5 {
+				t.Errorf("default mode: %+v, catalog %v, steps %v", st.Settings.Mode, st.Catalog, st.Steps)
+			}
+			for _, tr := range st.Settings.Targets() {
+				if tr.Role.Exclusive && !tr.Target.IsNew() {
+					t.Errorf("default mode took %s from the company: %v", tr.Label, tr.Target)
+				}
 			}
 			if d := f.lastDraft(); d.Step != "sync_options" || d.RealmID != testRealm || d.Settings.Mode != settings.ModeDefault {
 				t.Errorf("draft not saved after choosing the mode: %+v", d)

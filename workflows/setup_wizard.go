@@ -180,7 +180,7 @@ func (st SetupState) env(now time.Time) settings.Env {
 // what it records.
 type effects struct {
 	checkConnection bool // read the connected company's name; refuse if not connected
-	loadCatalog     bool // read the company's accounts and items
+	loadCatalog     bool // read the company's accounts and items (Default mode fits its names to them)
 	preview         bool // work out the first sync's preview
 	save            bool // keep the draft in PostgreSQL
 	submit          bool // keep the submitted settings and start the sync
@@ -263,7 +263,7 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 			reset := settings.Defaults(st.Firm)
 			reset.Mode, reset.SyncOptions = st.Settings.Mode, st.Settings.SyncOptions
 			next.Settings, next.Catalog, next.Preview = reset, nil, nil
-			fx.loadCatalog = reset.Mode == settings.ModeCustomize
+			fx.loadCatalog = reset.Mode != ""
 			next.Notice = "A different QuickBooks company was connected: its accounts and items are others, so the mappings start again from the defaults."
 			if next.Step != StepConnect {
 				next.Step = StepMode
@@ -283,9 +283,10 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		if a.Mode != st.Settings.Mode {
 			next.Settings = st.Settings.WithMode(a.Mode, st.Firm)
 		}
-		if a.Mode == settings.ModeCustomize {
-			fx.loadCatalog = true
-		} else {
+		// Both modes read the company's accounts and items: Customize offers them, and
+		// Default fits its new objects' names around them (settings.FitTo).
+		fx.loadCatalog = true
+		if a.Mode != settings.ModeCustomize {
 			next.Catalog = nil
 		}
 		next.Steps = StepsFor(a.Mode)

@@ -39,6 +39,10 @@ const (
 	// StatusBooksDiffer: the last cycle's reconciliation found QBO disagreeing with the
 	// practice system; `starter reconcile` names the records.
 	StatusBooksDiffer = "books_differ"
+	// StatusStuck: a category failed its run again and again for a reason that is not
+	// about one record (the reason says which and why); the sync tries again on the next
+	// change or sweep, and nothing after that category runs until it passes.
+	StatusStuck = "stuck"
 )
 
 // DefaultSweepInterval is how often an idle sync looks for changes by itself.
@@ -102,6 +106,18 @@ var categoryActivity = workflow.ActivityOptions{
 	},
 }
 
+// boundedCategoryActivity is categoryActivity with a limit on the attempts of one run:
+// a category that keeps failing comes back to the workflow within about a minute,
+// which marks the sync stuck, with the reason, where operators and the firm see it,
+// instead of retrying out of sight for ever.
+var boundedCategoryActivity = func() workflow.ActivityOptions {
+	o := categoryActivity
+	p := *o.RetryPolicy
+	p.MaximumAttempts = 6 // about 30 s of backoff (1, 2, 4, 8, 16 s) besides the attempts
+	o.RetryPolicy = &p
+	return o
+}()
+
 // syncControls is what the SyncWorkflow's signals ask for. A listener goroutine only
 // flips these flags; the main loop reads them, so the order of events stays simple.
 type syncControls struct {
@@ -160,7 +176,10 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		_ = workflow.UpsertTypedSearchAttributes(ctx, temporalx.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)),
 			temporalx.RealmAttr.ValueSet(in.RealmID), temporalx.StatusAttr.ValueSet(status))
 	}
-	ctx = workflow.WithActivityOptions(ctx, categoryActivity)
+	// A category's attempts are bounded, so that one that keeps failing comes back here
+	// and the sync says it is stuck (the retry policy is not part of what a replay
+	// compares: runs recorded with unbounded retries replay unchanged).
+	ctx = workflow.WithActivityOptions(ctx, boundedCategoryActivity)
 
 	for {
 		if ctl.paused && !ctl.disconnect {
@@ -183,18 +202,28 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		sum.Categories = sum.Categories[:0]
 		retryFailed := ctl.retryFailed
 		ctl.wake, ctl.retryFailed = false, false
+		stuck := ""
 		for _, cat := range categories {
 			var res activities.SyncCategoryResult
 			var a *activities.Activities
 			err := workflow.ExecuteActivity(ctx, a.SyncCategory, activities.SyncCategoryInput{
 				FirmID: in.FirmID, RealmID: in.RealmID, Category: cat, RetryFailed: retryFailed,
 			}).Get(ctx, &res)
-			if err != nil {
+			if err != nil && (in.Once || isFinal(err) || !reportsStuck(ctx)) {
 				return stop(ctx, &sum, setStatus, err)
+			}
+			if err != nil {
+				// Later categories post with what this one sets up (the ledger's accounts,
+				// the contacts' customers): they wait for the next cycle.
+				stuck = stuckReason(cat, err)
+				workflow.GetLogger(ctx).Warn("category stuck", "category", cat, "error", err)
+				break
 			}
 			sum.Categories = append(sum.Categories, res)
 		}
-		sum.Reconciliation = checkBooks(ctx, in)
+		if stuck == "" {
+			sum.Reconciliation = checkBooks(ctx, in)
+		}
 		sum.Cycles++
 		sum.LastRunAt = workflow.Now(ctx)
 		if in.Once {
@@ -202,10 +231,15 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			return sum, nil
 		}
 
+		if stuck != "" {
+			setStatus(StatusStuck, stuck) // until a cycle passes: the next change or sweep tries again
+		}
 		if !ctl.wake && !ctl.paused && !ctl.disconnect && ctl.backfill == nil {
-			if r := sum.Reconciliation; r != nil && !r.OK {
+			switch r := sum.Reconciliation; {
+			case stuck != "":
+			case r != nil && !r.OK:
 				setStatus(StatusBooksDiffer, booksDifferReason(*r))
-			} else {
+			default:
 				setStatus(StatusIdle, "")
 			}
 			// An explicit timer, cancelled when a signal wakes the sync, rather than
@@ -274,6 +308,32 @@ func runBackfill(ctx workflow.Context, in SyncInput, f pms.BackfillFilter) (Back
 	var p BackfillProgress
 	err := workflow.ExecuteChildWorkflow(cctx, BackfillWorkflow, BackfillInput{FirmID: in.FirmID, RealmID: in.RealmID, Filter: f}).Get(ctx, &p)
 	return p, err
+}
+
+// reportsStuck says whether a category that ran out of attempts marks the sync stuck
+// and waits for the next cycle (version 1 of "stuck"), rather than stopping it. Runs
+// recorded before retried a category for ever, so no recorded failure reaches here.
+func reportsStuck(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "stuck", workflow.DefaultVersion, 1) >= 1
+}
+
+// isFinal reports an activity error that ends the run rather than a cycle: the
+// workflow was cancelled, the connection needs a person to reconnect it, or qbosync has
+// a bug.
+func isFinal(err error) bool {
+	var appErr *temporal.ApplicationError
+	return temporal.IsCanceledError(err) ||
+		errors.As(err, &appErr) && (appErr.Type() == activities.ErrTypeNeedsReconnect || appErr.Type() == activities.ErrTypeBug)
+}
+
+// stuckReason says, for the status, which category is stuck and why.
+func stuckReason(category string, err error) string {
+	cause := err
+	var actErr *temporal.ActivityError
+	if errors.As(err, &actErr) && actErr.Unwrap() != nil {
+		cause = actErr.Unwrap()
+	}
+	return fmt.Sprintf("category %s keeps failing: %v", category, cause)
 }
 
 // stop ends the workflow after a category failed for good, with a status operators see.

@@ -307,3 +307,57 @@ func TestBooksThatDifferMarkTheSync(t *testing.T) {
 		t.Errorf("reconciliation in the status = %+v", idle.Reconciliation)
 	}
 }
+
+// A category whose runs keep failing for a reason that is not about one record marks
+// the sync stuck, with the category and the error, within one cycle; the categories
+// after it wait; the next cycle that passes clears it.
+func TestACategoryThatKeepsFailingMarksTheSyncStuck(t *testing.T) {
+	env := newEnv(t)
+	var calls []activities.SyncCategoryInput
+	broken := true
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+			calls = append(calls, in)
+			if broken && in.Category == "contacts" {
+				return activities.SyncCategoryResult{}, errors.New(`id map: save client 7: duplicate key value violates unique constraint`)
+			}
+			return activities.SyncCategoryResult{Category: in.Category}, nil
+		})
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(reconcile.Summary{OK: true}, nil)
+	var stuck, after workflows.SyncSummary
+	query := func(into *workflows.SyncSummary) {
+		v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_ = v.Get(into)
+	}
+	env.RegisterDelayedCallback(func() {
+		query(&stuck)
+		broken = false
+		env.SignalWorkflow(workflows.SyncNowSignal, nil)
+	}, 10*time.Minute)
+	env.RegisterDelayedCallback(func() { query(&after); env.CancelWorkflow() }, 20*time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+
+	if stuck.Status != workflows.StatusStuck || !strings.Contains(stuck.Reason, "contacts") || !strings.Contains(stuck.Reason, "unique constraint") {
+		t.Errorf("status while contacts keep failing = %q (%s), want %q naming the category and the error", stuck.Status, stuck.Reason, workflows.StatusStuck)
+	}
+	attempts, later := 0, 0
+	for _, c := range calls[:len(calls)-len(syncer.Categories)] {
+		switch c.Category {
+		case "contacts":
+			attempts++
+		case "invoices", "payments", "trust", "hard_costs":
+			later++
+		}
+	}
+	if attempts < 2 || later != 0 {
+		t.Errorf("first cycle: %d attempts of contacts, %d runs of later categories; want retries, then none after it", attempts, later)
+	}
+	if after.Status != workflows.StatusIdle {
+		t.Errorf("status after a cycle passed = %q (%s), want idle", after.Status, after.Reason)
+	}
+}

@@ -12,6 +12,7 @@ import (
 // Adjustment changes what a client owes on an invoice after it was issued: a
 // write-off or a credit lowers it, a debit raises it.
 type Adjustment struct {
+	FirmID      int64     `db:"firm_id"`
 	ID          int64     `db:"id"`
 	InvoiceID   int64     `db:"invoice_id"`
 	Kind        string    `db:"kind"` // write_off, credit or debit
@@ -28,7 +29,7 @@ func (a Adjustment) Lowers() bool { return a.Kind != "debit" }
 func AdjustmentsOfInvoices(ctx context.Context, db sqlx.QueryerContext, firmID int64, invoiceIDs []int64) (map[int64][]Adjustment, error) {
 	var rows []Adjustment
 	if err := sqlx.SelectContext(ctx, db, &rows, `
-		SELECT id, invoice_id, kind, adjusted_on, amount_cents, reason
+		SELECT firm_id, id, invoice_id, kind, adjusted_on, amount_cents, reason
 		FROM adjustments WHERE firm_id = $1 AND invoice_id = ANY($2) ORDER BY id`, firmID, pq.Array(invoiceIDs)); err != nil {
 		return nil, fmt.Errorf("load adjustments: %w", err)
 	}
@@ -42,6 +43,7 @@ func AdjustmentsOfInvoices(ctx context.Context, db sqlx.QueryerContext, firmID i
 // Payment is money a client paid, from operating funds or applied from trust, with
 // the invoices it pays.
 type Payment struct {
+	FirmID        int64     `db:"firm_id"`
 	ID            int64     `db:"id"`
 	ClientID      int64     `db:"client_id"`
 	Source        string    `db:"source"` // operating or trust
@@ -69,7 +71,7 @@ type Allocation struct {
 func Payments(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) ([]Payment, error) {
 	var ps []Payment
 	if err := sqlx.SelectContext(ctx, db, &ps, `
-		SELECT id, client_id, source, bank_account_id, received_on, amount_cents, method, reference, status
+		SELECT firm_id, id, client_id, source, bank_account_id, received_on, amount_cents, method, reference, status
 		FROM payments WHERE firm_id = $1 AND id = ANY($2) ORDER BY id`, firmID, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load payments: %w", err)
 	}

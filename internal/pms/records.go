@@ -27,10 +27,11 @@ type Client struct {
 	PostalCode   string `db:"postal_code"`
 	Country      string `db:"country"`
 	Archived     bool   `db:"archived"`
-	// HasEarlierNamesake is true when another client of the firm with a lower id has the
-	// same name (ignoring case and surrounding spaces): two different parties that QBO
-	// would otherwise see as one name.
-	HasEarlierNamesake bool `db:"has_earlier_namesake"`
+	// EarlierNamesakes are the names of the firm's clients with a lower id whose names
+	// may be the same as this one's to QuickBooks: the same letters and digits, whatever
+	// the spacing, punctuation or case. It is a coarse, generous filter; posting decides
+	// with its one name rule (posting.SameName) which of them really are namesakes.
+	EarlierNamesakes pq.StringArray `db:"earlier_namesakes"`
 }
 
 // Matter is a legal matter (a case) of a client.
@@ -53,9 +54,10 @@ func Clients(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []in
 		SELECT c.firm_id, c.id, c.client_number, c.kind, c.name, c.given_name, c.family_name,
 		       c.company_name, c.email, c.phone, c.address_line1, c.city, c.region,
 		       c.postal_code, c.country, c.archived,
-		       EXISTS (SELECT 1 FROM clients o
-		               WHERE o.firm_id = c.firm_id AND o.id < c.id
-		                 AND lower(btrim(o.name)) = lower(btrim(c.name))) AS has_earlier_namesake
+		       ARRAY(SELECT o.name FROM clients o
+		             WHERE o.firm_id = c.firm_id AND o.id < c.id
+		               AND lower(regexp_replace(o.name, '[^[:alnum:]]+', '', 'g'))
+		                 = lower(regexp_replace(c.name, '[^[:alnum:]]+', '', 'g'))) AS earlier_namesakes
 		FROM clients c
 		WHERE c.firm_id = $1 AND c.id = ANY($2)
 		ORDER BY c.id`, firmID, pq.Array(ids))

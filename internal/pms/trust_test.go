@@ -341,7 +341,7 @@ func TestSeededTrustAndCostsPost(t *testing.T) {
 		case pms.TrustTransferToOperating:
 			_, err = posting.TrustTransferEntry(x, acct, cust)
 		case pms.TrustDisbursement:
-			if _, err = posting.PayeeVendor(x.Payee); err == nil {
+			if _, err = posting.PayeeVendor(x.FirmID, x.Payee); err == nil {
 				_, err = posting.TrustDisbursement(x, acct, cust, "v", "check")
 			}
 		}
@@ -358,7 +358,7 @@ func TestSeededTrustAndCostsPost(t *testing.T) {
 		if x.Kind != pms.ExpenseHard {
 			continue
 		}
-		if _, err := posting.PayeeVendor(x.Payee); err != nil {
+		if _, err := posting.PayeeVendor(x.FirmID, x.Payee); err != nil {
 			t.Errorf("%s: %v", posting.ExpenseLabel(x), err)
 		}
 		p, err := posting.HardCostPurchase(x, "10", "80", customers[x.MatterID], "v", "check")

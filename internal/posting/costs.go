@@ -81,7 +81,7 @@ func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, 
 		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
 		DocNumber:   docNumberIfFits(x.CheckNumber),
 		TxnDate:     x.IncurredOn.Format(time.DateOnly),
-		PrivateNote: notes(fmt.Sprintf("Hard cost for matter %s paid to %s", x.MatterNumber, x.Payee), Marker(KindHardCost, x.ID)),
+		PrivateNote: notes(fmt.Sprintf("Hard cost for matter %s paid to %s", x.MatterNumber, x.Payee), Marker(x.FirmID, KindHardCost, x.ID)),
 		Line: []qbo.Line{{
 			DetailType:  qbo.AccountExpenseLine,
 			Description: Truncate(desc, MaxLineDescription),

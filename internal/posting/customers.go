@@ -2,6 +2,7 @@ package posting
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qbosync/qbosync/internal/pms"
@@ -30,11 +31,18 @@ func MatterLabel(m pms.Matter) string {
 // appended, so adding a namesake never renames an existing customer.
 func ClientDisplayName(c pms.Client) string {
 	name := CleanName(c.Name)
-	if c.HasEarlierNamesake {
+	if HasEarlierNamesake(c) {
 		suffix := " (" + CleanName(c.Number) + ")"
 		return Truncate(name, MaxDisplayName-len([]rune(suffix))) + suffix
 	}
 	return Truncate(name, MaxDisplayName)
+}
+
+// HasEarlierNamesake reports whether a client of the firm with a lower id has a name
+// QuickBooks would take for this client's (SameName): two different parties that
+// QuickBooks would otherwise see as one name.
+func HasEarlierNamesake(c pms.Client) bool {
+	return slices.ContainsFunc(c.EarlierNamesakes, func(n string) bool { return SameName(n, c.Name) })
 }
 
 // MatterDisplayName is "<matter number> <matter name>": the number keeps it unique.
@@ -46,7 +54,7 @@ func MatterDisplayName(m pms.Matter) string {
 func ClientCustomer(c pms.Client) (qbo.Customer, error) {
 	cust := qbo.Customer{
 		DisplayName: ClientDisplayName(c),
-		Notes:       notes(c.Number, Marker(KindClient, c.ID)),
+		Notes:       notes(c.Number, Marker(c.FirmID, KindClient, c.ID)),
 	}
 	if cust.DisplayName == "" {
 		return qbo.Customer{}, &ItemError{
@@ -94,7 +102,7 @@ func MatterJob(m pms.Matter, parentID string) qbo.Customer {
 		Job:            &job,
 		ParentRef:      &qbo.Ref{Value: parentID},
 		BillWithParent: &parent,
-		Notes:          notes("Matter "+m.Number, Marker(KindMatter, m.ID)),
+		Notes:          notes("Matter "+m.Number, Marker(m.FirmID, KindMatter, m.ID)),
 	}
 }
 

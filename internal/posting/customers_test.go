@@ -45,14 +45,20 @@ func TestTruncateCountsCharactersNotBytes(t *testing.T) {
 
 func TestClientDisplayNameDisambiguatesLaterNamesakes(t *testing.T) {
 	first := pms.Client{ID: 3, Number: "C-0003", Name: "John Smith"}
-	later := pms.Client{ID: 9, Number: "C-0009", Name: "John Smith", HasEarlierNamesake: true}
+	later := pms.Client{ID: 9, Number: "C-0009", Name: "John Smith", EarlierNamesakes: []string{"John  SMITH"}}
 	if got := posting.ClientDisplayName(first); got != "John Smith" {
 		t.Errorf("first namesake = %q", got)
 	}
 	if got := posting.ClientDisplayName(later); got != "John Smith (C-0009)" {
 		t.Errorf("later namesake = %q", got)
 	}
-	veryLong := pms.Client{Number: "C-0010", Name: strings.Repeat("x", 700), HasEarlierNamesake: true}
+	// The practice system's filter is generous: "John-Smith" has the same letters, but
+	// QuickBooks tells it apart, so it is no namesake.
+	notOne := pms.Client{ID: 11, Number: "C-0011", Name: "John Smith", EarlierNamesakes: []string{"John-Smith", "JohnSmith"}}
+	if got := posting.ClientDisplayName(notOne); got != "John Smith" {
+		t.Errorf("a look-alike counted as a namesake: %q", got)
+	}
+	veryLong := pms.Client{Number: "C-0010", Name: strings.Repeat("x", 700), EarlierNamesakes: []string{strings.Repeat("x", 700)}}
 	got := posting.ClientDisplayName(veryLong)
 	if utf8.RuneCountInString(got) > posting.MaxDisplayName || !strings.HasSuffix(got, "(C-0010)") {
 		t.Errorf("long namesake not cut to fit with its number: %d chars, ends %q", utf8.RuneCountInString(got), got[len(got)-12:])

@@ -85,7 +85,7 @@ func QBOInvoice(inv pms.Invoice, customerID string, opts InvoiceOptions) (qbo.In
 		TxnDate:     inv.IssuedOn.Format(time.DateOnly),
 		DueDate:     inv.DueOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
-		PrivateNote: notes(inv.Memo, Marker(KindInvoice, inv.ID)),
+		PrivateNote: notes(inv.Memo, Marker(inv.FirmID, KindInvoice, inv.ID)),
 		Line:        lines,
 	}
 	return out, nil

@@ -84,7 +84,7 @@ func QBOPayment(p pms.Payment, part PaymentPart, depositTo string) qbo.Payment {
 		CustomerRef:   &qbo.Ref{Value: part.CustomerID},
 		TotalAmt:      &amount,
 		PaymentRefNum: Truncate(CleanName(p.Reference), MaxPaymentRefNum),
-		PrivateNote:   notes(paymentNote(p, part), MarkerFor(KindPayment, part.Key)),
+		PrivateNote:   notes(paymentNote(p, part), MarkerFor(p.FirmID, KindPayment, part.Key)),
 		Line:          lines,
 	}
 	if depositTo != "" {
@@ -121,7 +121,7 @@ func AdjustmentCreditMemo(a pms.Adjustment, invoiceNumber, customerID, itemID st
 	return qbo.CreditMemo{
 		TxnDate:     a.AdjustedOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
-		PrivateNote: notes(desc, MarkerFor(KindAdjustment, AdjustmentKey(a))),
+		PrivateNote: notes(desc, MarkerFor(a.FirmID, KindAdjustment, AdjustmentKey(a))),
 		Line: []qbo.Line{{
 			DetailType:  qbo.SalesItemLine,
 			Description: Truncate(desc, 4000),
@@ -142,7 +142,7 @@ func ApplyingPayment(a pms.Adjustment, customerID, invoiceID, creditMemoID strin
 		TxnDate:     a.AdjustedOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
 		TotalAmt:    &zero,
-		PrivateNote: notes("applies "+adjustmentWhat(a), MarkerFor(KindAdjustmentPayment, AdjustmentKey(a))),
+		PrivateNote: notes("applies "+adjustmentWhat(a), MarkerFor(a.FirmID, KindAdjustmentPayment, AdjustmentKey(a))),
 		Line: []qbo.Line{
 			{Amount: amount, LinkedTxn: []qbo.LinkedTxn{{TxnID: invoiceID, TxnType: "Invoice"}}},
 			{Amount: amount, LinkedTxn: []qbo.LinkedTxn{{TxnID: creditMemoID, TxnType: "CreditMemo"}}},

@@ -125,7 +125,7 @@ func SlipDeposit(slip pms.DepositSlip, acct TrustAccountRefs, customers map[int6
 		DocNumber:           slip.Number,
 		TxnDate:             slip.DepositedOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: acct.Bank},
-		PrivateNote:         notes("Deposit slip "+slip.Number, Marker(KindDepositSlip, slip.ID)),
+		PrivateNote:         notes("Deposit slip "+slip.Number, Marker(slip.FirmID, KindDepositSlip, slip.ID)),
 		Line:                lines,
 	}, nil
 }
@@ -141,7 +141,7 @@ func ReceiptDeposit(t pms.TrustTransaction, acct TrustAccountRefs, customerID st
 		DocNumber:           docNumberIfFits(t.Reference),
 		TxnDate:             t.TxnOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: acct.Bank},
-		PrivateNote:         notes("Trust receipt "+t.Reference, Marker(KindTrustReceipt, t.ID)),
+		PrivateNote:         notes("Trust receipt "+t.Reference, Marker(t.FirmID, KindTrustReceipt, t.ID)),
 		Line:                []qbo.Line{receiptLine(t, acct, customerID)},
 	}, nil
 }
@@ -177,7 +177,7 @@ func TrustTransferEntry(t pms.TrustTransaction, acct TrustAccountRefs, customerI
 	return qbo.JournalEntry{
 		DocNumber:   docNumberIfFits(t.Reference),
 		TxnDate:     t.TxnOn.Format(time.DateOnly),
-		PrivateNote: notes(what, Marker(KindTrustTransfer, t.ID)),
+		PrivateNote: notes(what, Marker(t.FirmID, KindTrustTransfer, t.ID)),
 		Line: []qbo.Line{
 			{
 				DetailType: qbo.JournalEntryLine, Description: desc, Amount: amount,
@@ -222,7 +222,7 @@ func TrustDisbursement(t pms.TrustTransaction, acct TrustAccountRefs, customerID
 		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
 		DocNumber:   docNumberIfFits(t.Reference),
 		TxnDate:     t.TxnOn.Format(time.DateOnly),
-		PrivateNote: notes("Paid from trust to "+t.Payee, Marker(KindTrustDisbursement, t.ID)),
+		PrivateNote: notes("Paid from trust to "+t.Payee, Marker(t.FirmID, KindTrustDisbursement, t.ID)),
 		Line: []qbo.Line{{
 			DetailType:  qbo.AccountExpenseLine,
 			Description: trustDescription(t),

@@ -18,7 +18,7 @@ const KindVendor = "vendor"
 const MaxPayeeKey = 200
 
 // PayeeKey is the stable key of a payee, for the id map and the vendor's marker
-// (MarkerFor(KindVendor, PayeeKey(payee))). A payee has no id in the practice system:
+// (MarkerFor(firm, KindVendor, PayeeKey(payee))). A payee has no id in the practice system:
 // the same party is typed on many checks, so the key is its name as QBO would show it
 // (CleanName: trimmed, inner white space folded to one space, ':' made " -"),
 // lower-cased. Two spellings that differ only in case or spacing are one vendor, and
@@ -72,13 +72,13 @@ func PayeeDisplayName(payee string) string {
 
 // PayeeVendor is the QBO vendor for a payee of hard costs or trust checks, so that
 // Purchases name who was paid. Its Notes carry the marker
-// MarkerFor(KindVendor, PayeeKey(payee)), by which a vendor created before a lost
+// MarkerFor(firm, KindVendor, PayeeKey(payee)), by which a vendor created before a lost
 // answer is found again.
 //
 // DisplayName is shared with customers: a payee with a client's name (a refund of
 // unused trust money to the client) clashes with the client's customer, which QBO
 // refuses; the caller decides how to name the vendor then, never by merging the two.
-func PayeeVendor(payee string) (qbo.Vendor, error) {
+func PayeeVendor(firm int64, payee string) (qbo.Vendor, error) {
 	name := PayeeDisplayName(payee)
 	if name == "" {
 		return qbo.Vendor{}, &ItemError{
@@ -90,6 +90,6 @@ func PayeeVendor(payee string) (qbo.Vendor, error) {
 	}
 	return qbo.Vendor{
 		DisplayName: name,
-		Notes:       notes(fmt.Sprintf("Payee %s", name), MarkerFor(KindVendor, PayeeKey(payee))),
+		Notes:       notes(fmt.Sprintf("Payee %s", name), MarkerFor(firm, KindVendor, PayeeKey(payee))),
 	}, nil
 }

@@ -52,12 +52,12 @@ func TestPayeeMarkersNeverMatchAnotherPayee(t *testing.T) {
 		}
 	}
 	for _, p := range payees {
-		v, err := posting.PayeeVendor(p)
+		v, err := posting.PayeeVendor(7, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range payees {
-			marker := posting.MarkerFor(posting.KindVendor, posting.PayeeKey(q))
+			marker := posting.MarkerFor(7, posting.KindVendor, posting.PayeeKey(q))
 			sameKey := posting.PayeeKey(p) == posting.PayeeKey(q)
 			if got := posting.HasMarker(v.Notes, marker); got != sameKey {
 				t.Errorf("HasMarker(notes of %q, marker of %q) = %v", p, q, got)
@@ -70,32 +70,32 @@ func TestPayeeMarkersNeverMatchAnotherPayee(t *testing.T) {
 }
 
 func TestPayeeVendor(t *testing.T) {
-	v, err := posting.PayeeVendor("  Process Servers:\tTri-County ")
+	v, err := posting.PayeeVendor(7, "  Process Servers:\tTri-County ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.DisplayName != "Process Servers - Tri-County" {
 		t.Errorf("DisplayName = %q", v.DisplayName)
 	}
-	if !posting.HasMarker(v.Notes, "qbosync:vendor:process-servers-_2d-tri_2dcounty") {
+	if !posting.HasMarker(v.Notes, "qbosync:vendor:process-servers-_2d-tri_2dcounty/f7") || posting.HasMarker(v.Notes, "qbosync:vendor:process-servers-_2d-tri_2dcounty/f71") {
 		t.Errorf("marker missing from notes %q", v.Notes)
 	}
 	if utf8.RuneCountInString(v.Notes) > posting.MaxNotes {
 		t.Errorf("notes are %d characters", utf8.RuneCountInString(v.Notes))
 	}
 
-	long, err := posting.PayeeVendor(strings.Repeat("é", 700))
+	long, err := posting.PayeeVendor(7, strings.Repeat("é", 700))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := utf8.RuneCountInString(long.DisplayName); n != posting.MaxDisplayName {
 		t.Errorf("long payee's DisplayName is %d characters, want %d", n, posting.MaxDisplayName)
 	}
-	if utf8.RuneCountInString(long.Notes) > posting.MaxNotes || !posting.HasMarker(long.Notes, posting.MarkerFor(posting.KindVendor, posting.PayeeKey(strings.Repeat("é", 700)))) {
+	if utf8.RuneCountInString(long.Notes) > posting.MaxNotes || !posting.HasMarker(long.Notes, posting.MarkerFor(7, posting.KindVendor, posting.PayeeKey(strings.Repeat("é", 700)))) {
 		t.Errorf("long payee's notes: %d characters, %q", utf8.RuneCountInString(long.Notes), long.Notes)
 	}
 
-	_, err = posting.PayeeVendor(" \t ")
+	_, err = posting.PayeeVendor(7, " \t ")
 	var ie *posting.ItemError
 	if !errors.As(err, &ie) || ie.Code != "qbosync:empty-payee" || ie.Field != "payee" || !strings.Contains(ie.Explanation, "practice system") {
 		t.Errorf("empty payee: %v", err)

@@ -112,6 +112,7 @@ func (s *Settings) Fields(sec Section) []Field {
 	case Contacts:
 		boolField("contacts.matters_as_sub_customers", "Matters as sub-customers", "Each matter becomes a sub-customer of its client, and its invoices go to it; otherwise they go to the client.", &s.Contacts.MattersAsSubCustomers)
 		boolField("contacts.match_existing_customers", "Match existing customers", "Link a client to a QuickBooks customer of the same name (and e-mail) instead of reporting the clash.", &s.Contacts.MatchExistingCustomers)
+		boolField("contacts.match_existing_vendors", "Match existing vendors", "Pay a payee through a QuickBooks vendor of the same name instead of a vendor of its own.", &s.Contacts.MatchExistingVendors)
 	case SyncOptions:
 		text("sync_options.start_date", "Sync start date", "The first day whose records reach QuickBooks (YYYY-MM-DD).", KindDate, &s.SyncOptions.StartDate, false, "(not chosen)")
 		boolField("sync_options.sync_all_unpaid_invoices", "Sync all unpaid invoices", "Also sync invoices from before the start date that are still unpaid, so their payments can be applied.", &s.SyncOptions.SyncAllUnpaidInvoices)

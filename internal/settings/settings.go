@@ -214,6 +214,9 @@ type WriteOffSettings struct {
 type ContactSettings struct {
 	MattersAsSubCustomers  bool `json:"matters_as_sub_customers"`
 	MatchExistingCustomers bool `json:"match_existing_customers"`
+	// MatchExistingVendors pays a payee through a QuickBooks vendor of the same name
+	// that qbosync did not create, instead of a vendor of its own ("<name> (payee)").
+	MatchExistingVendors bool `json:"match_existing_vendors"`
 }
 
 // SyncOptionSettings say from when records sync.

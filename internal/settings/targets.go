@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/qbosync/qbosync/internal/posting"
 )
 
 // QBO entities a Target can name.
@@ -127,7 +129,7 @@ func (c *Catalog) find(entity, id string) (QBOObject, bool) {
 
 func (c *Catalog) findName(entity, name string) (QBOObject, bool) {
 	list := c.list(entity)
-	i := slices.IndexFunc(list, func(o QBOObject) bool { return strings.EqualFold(o.Name, name) })
+	i := slices.IndexFunc(list, func(o QBOObject) bool { return posting.SameName(o.Name, name) })
 	if i < 0 {
 		return QBOObject{}, false
 	}
@@ -146,3 +148,49 @@ func (c *Catalog) Choices(role *Role) []QBOObject {
 }
 
 func trimSpace(s string) string { return strings.TrimSpace(s) }
+
+// FitTo returns s with the new objects its defaults name fitted to the company's
+// accounts and items, so that the settings of Default mode never clash with the
+// company and never use one of its objects by accident:
+//   - an account or item the company already has under a default name, of a type that
+//     fits, is chosen explicitly (the review shows it as existing, with its id), except
+//     for bank accounts and trust liabilities, which stand for money and are never
+//     taken by name;
+//   - any other default name the company (or another new object of the settings) has
+//     already, as QuickBooks compares names, gets a " (practice)" suffix, numbered if
+//     that is taken too: the firm's trust account "Checking" becomes a new account
+//     "Checking (practice)" beside the company's own "Checking".
+//
+// Objects the firm chose itself are left as they are.
+func (s Settings) FitTo(cat *Catalog) Settings {
+	out := s.Clone()
+	if cat == nil {
+		return out
+	}
+	taken := map[string]bool{} // entity + name key of every name in use
+	for _, entity := range []string{EntityAccount, EntityItem} {
+		for _, o := range cat.list(entity) {
+			taken[entity+"/"+posting.NameKey(o.Name)] = true
+		}
+	}
+	for _, t := range out.Targets() {
+		if !t.Target.IsNew() || t.Target.Name == "" {
+			continue
+		}
+		if o, ok := cat.findName(t.Role.Entity, t.Target.Name); ok && !t.Role.Exclusive && slices.Contains(t.Role.Types, o.Type) {
+			*t.Target = Target{ExistingID: o.ID, Name: o.Name}
+			continue
+		}
+		name := t.Target.Name
+		for n := 1; taken[t.Role.Entity+"/"+posting.NameKey(name)]; n++ {
+			suffix := " (practice)"
+			if n > 1 {
+				suffix = fmt.Sprintf(" (practice %d)", n)
+			}
+			name = posting.Truncate(t.Target.Name, MaxNameLength-len([]rune(suffix))) + suffix
+		}
+		t.Target.Name = name
+		taken[t.Role.Entity+"/"+posting.NameKey(name)] = true
+	}
+	return out
+}

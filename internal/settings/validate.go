@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/qbosync/qbosync/internal/posting"
 )
 
 // FieldError is a refused answer: the field's JSON path (a form field's name too) and
@@ -158,6 +160,8 @@ func (v *validator) name(field, name, what string) bool {
 		v.add(field, "required: give %s a name", what)
 	case strings.ContainsAny(name, ":\"\t\n"):
 		v.add(field, "%q contains a colon, a double quote or a line break, which QuickBooks does not allow in names; remove it", name)
+	case posting.CleanName(name) != strings.Join(strings.Fields(name), " "):
+		v.add(field, "%+q contains control characters or invisible marks that change how text is shown; type the name again without them", name)
 	case utf8.RuneCountInString(name) > MaxNameLength:
 		v.add(field, "is %d characters long; QuickBooks allows at most %d", utf8.RuneCountInString(name), MaxNameLength)
 	default:
@@ -211,8 +215,13 @@ func (v *validator) target(t TargetRef) {
 			return
 		}
 		if o, ok := v.env.Catalog.findName(t.Role.Entity, t.Target.Name); ok {
-			v.add(t.Path+".name", "QuickBooks already has %s %q (id %s); choose it as the existing %s, or give the new one another name",
-				strings.ToLower(t.Role.Entity), o.Name, o.ID, t.Role.Label)
+			hint := fmt.Sprintf("choose it as the existing %s, or give the new one another name", t.Role.Label)
+			if t.Role.Exclusive {
+				// A bank account is never linked by its name: the firm must pick it.
+				hint = fmt.Sprintf("qbosync never uses a bank account by its name alone; choose it as the existing %s (Customize) if it is that account, or give the new one another name", t.Role.Label)
+			}
+			v.add(t.Path+".name", "QuickBooks already has %s %q (id %s), of type %s; %s",
+				strings.ToLower(t.Role.Entity), o.Name, o.ID, o.Type, hint)
 		}
 		return
 	}
@@ -243,7 +252,7 @@ func (v *validator) exclusive(targets []TargetRef) {
 		var key, field string
 		switch {
 		case t.Target.IsNew() && t.Target.Name != "":
-			key, field = t.Role.Entity+"/name/"+strings.ToLower(t.Target.Name), t.Path+".name"
+			key, field = t.Role.Entity+"/name/"+posting.NameKey(t.Target.Name), t.Path+".name"
 		case !t.Target.IsNew() && t.Role.Exclusive:
 			key, field = t.Role.Entity+"/id/"+t.Target.ExistingID, t.Path+".existing_id"
 		default:
@@ -255,7 +264,7 @@ func (v *validator) exclusive(targets []TargetRef) {
 			continue
 		}
 		if t.Target.IsNew() {
-			v.add(field, "%q is already the name of another new %s (%s); QuickBooks names are unique, so give this one another name",
+			v.add(field, "%q is already the name of another new %s (%s), as QuickBooks compares names (ignoring case and repeated spaces); QuickBooks names are unique, so give this one another name",
 				t.Target.Name, strings.ToLower(t.Role.Entity), used[i].label)
 		} else {
 			v.add(field, "%q already stands for %s; a bank or trust liability account can stand for one thing only, so choose another or \"create new\"",

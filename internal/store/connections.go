@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"golang.org/x/oauth2"
 )
 
@@ -35,8 +36,42 @@ func tokenContext(firmID int64, realmID string) string {
 	return fmt.Sprintf("qbo-token/firm:%d/realm:%s", firmID, realmID)
 }
 
+// CompanyTakenError means the QuickBooks company is linked to another firm. Two firms
+// posting into one set of books would mix their money, and each firm's records into the
+// other's customers and vendors; the other firm must disconnect first.
+type CompanyTakenError struct {
+	RealmID     string
+	CompanyName string
+	FirmID      int64  // the firm the company belongs to
+	FirmName    string // its name in the practice system
+}
+
+func (e *CompanyTakenError) Error() string {
+	return fmt.Sprintf("QuickBooks company %q (%s) is already connected to firm %d, %q: a company keeps one firm's books. "+
+		"Connect this firm to its own QuickBooks company, or disconnect firm %d first",
+		e.CompanyName, e.RealmID, e.FirmID, e.FirmName, e.FirmID)
+}
+
+// CompanyOwner returns the other firm that has the company linked, or nil.
+func (s *Store) CompanyOwner(ctx context.Context, q sqlx.QueryerContext, firmID int64, realmID string) (*CompanyTakenError, error) {
+	var owner CompanyTakenError
+	err := sqlx.GetContext(ctx, q, &owner, `
+		SELECT c.realm_id AS realmid, c.company_name AS companyname, c.firm_id AS firmid, f.name AS firmname
+		FROM qbo_connections c JOIN firms f ON f.id = c.firm_id
+		WHERE c.realm_id = $1 AND c.firm_id <> $2 AND c.status <> 'disconnected'
+		LIMIT 1`, realmID, firmID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect: who holds company %s: %w", realmID, err)
+	}
+	return &owner, nil
+}
+
 // Connect records a new connection with its first tokens. A firm has at most one live
-// connection: linking another company disconnects the previous one.
+// connection: linking another company disconnects the previous one. A company another
+// firm has linked is refused with a *CompanyTakenError.
 func (s *Store) Connect(ctx context.Context, firmID int64, realmID, companyName string, tok *oauth2.Token) error {
 	access, refresh, err := s.seal(firmID, realmID, tok)
 	if err != nil {
@@ -47,6 +82,12 @@ func (s *Store) Connect(ctx context.Context, firmID int64, realmID, companyName 
 		return err
 	}
 	defer tx.Rollback()
+	if owner, err := s.CompanyOwner(ctx, tx, firmID, realmID); owner != nil || err != nil {
+		if owner != nil {
+			return owner
+		}
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE qbo_connections SET status = 'disconnected', status_reason = 'another QuickBooks company was linked',
 		       disconnected_at = now()
@@ -64,6 +105,12 @@ func (s *Store) Connect(ctx context.Context, firmID int64, realmID, companyName 
 		    access_token_expires_at = EXCLUDED.access_token_expires_at,
 		    tokens_rotated_at = now(), connected_at = now(), disconnected_at = NULL`,
 		firmID, realmID, companyName, access, refresh, tok.Expiry); err != nil {
+		if isUniqueViolation(err) {
+			// Another firm linked the company a moment ago.
+			if owner, _ := s.CompanyOwner(ctx, s.db, firmID, realmID); owner != nil {
+				return owner
+			}
+		}
 		return fmt.Errorf("connect: %w", err)
 	}
 	return tx.Commit()

@@ -53,10 +53,41 @@ func (s *Store) SaveMapping(ctx context.Context, sc Scope, m Mapping) error {
 		    qbo_entity = EXCLUDED.qbo_entity, qbo_id = EXCLUDED.qbo_id, sync_token = EXCLUDED.sync_token,
 		    content_hash = EXCLUDED.content_hash, qbo_name = EXCLUDED.qbo_name, updated_at = now()`,
 		sc.FirmID, sc.RealmID, m.Kind, m.SourceKey, m.QBOEntity, m.QBOID, m.SyncToken, m.ContentHash, m.QBOName)
+	if isUniqueViolation(err) {
+		return s.objectTaken(ctx, sc, m, err)
+	}
 	if err != nil {
 		return fmt.Errorf("id map: save %s %s: %w", m.Kind, m.SourceKey, err)
 	}
 	return nil
+}
+
+// ObjectTakenError means a QuickBooks object already stands for another record (or,
+// for a bank account, another role), so it cannot stand for this one too. It is about
+// one record: the sync reports it as that record's failure and goes on.
+type ObjectTakenError struct {
+	Mapping Mapping // what was to be recorded
+	Holder  Mapping // what the object already stands for
+}
+
+func (e *ObjectTakenError) Error() string {
+	return fmt.Sprintf("QuickBooks %s %s already stands for %s %s, so it cannot stand for %s %s too",
+		e.Mapping.QBOEntity, e.Mapping.QBOID, e.Holder.Kind, e.Holder.SourceKey, e.Mapping.Kind, e.Mapping.SourceKey)
+}
+
+// objectTaken explains a refused mapping by the one that holds the object.
+func (s *Store) objectTaken(ctx context.Context, sc Scope, m Mapping, cause error) error {
+	var holder Mapping
+	err := s.db.GetContext(ctx, &holder, `
+		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
+		FROM qbo_id_map WHERE realm_id = $1 AND qbo_entity = $2 AND qbo_id = $3
+		  AND NOT (firm_id = $4 AND kind = $5 AND source_key = $6)
+		ORDER BY (firm_id = $4) DESC LIMIT 1`, sc.RealmID, m.QBOEntity, m.QBOID, sc.FirmID, m.Kind, m.SourceKey)
+	if err != nil {
+		// The holder went away meanwhile (or cannot be read): the write may succeed now.
+		return fmt.Errorf("id map: save %s %s: %w", m.Kind, m.SourceKey, cause)
+	}
+	return &ObjectTakenError{Mapping: m, Holder: holder}
 }
 
 // MappingCount counts the mappings of a kind.

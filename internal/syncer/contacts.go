@@ -84,11 +84,15 @@ func upsertClient(ctx context.Context, e *Engine, c pms.Client) (string, string,
 		}
 		return "", "", err
 	}
-	spec := customerSpec
-	if e.MatchExistingCustomers {
-		spec.adoptable = sameCustomer
+	b, err := e.books(ctx)
+	if err != nil {
+		return "", "", err
 	}
-	it := item{Kind: posting.KindClient, Key: strconv.FormatInt(c.ID, 10), Label: posting.ClientLabel(c), Marker: posting.Marker(posting.KindClient, c.ID)}
+	spec := customerSpec
+	if b.Contacts.MatchExistingCustomers {
+		spec.matches = sameCustomer
+	}
+	it := item{Kind: posting.KindClient, Key: strconv.FormatInt(c.ID, 10), Label: posting.ClientLabel(c), Marker: posting.Marker(e.Scope.FirmID, posting.KindClient, c.ID)}
 	return upsert(ctx, e, spec, it, desired)
 }
 
@@ -122,7 +126,7 @@ func upsertMatter(ctx context.Context, e *Engine, m pms.Matter) (string, error) 
 	if !mapped {
 		return "", clientMissing(ctx, e, m)
 	}
-	it := item{Kind: posting.KindMatter, Key: strconv.FormatInt(m.ID, 10), Label: posting.MatterLabel(m), Marker: posting.Marker(posting.KindMatter, m.ID)}
+	it := item{Kind: posting.KindMatter, Key: strconv.FormatInt(m.ID, 10), Label: posting.MatterLabel(m), Marker: posting.Marker(e.Scope.FirmID, posting.KindMatter, m.ID)}
 	action, _, err := upsert(ctx, e, customerSpec, it, posting.MatterJob(m, parent.QBOID))
 	return action, err
 }
@@ -148,10 +152,11 @@ func clientMissing(ctx context.Context, e *Engine, m pms.Matter) error {
 	}}
 }
 
-// sameCustomer says whether an existing QBO customer is the same party as the client:
-// the same name, and the same e-mail where both have one.
+// sameCustomer is the "match existing customers" rule: an existing QBO customer is the
+// same party as the client when it has the same name (QBO found it by the client's
+// name), is not a sub-customer, and has the same e-mail where both have one.
 func sameCustomer(existing, desired *qbo.Customer) bool {
-	if existing.Job != nil && *existing.Job {
+	if existing.Job != nil && *existing.Job || !posting.SameName(existing.DisplayName, desired.DisplayName) {
 		return false
 	}
 	a, b := emailOf(existing), emailOf(desired)
@@ -167,30 +172,44 @@ func emailOf(c *qbo.Customer) string {
 
 // customerNameClash explains that the name is taken in QBO by someone else.
 func customerNameClash(ctx context.Context, e *Engine, it item, name string, existing *qbo.Customer) *itemFailure {
-	holder := "another customer, vendor or employee"
+	what := "client"
+	if it.Kind == posting.KindMatter {
+		what = "matter"
+	}
+	holder, fix := "another customer, vendor or employee", ""
 	var id string
 	switch {
+	case existing != nil && posting.HasAnyMarker(existing.Notes):
+		// qbosync's own customer for another record (or another firm): never the same
+		// party, whatever the matching rules say.
+		holder, id = "a customer that qbosync created for another record", existing.ID
+		fix = "Rename one of the two in the practice system"
 	case existing != nil:
 		holder, id = "a customer that qbosync did not create", existing.ID
+		fix = fmt.Sprintf("Rename the %s in the practice system or the other customer in QuickBooks", what)
+		b, err := e.books(ctx)
+		switch {
+		case it.Kind != posting.KindClient:
+		case err == nil && b.Contacts.MatchExistingCustomers:
+			fix += "; \"match existing customers\" is on, but it links only a customer that is not a sub-customer and has the same e-mail address where both have one, and this one does not qualify"
+		default:
+			fix += "; if they are the same party, turn on \"match existing customers\" to link them"
+		}
 	default:
 		if v, err := findByName(ctx, e, vendorSpec, name); err == nil && v != nil {
 			holder, id = "a vendor", v.ID
 		}
+		fix = fmt.Sprintf("Rename the %s in the practice system or the other record in QuickBooks", what)
 	}
 	if id != "" {
 		holder += " (QuickBooks Id " + id + ")"
-	}
-	what := "client"
-	if it.Kind == posting.KindMatter {
-		what = "matter"
 	}
 	return &itemFailure{store.Failure{
 		Code:    "6240",
 		Message: fmt.Sprintf("Duplicate Name Exists Error: %q is used by %s", name, holder),
 		Explanation: fmt.Sprintf("QuickBooks already has %s named %q, and QuickBooks needs customer, vendor and employee names to be unique, "+
-			"so %s %s was not added. Rename the %s in the practice system or the other record in QuickBooks; "+
-			"if they are the same party, turn on \"match existing customers\" to link them. qbosync tries again when the %s changes, or on `starter retry`.",
-			holder, name, what, it.Label, what, what),
+			"so %s %s was not added. %s. qbosync tries again when the %s changes, or on a retry.",
+			holder, name, what, it.Label, fix, what),
 	}}
 }
 

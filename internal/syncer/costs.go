@@ -90,7 +90,7 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: posting.Marker(posting.KindHardCost, x.ID)},
+			it:     item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, posting.KindHardCost, x.ID)},
 			entity: "Purchase", body: body, date: body.TxnDate,
 		})
 	}

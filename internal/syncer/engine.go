@@ -23,9 +23,6 @@ type Engine struct {
 	Scope    store.Scope
 	PageSize int
 	Log      *slog.Logger
-	// MatchExistingCustomers adopts a QBO customer that qbosync did not create when its
-	// name (and e-mail, where both have one) match a client, instead of reporting a clash.
-	MatchExistingCustomers bool
 	// Progress and BackfillProgress, if set, are called after each page with the cursor
 	// reached (the activity heartbeats it).
 	Progress         func(pms.Cursor, Counts)
@@ -237,13 +234,35 @@ func asItemFailure(err error) *itemFailure {
 	if f, ok := errors.AsType[*itemFailure](err); ok {
 		return f
 	}
+	if ot, ok := errors.AsType[*store.ObjectTakenError](err); ok {
+		return objectTaken(ot)
+	}
 	if qe, ok := errors.AsType[*qbo.Error](err); ok {
 		switch qe.Class {
 		case qbo.Validation, qbo.NotFound:
 			return &itemFailure{store.Failure{Code: qe.Code, Message: qe.Message + ": " + qe.Detail, Explanation: qe.Explanation()}}
+		case qbo.Bug:
+			// QBO could not read what qbosync sent for this record: a fault of qbosync's,
+			// but one record's. It is reported with the record, and the rest goes on.
+			return &itemFailure{store.Failure{Code: "qbosync:bug", Message: qe.Error(), Explanation: "QuickBooks could not read what qbosync sent for this record. " +
+				"This is a fault in qbosync, not in the firm's data: nothing was posted for this record, the rest of the sync carries on, " +
+				"and the record is tried again when it changes or on a retry. Report it to qbosync's support with the message above."}}
 		}
 	}
 	return nil
+}
+
+// objectTaken explains that the QuickBooks object a record would use already stands
+// for another record: two records sharing one object would mix their money.
+func objectTaken(ot *store.ObjectTakenError) *itemFailure {
+	return &itemFailure{store.Failure{
+		Code:    "qbosync:object-taken",
+		Message: ot.Error(),
+		Explanation: fmt.Sprintf("The QuickBooks %s qbosync would use for this (Id %s, %q) already stands for something else that qbosync syncs (%s %s), "+
+			"and one QuickBooks object never stands for two: nothing was posted for this. Give the two different QuickBooks objects "+
+			"(in the setup, or by renaming one in the practice system); qbosync tries again on a retry.",
+			strings.ToLower(ot.Mapping.QBOEntity), ot.Mapping.QBOID, ot.Holder.QBOName, ot.Holder.Kind, ot.Holder.SourceKey),
+	}}
 }
 
 // settle records the outcome of one item. An item failure is recorded and swallowed;

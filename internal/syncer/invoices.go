@@ -94,7 +94,7 @@ func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: posting.Marker(posting.KindInvoice, inv.ID)},
+			it:     item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, posting.KindInvoice, inv.ID)},
 			entity: "Invoice", body: body, date: body.TxnDate,
 		})
 		posted = append(posted, inv)
@@ -197,7 +197,7 @@ func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoic
 			customer := customers[inv.MatterID]
 			body := posting.AdjustmentCreditMemo(a, inv.Number, customer, b.items["write_offs"])
 			memos = append(memos, txn{
-				it:     item{Kind: posting.KindAdjustment, Key: key, Label: label, Marker: posting.MarkerFor(posting.KindAdjustment, key)},
+				it:     item{Kind: posting.KindAdjustment, Key: key, Label: label, Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindAdjustment, key)},
 				entity: "CreditMemo", body: body, date: body.TxnDate,
 			})
 			byKey[key] = pending{a: a, customer: customer, invoice: invoiceQBO}
@@ -220,7 +220,7 @@ func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoic
 		body := posting.ApplyingPayment(p.a, p.customer, p.invoice, memoID)
 		applications = append(applications, txn{
 			it: item{Kind: posting.KindAdjustmentPayment, Key: memo.it.Key, Label: "applying " + memo.it.Label,
-				Marker: posting.MarkerFor(posting.KindAdjustmentPayment, memo.it.Key)},
+				Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindAdjustmentPayment, memo.it.Key)},
 			entity: "Payment", body: body, date: body.TxnDate,
 		})
 	}

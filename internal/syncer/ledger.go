@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,10 +19,18 @@ const KindLedger = "ledger"
 
 // syncLedger makes sure every account and item the settings call for is in QBO and in
 // the id map: the bank accounts, trust liabilities, income and cost accounts, and the
-// items invoices post with. A target the firm mapped to an existing QBO object is
-// recorded as it is; a new one is created, or, when QBO already has an object of that
-// name and type (the firm made "Legal Fee Income" itself), adopted as it is. Accounts
-// go first, since new items name their income account.
+// items invoices post with. Accounts go first, since new items name their income
+// account.
+//
+// Only an object the firm chose is ever used: one it mapped in the setup (an existing
+// id, checked to be of a type that fits before it is recorded), or one qbosync created
+// for this firm and target (its marker says so). An object that merely has the name
+// is never adopted, above all a bank account: the sample company's "Checking" is the
+// firm's operating account, and adopting it as a trust account would put client money
+// into it. Such a name is a failed item that says so, and nothing posts to that target
+// until the firm resolves it. The database holds the last line: an operating account, a
+// trust bank account and a trust liability can never be recorded as one QBO account
+// (migrations/00006_safe_identity.sql).
 func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) error {
 	s, err := settings.ForSync(ctx, e.Store.DB(), e.Scope.FirmID, e.Scope.RealmID)
 	if err != nil {
@@ -44,15 +53,9 @@ func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) 
 }
 
 func ensureLedgerObject(ctx context.Context, e *Engine, s *settings.Settings, t settings.TargetRef, key string) (string, error) {
-	it := item{Kind: KindLedger, Key: key, Label: t.Label, Marker: posting.Marker(KindLedger+":"+key, 0)}
+	it := item{Kind: KindLedger, Key: key, Label: t.Label, Marker: posting.MarkerFor(e.Scope.FirmID, KindLedger, key)}
 	if !t.Target.IsNew() {
-		m, mapped, err := e.Store.Mapping(ctx, e.Scope, KindLedger, key)
-		if err != nil || (mapped && m.QBOID == t.Target.ExistingID) {
-			return store.ActionUnchanged, err
-		}
-		return store.ActionAdopted, e.Store.SaveMapping(ctx, e.Scope, store.Mapping{
-			Kind: KindLedger, SourceKey: key, QBOEntity: t.Role.Entity, QBOID: t.Target.ExistingID, QBOName: t.Target.Name,
-		})
+		return recordChosenObject(ctx, e, t, key)
 	}
 	name := ledgerName(t.Target.Name)
 	if t.Role.Entity == settings.EntityAccount {
@@ -69,6 +72,41 @@ func ensureLedgerObject(ctx context.Context, e *Engine, s *settings.Settings, t 
 		Name: name, Type: t.Role.NewType, IncomeAccountRef: &qbo.Ref{Value: income}, Description: it.Marker,
 	})
 	return action, err
+}
+
+// recordChosenObject records the existing QBO object the firm mapped a target to, once
+// QBO shows that it is there, active, and of a type that fits the target: a trust
+// liability must be a liability account, a bank account a bank account. The setup
+// checked this against the list it offered; the object may have changed since.
+func recordChosenObject(ctx context.Context, e *Engine, t settings.TargetRef, key string) (string, error) {
+	m, mapped, err := e.Store.Mapping(ctx, e.Scope, KindLedger, key)
+	if err != nil || (mapped && m.QBOID == t.Target.ExistingID) {
+		return store.ActionUnchanged, err
+	}
+	var got struct {
+		Name, AccountType, Type string
+		Active                  *bool
+	}
+	if err := retryingInPlace(ctx, func() error { return e.QBO.Read(ctx, t.Role.Entity, t.Target.ExistingID, &got) }); err != nil {
+		return "", err
+	}
+	typ := got.AccountType
+	if t.Role.Entity == settings.EntityItem {
+		typ = got.Type
+	}
+	if !slices.Contains(t.Role.Types, typ) || (got.Active != nil && !*got.Active) {
+		return "", &itemFailure{store.Failure{
+			Code: "qbosync:chosen-object-unfit",
+			Message: fmt.Sprintf("%s: QuickBooks %s %s (%q) is %s, active %v; the %s must be an active %s",
+				t.Label, strings.ToLower(t.Role.Entity), t.Target.ExistingID, got.Name, typ, got.Active == nil || *got.Active, t.Role.Label, strings.Join(t.Role.Types, " or ")),
+			Explanation: fmt.Sprintf("The setup maps the %s to QuickBooks %s %q, which is now of type %s or inactive, so it cannot serve as the %s. "+
+				"Nothing posts to it until it does: make it an active %s in QuickBooks, or link QuickBooks again and choose another.",
+				t.Label, strings.ToLower(t.Role.Entity), got.Name, typ, t.Role.Label, strings.Join(t.Role.Types, " or ")),
+		}}
+	}
+	return store.ActionAdopted, e.Store.SaveMapping(ctx, e.Scope, store.Mapping{
+		Kind: KindLedger, SourceKey: key, QBOEntity: t.Role.Entity, QBOID: t.Target.ExistingID, QBOName: got.Name,
+	})
 }
 
 // incomeAccountFor is the QBO id of the income account a new item posts to: fees,
@@ -128,9 +166,9 @@ func ledgerName(name string) string {
 	return posting.Truncate(posting.CleanName(strings.ReplaceAll(name, `"`, "'")), 100)
 }
 
-// accountSpec and itemSpec are how upsert handles accounts and items. An existing one
-// of the same name and type is adopted as it is: it is the firm's, and qbosync does not
-// rewrite the firm's own chart of accounts.
+// accountSpec and itemSpec are how upsert handles accounts and items. They have no
+// matching rule: an account or item is used only when the firm chose it or qbosync
+// created it for this target.
 var (
 	accountSpec = named[qbo.Account]{
 		entity:   "Account",
@@ -139,10 +177,8 @@ var (
 		setIdentity: func(a *qbo.Account, id, token string) {
 			a.ID, a.SyncToken, a.Sparse = id, token, true
 		},
-		notes:     func(a *qbo.Account) string { return a.Description },
-		adoptable: func(existing, desired *qbo.Account) bool { return existing.AccountType == desired.AccountType },
-		adoptAsIs: true,
-		clash:     ledgerClash[qbo.Account],
+		notes: func(a *qbo.Account) string { return a.Description },
+		clash: ledgerClash[qbo.Account],
 	}
 	itemSpec = named[qbo.Item]{
 		entity:   "Item",
@@ -151,19 +187,24 @@ var (
 		setIdentity: func(i *qbo.Item, id, token string) {
 			i.ID, i.SyncToken, i.Sparse = id, token, true
 		},
-		notes:     func(i *qbo.Item) string { return i.Description },
-		adoptable: func(existing, _ *qbo.Item) bool { return existing.Type == "Service" || existing.Type == "NonInventory" },
-		adoptAsIs: true,
-		clash:     ledgerClash[qbo.Item],
+		notes: func(i *qbo.Item) string { return i.Description },
+		clash: ledgerClash[qbo.Item],
 	}
 )
 
-// ledgerClash explains a name QBO already uses for an object qbosync cannot use.
-func ledgerClash[T any](_ context.Context, _ *Engine, it item, name string, _ *T) *itemFailure {
+// ledgerClash explains a name QBO already uses for an object qbosync may not use: one
+// the firm did not choose for this target.
+func ledgerClash[T any](_ context.Context, _ *Engine, it item, name string, existing *T) *itemFailure {
+	holder := "something"
+	if existing != nil {
+		holder = "an object qbosync did not create for it"
+	}
 	return &itemFailure{store.Failure{
 		Code:    "6240",
-		Message: fmt.Sprintf("Duplicate Name Exists Error: %q is taken by an object of another type", name),
-		Explanation: fmt.Sprintf("QuickBooks already has something named %q that cannot serve as the %s (it is of another type). "+
-			"Rename it in QuickBooks, or choose an existing object for it in the setup's Customize steps.", name, it.Label),
+		Message: fmt.Sprintf("Duplicate Name Exists Error: %q is taken by %s", name, holder),
+		Explanation: fmt.Sprintf("QuickBooks already has something named %q, and qbosync uses an existing QuickBooks account or item as the %s only when the firm chose it in the setup: "+
+			"a bank account in particular is never linked by its name, so that client money never lands in an account the firm did not pick. "+
+			"Nothing posts to the %s until this is resolved: choose the existing one (Customize) or give the new one another name, in a new setup, or rename the other in QuickBooks.",
+			name, it.Label, it.Label),
 	}}
 }

@@ -87,7 +87,7 @@ func syncPaymentsPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 			body := posting.QBOPayment(p, part, depositTo)
 			txns = append(txns, txn{
 				it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(p) + partLabel(part, len(parts)),
-					Marker: posting.MarkerFor(posting.KindPayment, part.Key)},
+					Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindPayment, part.Key)},
 				entity: "Payment", body: body, date: body.TxnDate,
 			})
 		}

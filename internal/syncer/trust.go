@@ -133,7 +133,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: posting.Marker(posting.KindDepositSlip, s.ID)},
+			it:     item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, posting.KindDepositSlip, s.ID)},
 			entity: "Deposit", body: body, date: body.TxnDate,
 		})
 	}
@@ -154,7 +154,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: kind, Key: key, Label: label, Marker: posting.Marker(kind, t.ID)},
+			it:     item{Kind: kind, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, kind, t.ID)},
 			entity: entity, body: body, date: date,
 		})
 	}

@@ -19,7 +19,7 @@ type item struct {
 	Kind   string // posting.KindClient, ...
 	Key    string // the record's id
 	Label  string // for people: "Hall Properties (C-0012)"
-	Marker string // posting.Marker(kind, id)
+	Marker string // posting.Marker(e.Scope.FirmID, kind, id)
 }
 
 // named describes a QBO name-list entity (Customer, Vendor, Account, Item) for upsert:
@@ -30,13 +30,26 @@ type named[T any] struct {
 	identity    func(*T) (id, syncToken string)
 	setIdentity func(t *T, id, syncToken string) // also marks the body as a sparse update
 	notes       func(*T) string
-	// adoptable says whether an object qbosync did not create may be linked to the record
-	// (for example a customer with the same name and e-mail); nil means never.
-	adoptable func(existing, desired *T) bool
-	// adoptAsIs links an adopted object without writing qbosync's content over it.
-	adoptAsIs bool
+	// matches is the documented opt-in matching rule, if the firm turned it on: whether
+	// an object qbosync did not create is the same party as the record (a customer with
+	// the same name and e-mail, under "match existing customers"). nil means never.
+	matches func(existing, desired *T) bool
 	// clash explains a name that is taken by an object qbosync may not adopt.
 	clash func(ctx context.Context, e *Engine, it item, name string, existing *T) *itemFailure
+}
+
+// adoptable is qbosync's one rule for linking a record to an object already in
+// QuickBooks that it did not just create: the object carries qbosync's own marker for
+// this firm and record (a create whose answer was lost), or an opt-in matching rule
+// says it is the same party and the object stands for nothing else (it carries no
+// marker of another record or firm). An object the firm mapped explicitly in the setup
+// never gets here: it is recorded as the firm chose it. Everything else is a clash.
+func (spec named[T]) adoptable(it item, existing, desired *T) bool {
+	notes := spec.notes(existing)
+	if posting.HasMarker(notes, it.Marker) {
+		return true
+	}
+	return spec.matches != nil && !posting.HasAnyMarker(notes) && spec.matches(existing, desired)
 }
 
 // upsert makes QBO hold desired for the record it, exactly once, and returns what it
@@ -85,8 +98,7 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 		if findErr != nil {
 			return "", "", findErr
 		}
-		if existing != nil && (posting.HasMarker(spec.notes(existing), it.Marker) ||
-			(spec.adoptable != nil && spec.adoptable(existing, &desired))) {
+		if existing != nil && spec.adoptable(it, existing, &desired) {
 			return adopt(ctx, e, spec, it, existing, desired, hash)
 		}
 		return "", "", spec.clash(ctx, e, it, spec.name(&desired), existing)
@@ -97,9 +109,6 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 // adopt links an existing QBO object to the record and brings it up to date.
 func adopt[T any](ctx context.Context, e *Engine, spec named[T], it item, existing *T, desired T, hash string) (string, string, error) {
 	id, token := spec.identity(existing)
-	if spec.adoptAsIs {
-		return store.ActionAdopted, id, e.save(ctx, spec.entity, it, id, token, hash, spec.name(existing))
-	}
 	m := store.Mapping{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, QBOID: id, SyncToken: token}
 	return update(ctx, e, spec, it, m, desired, hash, store.ActionAdopted)
 }

@@ -10,9 +10,10 @@ import (
 )
 
 // vendorSpec is how upsert handles the vendors of payees (and how contacts name a
-// vendor holding a client's name). A vendor qbosync did not make for the payee is never
-// adopted: a payee is only a name on a check, and the firm's vendor of that name may be
-// another party (the seed's client Hall Properties is the sample company's vendor too).
+// vendor holding a client's name). A vendor qbosync did not make for the payee is not
+// adopted unless the firm turned on "match existing vendors": a payee is only a name on
+// a check, and the firm's vendor of that name may be another party (the seed's client
+// Hall Properties is the sample company's vendor too).
 var vendorSpec = named[qbo.Vendor]{
 	entity:   "Vendor",
 	name:     func(v *qbo.Vendor) string { return v.DisplayName },
@@ -47,15 +48,23 @@ func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) 
 	}
 	id := m.QBOID
 	if !mapped {
-		desired, err := posting.PayeeVendor(payee)
+		desired, err := posting.PayeeVendor(e.Scope.FirmID, payee)
 		if err != nil {
 			return "", itemErr(err)
 		}
-		it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: posting.MarkerFor(posting.KindVendor, key)}
-		action, got, err := upsert(ctx, e, vendorSpec, it, desired)
+		b, err := e.books(ctx)
+		if err != nil {
+			return "", err
+		}
+		spec := vendorSpec
+		if b.Contacts.MatchExistingVendors {
+			spec.matches = sameVendor
+		}
+		it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
+		action, got, err := upsert(ctx, e, spec, it, desired)
 		if f := asItemFailure(err); f != nil && f.Code == vendorNameTaken {
 			desired.DisplayName = posting.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
-			action, got, err = upsert(ctx, e, vendorSpec, it, desired)
+			action, got, err = upsert(ctx, e, spec, it, desired)
 		}
 		if err != nil {
 			return "", err
@@ -73,6 +82,12 @@ func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) 
 	return id, nil
 }
 
+// sameVendor is the "match existing vendors" rule: a vendor QBO found by the payee's
+// name is the payee.
+func sameVendor(existing, desired *qbo.Vendor) bool {
+	return posting.SameName(existing.DisplayName, desired.DisplayName)
+}
+
 // vendorNameClash explains that a payee's vendor name is held by another party: a
 // vendor qbosync did not make for the payee (existing), or a customer or employee.
 func vendorNameClash(ctx context.Context, e *Engine, it item, name string, existing *qbo.Vendor) *itemFailure {
@@ -88,7 +103,7 @@ func vendorNameClash(ctx context.Context, e *Engine, it item, name string, exist
 		Message: fmt.Sprintf("Duplicate Name Exists Error: vendor name %q is used by %s", name, holder),
 		Explanation: fmt.Sprintf("Payments to a payee are recorded in QuickBooks against a vendor of the payee's name, and QuickBooks already has %s named %q "+
 			"(customer, vendor and employee names must be unique), so %s could not be added. "+
-			"Rename the payee in the practice system or the other record in QuickBooks; qbosync tries again when the payment changes, or on `starter retry`.",
+			"Rename the payee in the practice system or the other record in QuickBooks; qbosync tries again when the payment changes, or on a retry.",
 			holder, name, it.Label),
 	}}
 }
