@@ -9,26 +9,29 @@ up)
   "$ROOT/scripts/postgres.sh"
   "$ROOT/scripts/temporal.sh" start
   build_bins
-  addr=$(sandbox_addr)
-  if ! port_open "${addr%:*}" "${addr#*:}"; then
-    start_bg sandbox "$ROOT/bin/starter" sandbox
-    wait_port "${addr%:*}" "${addr#*:}" 30 "the QBO sandbox"
-  fi
+  start_sandbox
   stop_bg worker
   start_bg worker "$ROOT/bin/worker"
-  say "stack is up: Temporal Web http://127.0.0.1:8233, sandbox http://$addr, logs in .qbosync/"
+  say "stack is up: Temporal Web http://127.0.0.1:8233, sandbox http://$(sandbox_addr), logs in .qbosync/"
   say "try: bin/starter demo   |   bin/starter status --firm 1   |   make down"
   ;;
 down)
+  # The worker first: it talks to the other two.
   stop_bg worker
-  stop_bg sandbox
+  stop_sandbox
   "$ROOT/scripts/temporal.sh" stop
   ;;
 status)
   "$ROOT/scripts/temporal.sh" status
   addr=$(sandbox_addr)
-  port_open "${addr%:*}" "${addr#*:}" && echo "sandbox: running on $addr" || echo "sandbox: stopped"
-  [ -f "$HOME_DIR/worker.pid" ] && kill -0 "$(cat "$HOME_DIR/worker.pid")" 2>/dev/null && echo "worker: running" || echo "worker: stopped"
+  if running_bg sandbox; then
+    echo "sandbox: running on $addr"
+  elif listening "$addr"; then
+    echo "sandbox: something these scripts did not start listens on $addr: $(port_holder "$addr")"
+  else
+    echo "sandbox: stopped"
+  fi
+  if running_bg worker; then echo "worker: running"; else echo "worker: stopped"; fi
   ;;
 *) die "usage: $0 up|down|status" ;;
 esac

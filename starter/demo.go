@@ -10,6 +10,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/termsafe"
 )
 
 // demoCmd seeds a firm, connects it to the sandbox's sample company and runs one sync.
@@ -35,7 +36,7 @@ func demoCmd(flags *cli.Flags) *cobra.Command {
 			conn, err := s.Store.LiveConnection(ctx, sum.FirmID)
 			if err == nil {
 				if probeErr := probe(ctx, s, conn); probeErr != nil {
-					fmt.Fprintf(cmd.OutOrStdout(), "the stored connection to %q no longer works (%v); connecting again\n", conn.CompanyName, probeErr)
+					fmt.Fprintf(cmd.OutOrStdout(), "the stored connection to %q no longer works (%s); connecting again\n", conn.CompanyName, termsafe.String(probeErr.Error()))
 					err = store.ErrNotConnected
 				}
 			}

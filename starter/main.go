@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qbosync/qbosync/internal/cli"
+	"github.com/qbosync/qbosync/internal/termsafe"
 )
 
 func main() {
@@ -44,7 +45,8 @@ func main() {
 	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "starter:", err)
+		// An error may quote practice data, a client's name say.
+		fmt.Fprintln(os.Stderr, "starter:", termsafe.Text(err.Error()))
 		os.Exit(1)
 	}
 }

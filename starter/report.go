@@ -11,14 +11,23 @@ import (
 
 	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/termsafe"
 	"github.com/qbosync/qbosync/workflows"
 )
 
 // printSummary writes a sync's per-category counts, then every failed item with why.
 func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.Connection, sum workflows.SyncSummary) error {
+	if err := writeSummary(w, conn, sum); err != nil {
+		return err
+	}
+	return printFailures(ctx, w, st, scopeOf(conn))
+}
+
+// writeSummary writes the sync's status and per-category counts.
+func writeSummary(w io.Writer, conn store.Connection, sum workflows.SyncSummary) error {
 	fmt.Fprintf(w, "\nSync of firm %d into %q (QuickBooks company %s): %s", conn.FirmID, conn.CompanyName, conn.RealmID, sum.Status)
 	if sum.Reason != "" {
-		fmt.Fprintf(w, " — %s", sum.Reason)
+		fmt.Fprintf(w, " — %s", termsafe.String(sum.Reason))
 	}
 	fmt.Fprintln(w)
 	if !sum.LastRunAt.IsZero() {
@@ -43,10 +52,7 @@ func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.
 	for _, c := range sum.Categories {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", c.Category, c.Changes, c.Created, c.Updated, c.Adopted, c.Unchanged, c.Failed)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return printFailures(ctx, w, st, scopeOf(conn))
+	return tw.Flush()
 }
 
 // printFailures lists the items whose latest attempt failed.
@@ -55,16 +61,22 @@ func printFailures(ctx context.Context, w io.Writer, st *store.Store, sc store.S
 	if err != nil {
 		return err
 	}
+	writeFailures(w, failed)
+	return nil
+}
+
+// writeFailures lists the failed items. Labels and explanations quote practice data,
+// so they are printed terminal-safe.
+func writeFailures(w io.Writer, failed []store.ItemStatus) {
 	if len(failed) == 0 {
 		fmt.Fprintln(w, "\nNo failed items.")
-		return nil
+		return
 	}
 	fmt.Fprintf(w, "\n%d item(s) could not be synced:\n", len(failed))
 	for i, f := range failed {
-		fmt.Fprintf(w, "\n%d. %s %s [%s, %d attempt(s)]\n", i+1, f.Kind, f.Label, f.ErrorCode, f.Attempts)
-		fmt.Fprintf(w, "   %s\n", wrap(f.Explanation, 88, "   "))
+		fmt.Fprintf(w, "\n%d. %s %s [%s, %d attempt(s)]\n", i+1, f.Kind, termsafe.String(f.Label), termsafe.String(f.ErrorCode), f.Attempts)
+		fmt.Fprintf(w, "   %s\n", wrap(termsafe.String(f.Explanation), 88, "   "))
 	}
-	return nil
 }
 
 // workflowURL is the run's page in Temporal Web.

@@ -14,6 +14,7 @@ import (
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/secret"
+	"github.com/qbosync/qbosync/internal/termsafe"
 	"github.com/qbosync/qbosync/internal/web"
 )
 
@@ -87,7 +88,7 @@ func webLoginCmd(flags *cli.Flags) *cobra.Command {
 			}
 			tok, exp := sessions.LoginToken(firm, ttl)
 			fmt.Fprintf(cmd.OutOrStdout(), "Sign-in link for %s (firm %d), valid once until %s:\n\n  %s/login?token=%s\n",
-				name, firm, exp.Format(time.RFC3339), base, url.QueryEscape(tok))
+				termsafe.String(name), firm, exp.Format(time.RFC3339), base, url.QueryEscape(tok))
 			return nil
 		},
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/termsafe"
 	"github.com/qbosync/qbosync/internal/web"
 	"github.com/qbosync/qbosync/workflows"
 )
@@ -125,7 +126,7 @@ func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *se
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "\n%s", summary)
+			fmt.Fprintf(out, "\n%s", termsafe.Text(summary))
 			return nil
 		}
 	default:
@@ -144,7 +145,7 @@ func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *se
 		if refused, ok := errors.AsType[*web.Refused](err); ok {
 			fmt.Fprintf(out, "%s was refused:\n", name)
 			for _, f := range refused.Fields {
-				fmt.Fprintf(out, "  %s: %s\n", f.Field, f.Message)
+				fmt.Fprintf(out, "  %s: %s\n", f.Field, termsafe.String(f.Message))
 			}
 			return errors.New("the setup refused the action; nothing changed")
 		}
@@ -195,9 +196,9 @@ func (o *setupOpts) action(cmd *cobra.Command, s *session, name string) (workflo
 
 // printSetup shows where a setup stands and what can be done next.
 func printSetup(w io.Writer, st workflows.SetupState) {
-	fmt.Fprintf(w, "Setup of firm %d (%s), setup %s\n", st.FirmID, st.Firm.Name, st.SetupID)
+	fmt.Fprintf(w, "Setup of firm %d (%s), setup %s\n", st.FirmID, termsafe.String(st.Firm.Name), st.SetupID)
 	if st.Company.RealmID != "" {
-		fmt.Fprintf(w, "  QuickBooks company: %s (%s)\n", st.Company.Name, st.Company.RealmID)
+		fmt.Fprintf(w, "  QuickBooks company: %s (%s)\n", termsafe.String(st.Company.Name), st.Company.RealmID)
 	}
 	var steps []string
 	for _, s := range st.Steps {
@@ -210,17 +211,17 @@ func printSetup(w io.Writer, st workflows.SetupState) {
 	fmt.Fprintf(w, "  Step: %s    %s\n", st.Step.Title(), strings.Join(steps, " > "))
 	fmt.Fprintf(w, "  Mode: %s    Status: %s\n", settings.ModeLabel(st.Settings.Mode), st.Status())
 	if st.Notice != "" {
-		fmt.Fprintf(w, "  Note: %s\n", st.Notice)
+		fmt.Fprintf(w, "  Note: %s\n", termsafe.String(st.Notice))
 	}
 	for _, e := range st.Errors {
-		fmt.Fprintf(w, "  Refused (%s): %s: %s\n", st.LastAction, e.Field, e.Message)
+		fmt.Fprintf(w, "  Refused (%s): %s: %s\n", st.LastAction, e.Field, termsafe.String(e.Message))
 	}
 	if st.Preview != nil && st.Step == workflows.StepReview {
 		fmt.Fprintf(w, "\n  The first sync will post (records from %s):\n", st.Preview.StartDate)
 		for _, l := range st.Preview.Lines {
-			fmt.Fprintf(w, "    %-26s %6d  %14s  %s\n", l.Title, l.Count, l.Total(), strings.Join(l.Examples, "; "))
+			fmt.Fprintf(w, "    %-26s %6d  %14s  %s\n", l.Title, l.Count, l.Total(), termsafe.String(strings.Join(l.Examples, "; ")))
 			if l.Note != "" {
-				fmt.Fprintf(w, "    %-26s         %s\n", "", l.Note)
+				fmt.Fprintf(w, "    %-26s         %s\n", "", termsafe.String(l.Note))
 			}
 		}
 	}

@@ -24,14 +24,7 @@ import (
 // and the server's address. The server stops when the test ends.
 func Start(t testing.TB) (client.Client, string) {
 	t.Helper()
-	bin := findCLI()
-	if bin == "" {
-		msg := "the Temporal CLI is not installed (run `make test`, which installs it, or set TEMPORAL_CLI)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	bin := CLI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
@@ -45,6 +38,21 @@ func Start(t testing.TB) (client.Client, string) {
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
 	return srv.Client(), srv.FrontendHostPort()
+}
+
+// CLI returns the path of the Temporal CLI for a test that runs it, and skips the test
+// when it is not installed.
+func CLI(t testing.TB) string {
+	t.Helper()
+	bin := findCLI()
+	if bin == "" {
+		msg := "the Temporal CLI is not installed (run `make test`, which installs it, or set TEMPORAL_CLI)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return bin
 }
 
 func findCLI() string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/termsafe"
 )
 
 // dollars formats money as a bookkeeper writes it: $1,234.56, -$12.50.
@@ -59,12 +60,20 @@ type printer struct {
 	err error
 }
 
+// line prints one line of the report. Its string arguments are names, numbers and
+// explanations from the practice system and QuickBooks, so each is made terminal-safe
+// here, once, rather than at every line that prints one.
 func (p *printer) line(indent int, format string, args ...any) {
 	if p.err != nil {
 		return
 	}
 	for range indent {
 		p.w.WriteString("  ")
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = termsafe.String(s)
+		}
 	}
 	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
 }

@@ -72,7 +72,7 @@ func (b *Box) Open(sealed []byte, context string) ([]byte, error) {
 
 // LoadKey returns the key given as base64 in encoded, or else the key in file. When
 // the file does not exist and generate is true, a new random key is written to it
-// (mode 0600) first.
+// (mode 0600) first; processes doing so at the same time all end up with one key.
 func LoadKey(encoded, file string, generate bool) ([]byte, error) {
 	if encoded != "" {
 		return decodeKey(encoded, "secrets.key")
@@ -95,25 +95,47 @@ func decodeKey(encoded, where string) ([]byte, error) {
 	return key, nil
 }
 
+// generateKeyFile writes a new key to file, unless another process gets there first,
+// in which case it returns that process's key. bin/worker and bin/starter started
+// together on a fresh checkout both come here. The key is written and synced to a
+// temporary file, which is then hard-linked to the key file's name: the link fails if
+// the name exists, and it never exists half-written, so a reader sees either no key
+// file or a whole key. (Creating the key file itself with O_EXCL let the loser read
+// it empty, before the winner had written its key.)
 func generateKeyFile(file string) ([]byte, error) {
 	key := make([]byte, KeySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return nil, fmt.Errorf("secret: %w", err)
+	dir := filepath.Dir(file)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, keyFileError(file, err)
 	}
-	// O_EXCL: if another process created the file meanwhile, use its key, not ours.
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(file)+".*") // mode 0600
+	if err != nil {
+		return nil, keyFileError(file, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return nil, keyFileError(file, err)
+	}
+	err = os.Link(tmp.Name(), file)
 	if errors.Is(err, os.ErrExist) {
 		return LoadKey("", file, false)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("secret: %w", err)
+		return nil, keyFileError(file, err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		return nil, fmt.Errorf("secret: %w", err)
-	}
-	return key, f.Close()
+	return key, nil
+}
+
+func keyFileError(file string, err error) error {
+	return fmt.Errorf("secret: cannot create the key file %s (secrets.key_file): %w; make its folder writable, point secrets.key_file elsewhere, or set secrets.key", file, err)
 }
