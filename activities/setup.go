@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/oauth2"
 
+	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/settings"
@@ -92,7 +93,8 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in SetupScope) (settings.Cat
 		return cat, a.classify(ctx, sc, err)
 	}
 	for _, x := range accounts {
-		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.AccountType, SubType: x.AccountSubType})
+		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.AccountType, SubType: x.AccountSubType,
+			Marker: posting.MarkerIn(x.Description)})
 	}
 	if q, err = qbo.Select("Item").OrderBy("Id").Build(); err != nil {
 		return cat, err
@@ -102,7 +104,8 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in SetupScope) (settings.Cat
 		return cat, a.classify(ctx, sc, err)
 	}
 	for _, x := range items {
-		cat.Items = append(cat.Items, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.Type})
+		cat.Items = append(cat.Items, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.Type,
+			Marker: posting.MarkerIn(x.Description)})
 	}
 	return cat, nil
 }

@@ -55,19 +55,43 @@ func writeSummary(w io.Writer, conn store.Connection, sum workflows.SyncSummary)
 	return tw.Flush()
 }
 
-// printFailures lists the items whose latest attempt failed.
+// printFailures lists the categories that keep failing and the items whose latest
+// attempt failed.
 func printFailures(ctx context.Context, w io.Writer, st *store.Store, sc store.Scope) error {
+	stuck, err := st.CategoryErrors(ctx, sc)
+	if err != nil {
+		return err
+	}
 	failed, err := st.FailedItems(ctx, sc)
 	if err != nil {
 		return err
 	}
-	writeFailures(w, failed)
+	writeStuck(w, stuck)
+	writeFailures(w, failed, len(stuck) > 0)
 	return nil
 }
 
+// writeStuck lists the categories whose last run failed as a whole: nothing of theirs,
+// nor of the categories after them, syncs until the cause is mended.
+func writeStuck(w io.Writer, stuck []store.CategoryError) {
+	if len(stuck) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d categor(ies) STUCK: their last run failed as a whole, so nothing of theirs (nor of the categories after them) syncs until this is mended:\n", len(stuck))
+	for _, c := range stuck {
+		fmt.Fprintf(w, "\n- %s, failing since %s (%d attempt(s)):\n   %s\n", c.Category,
+			c.FirstAt.Local().Format("2006-01-02 15:04:05"), c.Attempts, wrap(termsafe.String(c.Error), 88, "   "))
+	}
+}
+
 // writeFailures lists the failed items. Labels and explanations quote practice data,
-// so they are printed terminal-safe.
-func writeFailures(w io.Writer, failed []store.ItemStatus) {
+// so they are printed terminal-safe. With stuck set, some category is stuck, so "no
+// failed items" would mislead: the items of a stuck category were not tried.
+func writeFailures(w io.Writer, failed []store.ItemStatus, stuck bool) {
+	if len(failed) == 0 && stuck {
+		fmt.Fprintln(w, "\nNo item failed on its own; the stuck categories above hold everything after them back.")
+		return
+	}
 	if len(failed) == 0 {
 		fmt.Fprintln(w, "\nNo failed items.")
 		return

@@ -30,7 +30,7 @@ func TestFailedItemsPrintPracticeDataTerminalSafe(t *testing.T) {
 	writeFailures(&out, []store.ItemStatus{{
 		Kind: "client", Label: hostile + " (C-0666)", ErrorCode: "6240", Attempts: 1,
 		Explanation: "QuickBooks already has a vendor named \"" + hostile + "\"; rename the client.",
-	}})
+	}}, false)
 	assertTerminalSafe(t, "starter errors", out.String())
 	if !strings.Contains(out.String(), "1. client ") || !strings.Contains(out.String(), "[6240, 1 attempt(s)]") {
 		t.Errorf("the failed item is not listed as usual:\n%s", out.String())
@@ -56,4 +56,15 @@ func TestSetupPrintsPracticeDataTerminalSafe(t *testing.T) {
 		Preview: &settings.Preview{Lines: []settings.PreviewLine{{Title: "Customers", Count: 1, Examples: []string{hostile}, Note: hostile}}},
 	})
 	assertTerminalSafe(t, "starter setup show", out.String())
+}
+
+func TestErrorsNeverSayNoFailedItemsWhileACategoryIsStuck(t *testing.T) {
+	var out bytes.Buffer
+	writeStuck(&out, []store.CategoryError{{Category: "ledger", Error: "id map: save ledger trust_bank:2: duplicate key " + hostile, Attempts: 6}})
+	writeFailures(&out, nil, true)
+	got := out.String()
+	assertTerminalSafe(t, "starter errors", got)
+	if strings.Contains(got, "No failed items") || !strings.Contains(got, "STUCK") || !strings.Contains(got, "ledger") || !strings.Contains(got, "6 attempt(s)") {
+		t.Errorf("a stuck category is not reported as such:\n%s", got)
+	}
 }

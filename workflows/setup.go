@@ -231,7 +231,7 @@ func (r *setupRun) gather(ctx workflow.Context, next *SetupState, fx effects) er
 		if next.Settings.Mode == settings.ModeDefault {
 			// The defaults' new objects must neither clash with the company's names nor
 			// take its accounts by name; the review shows the result.
-			next.Settings = next.Settings.FitTo(&cat)
+			next.Settings = next.Settings.FitTo(next.FirmID, &cat)
 		}
 	}
 	if fx.preview {

@@ -45,6 +45,11 @@ const (
 	StatusStuck = "stuck"
 )
 
+// stuckRetryInterval is how soon a stuck sync tries again by itself (a change or a
+// retry-failed signal tries at once): a database failover or a QuickBooks outage
+// passes, and the firm should not wait a whole sweep for it.
+const stuckRetryInterval = time.Minute
+
 // DefaultSweepInterval is how often an idle sync looks for changes by itself.
 const DefaultSweepInterval = 5 * time.Minute
 
@@ -113,7 +118,7 @@ var categoryActivity = workflow.ActivityOptions{
 var boundedCategoryActivity = func() workflow.ActivityOptions {
 	o := categoryActivity
 	p := *o.RetryPolicy
-	p.MaximumAttempts = 6 // about 30 s of backoff (1, 2, 4, 8, 16 s) besides the attempts
+	p.MaximumAttempts = 5 // about 15 s of backoff (1, 2, 4, 8 s) besides the attempts
 	o.RetryPolicy = &p
 	return o
 }()
@@ -245,8 +250,12 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 			// An explicit timer, cancelled when a signal wakes the sync, rather than
 			// AwaitWithTimeout: it issues the same commands as the first version of this
 			// workflow (timer, then cancel), so running syncs replay unchanged.
+			wait := in.SweepInterval
+			if stuck != "" && wait > stuckRetryInterval {
+				wait = stuckRetryInterval // a stuck category is tried again sooner than a sweep
+			}
 			timerCtx, cancelTimer := workflow.WithCancel(ctx)
-			sweep := workflow.NewTimer(timerCtx, in.SweepInterval)
+			sweep := workflow.NewTimer(timerCtx, wait)
 			_ = workflow.Await(ctx, func() bool { return ctl.wake || ctl.paused || ctl.disconnect || sweep.IsReady() })
 			cancelTimer()
 		}

@@ -111,6 +111,16 @@ func (s *stack) startWorker() worker.Worker {
 // completes the flow.
 func (s *stack) connect(firm int64) store.Connection {
 	s.t.Helper()
+	conn, err := s.tryConnect(firm)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return conn
+}
+
+// tryConnect is connect, returning what completing the flow answered.
+func (s *stack) tryConnect(firm int64) (store.Connection, error) {
+	s.t.Helper()
 	ctx := context.Background()
 	oauth := *s.factory.OAuth()
 	flow := &connect.Flow{OAuth: &oauth, APIBaseURL: s.qbo.APIBaseURL, Store: s.Store}
@@ -132,10 +142,7 @@ func (s *stack) connect(firm int64) store.Connection {
 	if err := qbosim.Approve(ctx, http.DefaultClient, authURL, ""); err != nil {
 		s.t.Fatal(err)
 	}
-	if err := <-done; err != nil {
-		s.t.Fatal(err)
-	}
-	return conn
+	return conn, <-done
 }
 
 // syncOnce runs one SyncWorkflow cycle and returns its summary and run id.

@@ -2,14 +2,16 @@ package e2e_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/qbosync/qbosync/internal/pms/seed"
+	"github.com/qbosync/qbosync/internal/settings"
 )
 
 // The first sync creates the accounts and items posting needs, with the types the
-// posting rules give them, adopts one the firm already had instead of duplicating it,
-// and a rerun creates nothing.
+// posting rules give them, uses one the firm already had only once the firm chose it
+// (never by its name alone), and a rerun creates nothing.
 func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
 	s := newStack(t)
 	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 3})
@@ -21,6 +23,24 @@ func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
 	ownFeeIncome := s.create("Account", `{"Name":"Legal Fee Income","AccountType":"Income","AccountSubType":"ServiceFeeIncome"}`)
 
 	s.syncOnce(firm, false)
+	// Not chosen: the firm's own account is not taken by its name; the fee income
+	// account is a failed item that says how to choose it, and the items that post to
+	// it wait for it.
+	failed := failedByKey(t, s, firm)
+	if f := failed["ledger:item_mapping.fee_income_account"]; f.ErrorCode != "6240" || !strings.Contains(f.Explanation, "chose it in the setup") {
+		t.Errorf("fee income account named like the firm's own: %+v", f)
+	}
+	if f := failed["ledger:item_mapping.fees"]; f.ErrorCode != "qbosync:income-account-missing" {
+		t.Errorf("fees item while its income account is missing: %+v", f)
+	}
+	// Chosen, as Default mode's setup does when the company has the name.
+	st := settings.Defaults(mustFirm(t, s, firm)).FitTo(firm, s.catalog())
+	if st.ItemMapping.FeeIncomeAccount.ExistingID != ownFeeIncome {
+		t.Fatalf("the setup's defaults do not choose the firm's own fee income account: %v", st.ItemMapping.FeeIncomeAccount)
+	}
+	st.SyncOptions.StartDate = "2000-01-01"
+	s.submit(firm, st)
+	s.syncOnce(firm, true)
 
 	accounts := map[string]map[string]any{}
 	for _, a := range s.Sim.Entities(s.Realm, "Account") {

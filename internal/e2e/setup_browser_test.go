@@ -186,6 +186,8 @@ func TestSetupInTheBrowser(t *testing.T) {
 	browser := newBrowser(t)
 	s := newWebStack(t)
 	realmB := s.Sim.AddSampleCompany()
+	// A company keeps one firm's books: each firm here links a company of its own.
+	realmC := s.Sim.AddSampleCompany()
 
 	t.Run("default path", func(t *testing.T) {
 		firm := s.seedFirm(7)
@@ -355,7 +357,7 @@ func TestSetupInTheBrowser(t *testing.T) {
 		b := s.newTab(t, browser, "cancel")
 		b.signIn(firm)
 		b.press(`button[name="start"]`)
-		b.connect(s.Realm)
+		b.connect(realmC)
 		b.at("Choose how to set up", "mode")
 		b.action(workflows.ActionCancel)
 		b.at("Cancelled", "cancelled")

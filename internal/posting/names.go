@@ -94,6 +94,16 @@ func MarkerFor(firm int64, kind, key string) string {
 // markerPrefix starts every marker qbosync writes.
 const markerPrefix = "qbosync:"
 
+// MarkerIn returns the first marker of qbosync's in notes, or "".
+func MarkerIn(notes string) string {
+	for _, word := range strings.Fields(notes) {
+		if strings.HasPrefix(word, markerPrefix) {
+			return word
+		}
+	}
+	return ""
+}
+
 // HasAnyMarker reports whether notes carry a marker of qbosync's, of any record or
 // firm: such an object stands for something already, and no matching rule may adopt
 // it for another record.

@@ -30,7 +30,7 @@ func TestDefaultsFittedToTheCompanyNeverTakeABankAccountByName(t *testing.T) {
 		},
 		Items: []settings.QBOObject{{ID: "20", Name: "Legal Services", Type: "Service"}},
 	}
-	s := settings.Defaults(f).FitTo(cat)
+	s := settings.Defaults(f).FitTo(9, cat)
 	s.SyncOptions.StartDate = "2026-01-01"
 
 	for _, tr := range s.Targets() {
@@ -79,7 +79,7 @@ func TestNamesThatQuickBooksTakesForOneAreOneName(t *testing.T) {
 	if msg := s.Validate(env).For("trust.accounts.0.bank.name"); !strings.Contains(msg, "already the name of another new account") {
 		t.Errorf("refusal = %q", msg)
 	}
-	fitted := s.FitTo(env.Catalog)
+	fitted := s.FitTo(9, env.Catalog)
 	if errs := fitted.Validate(env); len(errs) != 0 {
 		t.Errorf("fitted: %v", errs)
 	}
@@ -90,5 +90,22 @@ func TestNamesThatQuickBooksTakesForOneAreOneName(t *testing.T) {
 	bidi.OperatingBank.Accounts[0].Account.Name = "Cost Advance\u202e Account"
 	if msg := bidi.Validate(env).For("operating_bank.accounts.0.account.name"); !strings.Contains(msg, "invisible marks") {
 		t.Errorf("a name with a bidi override: %q", msg)
+	}
+}
+
+// An object qbosync created for a target in an earlier sync (its marker names this firm
+// and target) keeps the target's name; another firm's, or another target's, does not.
+func TestFitToKeepsWhatQbosyncCreatedForTheSameTarget(t *testing.T) {
+	f := settings.Firm{ID: 9, BankAccounts: []settings.BankAccount{{ID: 2, Kind: "trust", Name: "IOLTA"}}}
+	cat := &settings.Catalog{Accounts: []settings.QBOObject{
+		{ID: "50", Name: "IOLTA", Type: "Bank", Marker: "qbosync:ledger:trust_bank:2/f9"},
+		{ID: "51", Name: "IOLTA - Client Funds", Type: "Other Current Liability", Marker: "qbosync:ledger:trust_liability:2/f8"},
+	}}
+	s := settings.Defaults(f).FitTo(9, cat)
+	if got := s.Trust.Accounts[0].Bank; got != settings.NewObject("IOLTA") {
+		t.Errorf("trust bank = %v, want the name kept (qbosync's own account for it)", got)
+	}
+	if got := s.Trust.Accounts[0].Liability; got != settings.NewObject("IOLTA - Client Funds (practice)") {
+		t.Errorf("liability = %v, want a name of its own (the account is another firm's)", got)
 	}
 }

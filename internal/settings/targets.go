@@ -3,6 +3,7 @@ package settings
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/qbosync/qbosync/internal/posting"
@@ -100,7 +101,39 @@ type QBOObject struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"`
 	SubType string `json:"sub_type,omitempty"`
+	// Marker is qbosync's marker in the object's description, when qbosync created it
+	// (for which firm and target, e.g. "qbosync:ledger:trust_bank:12/f7").
+	Marker string `json:"marker,omitempty"`
 }
+
+// LedgerKey names a target in the id map and in the marker of the object qbosync
+// creates for it. Bank accounts are keyed by the practice account's id, not their
+// position in the settings, so the key stays when the list changes.
+func (s *Settings) LedgerKey(t TargetRef) string {
+	parts := strings.Split(t.Path, ".")
+	if len(parts) == 4 && parts[1] == "accounts" {
+		i, err := strconv.Atoi(parts[2])
+		if err == nil {
+			switch {
+			case parts[0] == "operating_bank" && i < len(s.OperatingBank.Accounts):
+				return BankLedgerKey(t.Role, s.OperatingBank.Accounts[i].PMSAccountID)
+			case parts[0] == "trust" && i < len(s.Trust.Accounts):
+				return BankLedgerKey(t.Role, s.Trust.Accounts[i].PMSAccountID)
+			}
+		}
+	}
+	return t.Path
+}
+
+// BankLedgerKey names the QBO account that stands, in a role (operating bank, trust
+// bank, trust liability), for a practice bank account: "trust_bank:12".
+func BankLedgerKey(role *Role, pmsAccountID int64) string {
+	return fmt.Sprintf("%s:%d", role.Key, pmsAccountID)
+}
+
+// KindLedger names, in the id map and in markers, the accounts and items the settings
+// call for.
+const KindLedger = "ledger"
 
 // Catalog is the connected company's active accounts and items.
 type Catalog struct {
@@ -162,7 +195,7 @@ func trimSpace(s string) string { return strings.TrimSpace(s) }
 //     "Checking (practice)" beside the company's own "Checking".
 //
 // Objects the firm chose itself are left as they are.
-func (s Settings) FitTo(cat *Catalog) Settings {
+func (s Settings) FitTo(firmID int64, cat *Catalog) Settings {
 	out := s.Clone()
 	if cat == nil {
 		return out
@@ -177,7 +210,11 @@ func (s Settings) FitTo(cat *Catalog) Settings {
 		if !t.Target.IsNew() || t.Target.Name == "" {
 			continue
 		}
-		if o, ok := cat.findName(t.Role.Entity, t.Target.Name); ok && !t.Role.Exclusive && slices.Contains(t.Role.Types, o.Type) {
+		o, ok := cat.findName(t.Role.Entity, t.Target.Name)
+		if ok && o.Marker == posting.MarkerFor(firmID, KindLedger, out.LedgerKey(t)) {
+			continue // qbosync created it for this very target (an earlier sync): it stays
+		}
+		if ok && !t.Role.Exclusive && slices.Contains(t.Role.Types, o.Type) {
 			*t.Target = Target{ExistingID: o.ID, Name: o.Name}
 			continue
 		}

@@ -77,17 +77,30 @@ func (e *ObjectTakenError) Error() string {
 
 // objectTaken explains a refused mapping by the one that holds the object.
 func (s *Store) objectTaken(ctx context.Context, sc Scope, m Mapping, cause error) error {
+	holder, held, err := s.Holder(ctx, sc, m)
+	if err != nil || !held {
+		// The holder went away meanwhile (or cannot be read): the write may succeed now.
+		return fmt.Errorf("id map: save %s %s: %w", m.Kind, m.SourceKey, cause)
+	}
+	return &ObjectTakenError{Mapping: m, Holder: holder}
+}
+
+// Holder returns the mapping of another record that the QBO object m names already
+// stands for in the company, if any: the record that would be mixed with m's.
+func (s *Store) Holder(ctx context.Context, sc Scope, m Mapping) (Mapping, bool, error) {
 	var holder Mapping
 	err := s.db.GetContext(ctx, &holder, `
 		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
 		FROM qbo_id_map WHERE realm_id = $1 AND qbo_entity = $2 AND qbo_id = $3
 		  AND NOT (firm_id = $4 AND kind = $5 AND source_key = $6)
 		ORDER BY (firm_id = $4) DESC LIMIT 1`, sc.RealmID, m.QBOEntity, m.QBOID, sc.FirmID, m.Kind, m.SourceKey)
-	if err != nil {
-		// The holder went away meanwhile (or cannot be read): the write may succeed now.
-		return fmt.Errorf("id map: save %s %s: %w", m.Kind, m.SourceKey, cause)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Mapping{}, false, nil
 	}
-	return &ObjectTakenError{Mapping: m, Holder: holder}
+	if err != nil {
+		return Mapping{}, false, fmt.Errorf("id map: who holds %s %s: %w", m.QBOEntity, m.QBOID, err)
+	}
+	return holder, true, nil
 }
 
 // MappingCount counts the mappings of a kind.

@@ -70,7 +70,7 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 	}
 	keys := []string{"hard_costs.expense_account"}
 	for _, id := range accountIDs {
-		keys = append(keys, bankLedgerKey(settings.RoleOperatingBank, id))
+		keys = append(keys, settings.BankLedgerKey(settings.RoleOperatingBank, id))
 	}
 	ledger, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
 	if err != nil {
@@ -119,7 +119,7 @@ func hardCostBody(ctx context.Context, e *Engine, b *books, x pms.Expense, custo
 	}
 	var bank string
 	if x.PaidFromAccountID != nil {
-		bank = ledger[bankLedgerKey(settings.RoleOperatingBank, *x.PaidFromAccountID)].QBOID
+		bank = ledger[settings.BankLedgerKey(settings.RoleOperatingBank, *x.PaidFromAccountID)].QBOID
 	}
 	costs := ledger["hard_costs.expense_account"].QBOID
 	if bank == "" || costs == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/qbosync/qbosync/internal/pms"
@@ -15,7 +14,7 @@ import (
 )
 
 // KindLedger names, in the id map, the accounts and items the settings call for.
-const KindLedger = "ledger"
+const KindLedger = settings.KindLedger
 
 // syncLedger makes sure every account and item the settings call for is in QBO and in
 // the id map: the bank accounts, trust liabilities, income and cost accounts, and the
@@ -42,7 +41,7 @@ func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) 
 			if !t.InUse || t.Role.Entity != entity {
 				continue
 			}
-			key := ledgerKey(&s, t)
+			key := s.LedgerKey(t)
 			action, err := ensureLedgerObject(ctx, e, &s, t, key)
 			if err := e.settle(ctx, KindLedger, key, t.Label, action, err, counts); err != nil {
 				return err
@@ -133,31 +132,6 @@ func incomeAccountFor(ctx context.Context, e *Engine, s *settings.Settings, t se
 		}}
 	}
 	return m.QBOID, nil
-}
-
-// ledgerKey names a target in the id map. Bank accounts are keyed by the practice
-// account's id, not their position in the settings, so the key stays when the list
-// changes.
-func ledgerKey(s *settings.Settings, t settings.TargetRef) string {
-	parts := strings.Split(t.Path, ".")
-	if len(parts) == 4 && parts[1] == "accounts" {
-		i, err := strconv.Atoi(parts[2])
-		if err == nil {
-			switch {
-			case parts[0] == "operating_bank" && i < len(s.OperatingBank.Accounts):
-				return bankLedgerKey(t.Role, s.OperatingBank.Accounts[i].PMSAccountID)
-			case parts[0] == "trust" && i < len(s.Trust.Accounts):
-				return bankLedgerKey(t.Role, s.Trust.Accounts[i].PMSAccountID)
-			}
-		}
-	}
-	return t.Path
-}
-
-// bankLedgerKey names the QBO account that stands, in a role (operating bank, trust
-// bank, trust liability), for a practice bank account: "trust_bank:12".
-func bankLedgerKey(role *settings.Role, pmsAccountID int64) string {
-	return fmt.Sprintf("%s:%d", role.Key, pmsAccountID)
 }
 
 // ledgerName makes a name acceptable for a QBO account or item: no colon (the

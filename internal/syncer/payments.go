@@ -170,7 +170,7 @@ func (e *Engine) depositAccountFor(ctx context.Context, b *books, p pms.Payment)
 	case b.Invoices.PaymentsDepositTo != settings.DepositOperatingAccount:
 		return "", nil
 	}
-	id, ok, err := e.ledgerID(ctx, bankLedgerKey(settings.RoleOperatingBank, account))
+	id, ok, err := e.ledgerID(ctx, settings.BankLedgerKey(settings.RoleOperatingBank, account))
 	if err != nil || !ok {
 		return "", err
 	}

@@ -258,7 +258,7 @@ func trustTxnBody(ctx context.Context, e *Engine, b *books, t pms.TrustTransacti
 func (e *Engine) trustAccounts(ctx context.Context, ids []int64) (map[int64]posting.TrustAccountRefs, error) {
 	var keys []string
 	for _, id := range ids {
-		keys = append(keys, bankLedgerKey(settings.RoleTrustBank, id), bankLedgerKey(settings.RoleTrustLiability, id))
+		keys = append(keys, settings.BankLedgerKey(settings.RoleTrustBank, id), settings.BankLedgerKey(settings.RoleTrustLiability, id))
 	}
 	mapped, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
 	if err != nil {
@@ -266,8 +266,8 @@ func (e *Engine) trustAccounts(ctx context.Context, ids []int64) (map[int64]post
 	}
 	out := map[int64]posting.TrustAccountRefs{}
 	for _, id := range ids {
-		bank, okB := mapped[bankLedgerKey(settings.RoleTrustBank, id)]
-		liab, okL := mapped[bankLedgerKey(settings.RoleTrustLiability, id)]
+		bank, okB := mapped[settings.BankLedgerKey(settings.RoleTrustBank, id)]
+		liab, okL := mapped[settings.BankLedgerKey(settings.RoleTrustLiability, id)]
 		if okB && okL {
 			out[id] = posting.TrustAccountRefs{Bank: bank.QBOID, Liability: liab.QBOID}
 		}

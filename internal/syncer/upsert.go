@@ -110,6 +110,14 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 func adopt[T any](ctx context.Context, e *Engine, spec named[T], it item, existing *T, desired T, hash string) (string, string, error) {
 	id, token := spec.identity(existing)
 	m := store.Mapping{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, QBOID: id, SyncToken: token}
+	// An object that already stands for another record is not written over: the link
+	// is that record's failure, refused before anything reaches QuickBooks.
+	if holder, held, err := e.Store.Holder(ctx, e.Scope, m); err != nil || held {
+		if held {
+			err = &store.ObjectTakenError{Mapping: m, Holder: holder}
+		}
+		return "", "", err
+	}
 	return update(ctx, e, spec, it, m, desired, hash, store.ActionAdopted)
 }
 
