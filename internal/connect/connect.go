@@ -66,6 +66,11 @@ func (f *Flow) Complete(ctx context.Context, firmID int64, state, code, realmID 
 	if code == "" || realmID == "" {
 		return store.Connection{}, errors.New("connect: QuickBooks did not return a code and company id; the sign-in was declined or failed")
 	}
+	// A company another firm keeps its books in is refused before any token is asked
+	// for (Store.Connect checks again, for a firm linking it meanwhile).
+	if err := f.Store.CompanyFree(ctx, f.Store.DB(), firmID, realmID); err != nil {
+		return store.Connection{}, err
+	}
 	hctx := ctx
 	if f.HTTPClient != nil {
 		hctx = context.WithValue(ctx, oauth2.HTTPClient, f.HTTPClient)

@@ -52,21 +52,22 @@ func (e *CompanyTakenError) Error() string {
 		e.CompanyName, e.RealmID, e.FirmID, e.FirmName, e.FirmID)
 }
 
-// CompanyOwner returns the other firm that has the company linked, or nil.
-func (s *Store) CompanyOwner(ctx context.Context, q sqlx.QueryerContext, firmID int64, realmID string) (*CompanyTakenError, error) {
+// CompanyFree returns nil when no other firm has the company linked, and otherwise a
+// *CompanyTakenError that names the firm that has.
+func (s *Store) CompanyFree(ctx context.Context, q sqlx.QueryerContext, firmID int64, realmID string) error {
 	var owner CompanyTakenError
 	err := sqlx.GetContext(ctx, q, &owner, `
 		SELECT c.realm_id AS realmid, c.company_name AS companyname, c.firm_id AS firmid, f.name AS firmname
 		FROM qbo_connections c JOIN firms f ON f.id = c.firm_id
 		WHERE c.realm_id = $1 AND c.firm_id <> $2 AND c.status <> 'disconnected'
 		LIMIT 1`, realmID, firmID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("connect: who holds company %s: %w", realmID, err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("connect: who holds company %s: %w", realmID, err)
-	}
-	return &owner, nil
+	return &owner
 }
 
 // Connect records a new connection with its first tokens. A firm has at most one live
@@ -82,10 +83,7 @@ func (s *Store) Connect(ctx context.Context, firmID int64, realmID, companyName 
 		return err
 	}
 	defer tx.Rollback()
-	if owner, err := s.CompanyOwner(ctx, tx, firmID, realmID); owner != nil || err != nil {
-		if owner != nil {
-			return owner
-		}
+	if err := s.CompanyFree(ctx, tx, firmID, realmID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
@@ -107,8 +105,8 @@ func (s *Store) Connect(ctx context.Context, firmID int64, realmID, companyName 
 		firmID, realmID, companyName, access, refresh, tok.Expiry); err != nil {
 		if isUniqueViolation(err) {
 			// Another firm linked the company a moment ago.
-			if owner, _ := s.CompanyOwner(ctx, s.db, firmID, realmID); owner != nil {
-				return owner
+			if taken := s.CompanyFree(ctx, s.db, firmID, realmID); taken != nil {
+				return taken
 			}
 		}
 		return fmt.Errorf("connect: %w", err)
