@@ -171,10 +171,11 @@ func writeBatch(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]
 		}
 		switch {
 		case err == nil:
-			if err := e.saveTxn(ctx, op.txn, got, op.hash); err != nil {
-				return err
+			// A mapping the id map refuses (the object stands for another record) is
+			// this record's failure, settled below like QBO's refusals.
+			if err = e.saveTxn(ctx, op.txn, got, op.hash); err == nil {
+				ids[op.it.Key] = got.ID
 			}
-			ids[op.it.Key] = got.ID
 		case qbo.ClassOf(err) == qbo.Transient:
 			// Settled by the next attempt, which looks for a create before repeating it.
 			transient = errors.Join(transient, err)
