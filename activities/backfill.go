@@ -8,15 +8,16 @@ import (
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/syncer"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // BackfillInput asks for one chunk of a category's backfill.
 type BackfillInput struct {
-	FirmID   int64                 `json:"firm_id"`
-	RealmID  string                `json:"realm_id"`
-	Category string                `json:"category"`
-	Filter   pms.BackfillFilter    `json:"filter"`
-	From     syncer.BackfillCursor `json:"from"`
+	FirmID   int64                  `json:"firm_id"`
+	RealmID  string                 `json:"realm_id"`
+	Category string                 `json:"category"`
+	Filter   syncapi.BackfillFilter `json:"filter"`
+	From     syncer.BackfillCursor  `json:"from"`
 	// Budget is about how many records this chunk handles before it returns, so the
 	// workflow records progress (and a checkpoint) regularly.
 	Budget int `json:"budget"`
@@ -36,7 +37,7 @@ func (a *Activities) CountBackfill(ctx context.Context, in BackfillInput) (int, 
 	if err != nil {
 		return 0, err
 	}
-	return e.BackfillTotal(ctx, cat, in.Filter)
+	return e.BackfillTotal(ctx, cat, pms.BackfillFilter(in.Filter))
 }
 
 // BackfillChunk syncs the next chunk of a category's backfill. It heartbeats its cursor
@@ -57,7 +58,7 @@ func (a *Activities) BackfillChunk(ctx context.Context, in BackfillInput) (Backf
 	e.BackfillProgress = func(c syncer.BackfillCursor, n syncer.Counts) {
 		hb.progress(BackfillResult{Category: in.Category, Counts: prior.Plus(n), Cursor: c})
 	}
-	counts, cur, done, err := e.Backfill(ctx, cat, in.Filter, res.Cursor, in.Budget)
+	counts, cur, done, err := e.Backfill(ctx, cat, pms.BackfillFilter(in.Filter), res.Cursor, in.Budget)
 	res.Counts, res.Cursor, res.Done = prior.Plus(counts), cur, done
 	if err != nil {
 		return res, a.classify(ctx, e.Scope, err)

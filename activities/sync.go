@@ -12,6 +12,7 @@ import (
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/syncer"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Error types workflows react to. Both are non-retryable: retrying cannot help until a
@@ -46,21 +47,13 @@ type SyncCategoryInput struct {
 	RetryFailed bool   `json:"retry_failed,omitempty"`
 }
 
-// SyncCategoryResult is what one category run did.
-type SyncCategoryResult struct {
-	Category string `json:"category"`
-	syncer.Counts
-	// Cursor is where the category's feed reader stands now.
-	Cursor pms.Cursor `json:"cursor"`
-}
-
 // SyncCategory syncs everything that changed in a category since its cursor. It is
 // safe to retry at any point: the cursor moves only after a page is recorded, and every
 // write is exactly-once.
-func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (SyncCategoryResult, error) {
+func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (syncapi.CategoryResult, error) {
 	// The cursor lives in the database; the heartbeat carries what earlier attempts of
 	// this run did, so the counts a retry reports cover the whole run.
-	res := resumed(ctx, SyncCategoryResult{Category: in.Category})
+	res := resumed(ctx, syncapi.CategoryResult{Category: in.Category})
 	prior := res.Counts
 	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {
@@ -70,7 +63,7 @@ func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (Sy
 	hb := startHeartbeat(ctx, res)
 	defer hb.stop()
 	e.Progress = func(c pms.Cursor, n syncer.Counts) {
-		res.Cursor, res.Counts = c, prior.Plus(n)
+		res.Cursor, res.Counts = feedCursor(c), prior.Plus(n)
 		hb.progress(res)
 	}
 	counts, err := e.Run(ctx, cat, in.RetryFailed)
@@ -86,11 +79,15 @@ func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (Sy
 	if err := a.Store.ClearCategoryError(ctx, scope, in.Category); err != nil {
 		return res, err
 	}
-	if res.Cursor == (pms.Cursor{}) {
-		res.Cursor, _ = a.Store.Cursor(ctx, scope, in.Category)
+	if res.Cursor == (syncapi.FeedCursor{}) {
+		c, _ := a.Store.Cursor(ctx, scope, in.Category)
+		res.Cursor = feedCursor(c)
 	}
 	return res, nil
 }
+
+// feedCursor is a feed position as the sync's contract carries it.
+func feedCursor(c pms.Cursor) syncapi.FeedCursor { return syncapi.FeedCursor{Seq: c.Seq} }
 
 // classify turns an error into what Temporal should do with it.
 func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) error {

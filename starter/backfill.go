@@ -15,8 +15,7 @@ import (
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 func backfillCmd(flags *cli.Flags) *cobra.Command {
@@ -33,10 +32,10 @@ func backfillCmd(flags *cli.Flags) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			id := temporalx.BackfillWorkflowID(conn.FirmID, conn.RealmID)
+			id := syncapi.BackfillWorkflowID(conn.FirmID, conn.RealmID)
 			previous := latestRunID(ctx, c, id)
 			filter := pms.BackfillFilter{Since: day, Unpaid: unpaid}
-			if err := c.SignalWorkflow(ctx, temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID), "", workflows.BackfillSignal, filter); err != nil {
+			if err := c.SignalWorkflow(ctx, syncapi.SyncWorkflowID(conn.FirmID, conn.RealmID), "", syncapi.BackfillSignal, filter); err != nil {
 				return fmt.Errorf("no running sync for firm %d to run the backfill (start it with `starter sync --firm %d`): %w", conn.FirmID, conn.FirmID, err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "backfill of firm %d since %s%s requested; following %s\n", conn.FirmID, since, map[bool]string{true: " with all unpaid invoices"}[unpaid], id)
@@ -76,8 +75,8 @@ func followBackfill(ctx context.Context, out io.Writer, c client.Client, id, pre
 			}
 			continue
 		}
-		var p workflows.BackfillProgress
-		if v, err := c.QueryWorkflow(ctx, id, "", workflows.BackfillProgressQuery); err == nil {
+		var p syncapi.BackfillProgress
+		if v, err := c.QueryWorkflow(ctx, id, "", syncapi.BackfillProgressQuery); err == nil {
 			_ = v.Get(&p)
 			bar.draw(p)
 		}
@@ -110,7 +109,7 @@ func newProgressBar(out io.Writer) *progressBar {
 	return &progressBar{out: out, terminal: terminal, lastTick: -1}
 }
 
-func (b *progressBar) line(p workflows.BackfillProgress) (string, int) {
+func (b *progressBar) line(p syncapi.BackfillProgress) (string, int) {
 	done, total := p.Handled()
 	pct := 100
 	if total > 0 {
@@ -131,7 +130,7 @@ func (b *progressBar) line(p workflows.BackfillProgress) (string, int) {
 		strings.Repeat("#", filled), strings.Repeat("-", width-filled), pct, done, total, created, failed, current), pct
 }
 
-func (b *progressBar) draw(p workflows.BackfillProgress) {
+func (b *progressBar) draw(p syncapi.BackfillProgress) {
 	text, pct := b.line(p)
 	if b.terminal {
 		fmt.Fprintf(b.out, "\r%s\033[K", text)
@@ -143,7 +142,7 @@ func (b *progressBar) draw(p workflows.BackfillProgress) {
 	}
 }
 
-func (b *progressBar) finish(p workflows.BackfillProgress, status enums.WorkflowExecutionStatus) {
+func (b *progressBar) finish(p syncapi.BackfillProgress, status enums.WorkflowExecutionStatus) {
 	text, _ := b.line(p)
 	if b.terminal {
 		fmt.Fprintf(b.out, "\r%s\033[K\n", text)

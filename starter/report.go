@@ -12,11 +12,11 @@ import (
 	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/termsafe"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // printSummary writes a sync's per-category counts, then every failed item with why.
-func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.Connection, sum workflows.SyncSummary) error {
+func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.Connection, sum syncapi.Summary) error {
 	if err := writeSummary(w, conn, sum); err != nil {
 		return err
 	}
@@ -24,7 +24,7 @@ func printSummary(ctx context.Context, w io.Writer, st *store.Store, conn store.
 }
 
 // writeSummary writes the sync's status and per-category counts.
-func writeSummary(w io.Writer, conn store.Connection, sum workflows.SyncSummary) error {
+func writeSummary(w io.Writer, conn store.Connection, sum syncapi.Summary) error {
 	fmt.Fprintf(w, "\nSync of firm %d into %q (QuickBooks company %s): %s", conn.FirmID, conn.CompanyName, conn.RealmID, sum.Status)
 	if sum.Reason != "" {
 		fmt.Fprintf(w, " — %s", termsafe.String(sum.Reason))

@@ -8,6 +8,7 @@ import (
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // hostile is a client name that, printed raw, retitles the terminal, rings its bell
@@ -40,7 +41,7 @@ func TestFailedItemsPrintPracticeDataTerminalSafe(t *testing.T) {
 func TestSyncSummaryPrintsItsReasonTerminalSafe(t *testing.T) {
 	var out bytes.Buffer
 	conn := store.Connection{FirmID: 1, RealmID: "9341", CompanyName: hostile}
-	sum := workflows.SyncSummary{Status: workflows.StatusRunning, Reason: "client " + hostile + " could not be read"}
+	sum := syncapi.Summary{Status: syncapi.StatusRunning, Reason: "client " + hostile + " could not be read"}
 	if err := writeSummary(&out, conn, sum); err != nil {
 		t.Fatal(err)
 	}

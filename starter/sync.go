@@ -15,8 +15,8 @@ import (
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // session is an opened app and, once asked for, a Temporal client.
@@ -37,7 +37,7 @@ func openSession(ctx context.Context, flags *cli.Flags) (*session, error) {
 // state work while Temporal is down.
 func (s *session) Temporal() (client.Client, error) {
 	if s.temporal == nil {
-		c, err := temporalx.Dial(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log)
+		c, err := app.DialTemporal(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +92,7 @@ func syncCmd(flags *cli.Flags) *cobra.Command {
 func retryCmd(flags *cli.Flags) *cobra.Command {
 	return firmCmd(flags, "retry", "Try the failed items again now (in the running sync, or in one cycle run for it)",
 		func(cmd *cobra.Command, s *session, conn store.Connection) error {
-			err := signalSync(cmd, s, conn, workflows.RetryFailedSignal)
+			err := signalSync(cmd, s, conn, syncapi.RetryFailedSignal)
 			var notFound *serviceerror.NotFound
 			if errors.As(err, &notFound) {
 				return runSync(cmd, s, conn, true, true)
@@ -105,10 +105,10 @@ func retryCmd(flags *cli.Flags) *cobra.Command {
 func signalCmds(flags *cli.Flags) []*cobra.Command {
 	var cmds []*cobra.Command
 	for _, c := range []struct{ name, signal, short string }{
-		{"sync-now", workflows.SyncNowSignal, "Make the running sync look for changes now"},
-		{"pause", workflows.PauseSignal, "Pause the firm's sync once the cycle in progress ends"},
-		{"resume", workflows.ResumeSignal, "Resume a paused sync"},
-		{"disconnect", workflows.DisconnectSignal, "Stop the firm's sync for good (the firm unlinked QuickBooks)"},
+		{"sync-now", syncapi.SyncNowSignal, "Make the running sync look for changes now"},
+		{"pause", syncapi.PauseSignal, "Pause the firm's sync once the cycle in progress ends"},
+		{"resume", syncapi.ResumeSignal, "Resume a paused sync"},
+		{"disconnect", syncapi.DisconnectSignal, "Stop the firm's sync for good (the firm unlinked QuickBooks)"},
 	} {
 		cmds = append(cmds, firmCmd(flags, c.name, c.short, func(cmd *cobra.Command, s *session, conn store.Connection) error {
 			return signalSync(cmd, s, conn, c.signal)
@@ -122,7 +122,7 @@ func signalSync(cmd *cobra.Command, s *session, conn store.Connection, signal st
 	if err != nil {
 		return err
 	}
-	id := temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID)
+	id := syncapi.SyncWorkflowID(conn.FirmID, conn.RealmID)
 	if err := c.SignalWorkflow(cmd.Context(), id, "", signal, nil); err != nil {
 		return fmt.Errorf("%s: no running sync for firm %d (start one with `starter sync --firm %d`): %w", signal, conn.FirmID, conn.FirmID, err)
 	}
@@ -137,8 +137,8 @@ func statusCmd(flags *cli.Flags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var sum workflows.SyncSummary
-			if err := queryStatus(cmd.Context(), c, temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID), &sum); err != nil {
+			var sum syncapi.Summary
+			if err := queryStatus(cmd.Context(), c, syncapi.SyncWorkflowID(conn.FirmID, conn.RealmID), &sum); err != nil {
 				return fmt.Errorf("no sync to ask (start one with `starter sync --firm %d`): %w", conn.FirmID, err)
 			}
 			return printSummary(cmd.Context(), cmd.OutOrStdout(), s.Store, conn, sum)
@@ -162,7 +162,7 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		return err
 	}
 	firm := conn.FirmID
-	id := temporalx.SyncWorkflowID(firm, conn.RealmID)
+	id := syncapi.SyncWorkflowID(firm, conn.RealmID)
 	out := cmd.OutOrStdout()
 	if running(ctx, c, id) {
 		if !once {
@@ -175,13 +175,13 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		ID:        id,
 		TaskQueue: s.Config.Temporal.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporalx.FirmAttr.ValueSet(fmt.Sprint(firm)), temporalx.RealmAttr.ValueSet(conn.RealmID),
-			temporalx.StatusAttr.ValueSet(workflows.StatusRunning)),
+			syncapi.FirmAttr.ValueSet(fmt.Sprint(firm)), syncapi.RealmAttr.ValueSet(conn.RealmID),
+			syncapi.StatusAttr.ValueSet(syncapi.StatusRunning)),
 		// Two starters racing: the second joins the first run instead of failing.
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}
 	run, err := c.ExecuteWorkflow(ctx, opts, workflows.SyncWorkflow,
-		workflows.SyncInput{FirmID: firm, RealmID: conn.RealmID, Once: once, RetryFailed: retry})
+		syncapi.SyncInput{FirmID: firm, RealmID: conn.RealmID, Once: once, RetryFailed: retry})
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)
 	}
@@ -190,7 +190,7 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 	if !once {
 		return nil
 	}
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	runErr := run.Get(ctx, &sum)
 	if runErr != nil {
 		if qerr := queryStatus(ctx, c, run.GetID(), &sum); qerr != nil {
@@ -215,14 +215,14 @@ func running(ctx context.Context, c client.Client, id string) bool {
 // oneMoreCycle asks the running sync for a cycle and waits until it has run it.
 func oneMoreCycle(cmd *cobra.Command, s *session, c client.Client, conn store.Connection, retry bool) error {
 	ctx := cmd.Context()
-	id := temporalx.SyncWorkflowID(conn.FirmID, conn.RealmID)
-	var before workflows.SyncSummary
+	id := syncapi.SyncWorkflowID(conn.FirmID, conn.RealmID)
+	var before syncapi.Summary
 	if err := queryStatus(ctx, c, id, &before); err != nil {
 		return err
 	}
-	signal := workflows.SyncNowSignal
+	signal := syncapi.SyncNowSignal
 	if retry {
-		signal = workflows.RetryFailedSignal
+		signal = syncapi.RetryFailedSignal
 	}
 	if err := c.SignalWorkflow(ctx, id, "", signal, nil); err != nil {
 		return err
@@ -230,14 +230,14 @@ func oneMoreCycle(cmd *cobra.Command, s *session, c client.Client, conn store.Co
 	fmt.Fprintf(cmd.OutOrStdout(), "the sync %s is running; asked it for a cycle (%s)\n", id, signal)
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		var now workflows.SyncSummary
+		var now syncapi.Summary
 		if err := queryStatus(ctx, c, id, &now); err != nil {
 			return err
 		}
 		switch {
-		case now.Cycles > before.Cycles && now.Status != workflows.StatusRunning:
+		case now.Cycles > before.Cycles && now.Status != syncapi.StatusRunning:
 			return printSummary(ctx, cmd.OutOrStdout(), s.Store, conn, now)
-		case now.Status == workflows.StatusPaused:
+		case now.Status == syncapi.StatusPaused:
 			return fmt.Errorf("the sync is paused: resume it with `starter resume --firm %d`", conn.FirmID)
 		case time.Now().After(deadline):
 			return errors.New("the sync did not finish a cycle in 10 minutes; see `starter status`")
@@ -254,10 +254,10 @@ func scopeOf(conn store.Connection) store.Scope {
 	return store.Scope{FirmID: conn.FirmID, RealmID: conn.RealmID}
 }
 
-func queryStatus(ctx context.Context, c client.Client, workflowID string, sum *workflows.SyncSummary) error {
+func queryStatus(ctx context.Context, c client.Client, workflowID string, sum *syncapi.Summary) error {
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	v, err := c.QueryWorkflow(qctx, workflowID, "", workflows.SyncStatusQuery)
+	v, err := c.QueryWorkflow(qctx, workflowID, "", syncapi.StatusQuery)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/internal/wake"
 	"github.com/qbosync/qbosync/internal/workerx"
 )
@@ -35,7 +34,7 @@ func main() {
 			return err
 		}
 		defer a.Close()
-		c, err := temporalx.Dial(a.Config.Temporal.Address, a.Config.Temporal.Namespace, a.Log)
+		c, err := app.DialTemporal(a.Config.Temporal.Address, a.Config.Temporal.Namespace, a.Log)
 		if err != nil {
 			return err
 		}

@@ -7,51 +7,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/qbosync/qbosync/activities"
-	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/syncer"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
-
-// BackfillProgressQuery returns the BackfillWorkflow's progress.
-const BackfillProgressQuery = "progress"
 
 // backfillBudget is how many records one activity handles before it reports back: a
 // checkpoint in history and a progress step, every few seconds.
 const backfillBudget = 500
-
-// BackfillInput asks to bring a firm's existing records into QuickBooks: records dated
-// on or after Since, and with Unpaid every unpaid invoice whatever its date.
-type BackfillInput struct {
-	FirmID  int64              `json:"firm_id"`
-	RealmID string             `json:"realm_id"`
-	Filter  pms.BackfillFilter `json:"filter"`
-	// Progress carries the state across continue-as-new.
-	Progress *BackfillProgress `json:"progress,omitempty"`
-}
-
-// BackfillProgress is how far a backfill has come, category by category.
-type BackfillProgress struct {
-	Categories []CategoryProgress `json:"categories"`
-	Done       bool               `json:"done"`
-}
-
-// CategoryProgress is one category's part of a backfill.
-type CategoryProgress struct {
-	Category string `json:"category"`
-	Total    int    `json:"total"` // records selected, counted when the category starts
-	syncer.Counts
-	Cursor  syncer.BackfillCursor `json:"cursor"`
-	Started bool                  `json:"started"`
-	Done    bool                  `json:"done"`
-}
-
-// Handled is how many records of all categories the backfill has handled, and of how many.
-func (p BackfillProgress) Handled() (done, total int) {
-	for _, c := range p.Categories {
-		done += c.Changes
-		total += c.Total
-	}
-	return done, total
-}
 
 var backfillActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: 30 * time.Minute,
@@ -69,17 +30,17 @@ var backfillActivity = workflow.ActivityOptions{
 // BackfillWorkflow brings a firm's existing records into QuickBooks, category by
 // category in dependency order, in chunks that each record progress; it is a child of
 // the firm's SyncWorkflow, which runs no other writes meanwhile.
-func BackfillWorkflow(ctx workflow.Context, in BackfillInput) (BackfillProgress, error) {
-	p := BackfillProgress{}
+func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.BackfillProgress, error) {
+	p := syncapi.BackfillProgress{}
 	if in.Progress != nil {
 		p = *in.Progress
 	}
 	if len(p.Categories) == 0 {
 		for _, cat := range categoriesFor(ctx) {
-			p.Categories = append(p.Categories, CategoryProgress{Category: cat})
+			p.Categories = append(p.Categories, syncapi.CategoryProgress{Category: cat})
 		}
 	}
-	if err := workflow.SetQueryHandler(ctx, BackfillProgressQuery, func() (BackfillProgress, error) { return p, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, syncapi.BackfillProgressQuery, func() (syncapi.BackfillProgress, error) { return p, nil }); err != nil {
 		return p, err
 	}
 	ctx = workflow.WithActivityOptions(ctx, backfillActivity)

@@ -15,6 +15,7 @@ import (
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/syncer"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // newBackfillEnv is a test environment whose backfill activities pretend each category
@@ -42,9 +43,9 @@ func newBackfillEnv(t *testing.T, total int) (*testsuite.TestWorkflowEnvironment
 
 func TestBackfillRunsEveryCategoryInChunksAndReportsProgress(t *testing.T) {
 	env, chunks := newBackfillEnv(t, 1234)
-	env.ExecuteWorkflow(workflows.BackfillWorkflow, workflows.BackfillInput{FirmID: 1, RealmID: "r"})
+	env.ExecuteWorkflow(workflows.BackfillWorkflow, syncapi.BackfillInput{FirmID: 1, RealmID: "r"})
 
-	var p workflows.BackfillProgress
+	var p syncapi.BackfillProgress
 	if err := env.GetWorkflowResult(&p); err != nil {
 		t.Fatal(err)
 	}
@@ -61,13 +62,13 @@ func TestBackfillContinuesAsNewCarryingProgress(t *testing.T) {
 	env, _ := newBackfillEnv(t, 1234)
 	env.SetContinueAsNewSuggested(true)
 
-	env.ExecuteWorkflow(workflows.BackfillWorkflow, workflows.BackfillInput{FirmID: 1, RealmID: "r"})
+	env.ExecuteWorkflow(workflows.BackfillWorkflow, syncapi.BackfillInput{FirmID: 1, RealmID: "r"})
 
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
 	}
-	var next workflows.BackfillInput
+	var next syncapi.BackfillInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -82,23 +83,23 @@ func TestSyncRunsARequestedBackfillAsAChildThenACycle(t *testing.T) {
 	env.RegisterWorkflow(workflows.BackfillWorkflow)
 	var order []string
 	env.OnWorkflow(workflows.BackfillWorkflow, mock.Anything, mock.Anything).Return(
-		func(_ workflow.Context, in workflows.BackfillInput) (workflows.BackfillProgress, error) {
+		func(_ workflow.Context, in syncapi.BackfillInput) (syncapi.BackfillProgress, error) {
 			order = append(order, "backfill since "+in.Filter.Since.Format(time.DateOnly))
-			return workflows.BackfillProgress{Done: true}, nil
+			return syncapi.BackfillProgress{Done: true}, nil
 		})
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+		func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			order = append(order, "cycle")
-			return activities.SyncCategoryResult{Category: in.Category}, nil
+			return syncapi.CategoryResult{Category: in.Category}, nil
 		})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(workflows.BackfillSignal, pms.BackfillFilter{Since: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Unpaid: true})
+		env.SignalWorkflow(syncapi.BackfillSignal, pms.BackfillFilter{Since: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Unpaid: true})
 	}, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.DisconnectSignal, nil) }, 2*time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.DisconnectSignal, nil) }, 2*time.Minute)
 
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
 
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	if err := env.GetWorkflowResult(&sum); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // SetupInput starts a firm's setup wizard, or carries one across continue-as-new.
@@ -275,15 +275,15 @@ func (r *setupRun) saveDraft(ctx workflow.Context) {
 // (ABANDON): the sync runs for as long as the firm is connected, this setup does not.
 // If an operator started it already, it is left as it is.
 func (r *setupRun) startSync(ctx workflow.Context) {
-	id := temporalx.SyncWorkflowID(r.st.FirmID, r.st.Company.RealmID)
+	id := syncapi.SyncWorkflowID(r.st.FirmID, r.st.Company.RealmID)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        id,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporalx.FirmAttr.ValueSet(fmt.Sprint(r.st.FirmID)), temporalx.RealmAttr.ValueSet(r.st.Company.RealmID),
-			temporalx.StatusAttr.ValueSet(StatusRunning)),
+			syncapi.FirmAttr.ValueSet(fmt.Sprint(r.st.FirmID)), syncapi.RealmAttr.ValueSet(r.st.Company.RealmID),
+			syncapi.StatusAttr.ValueSet(syncapi.StatusRunning)),
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, SyncWorkflow, SyncInput{FirmID: r.st.FirmID, RealmID: r.st.Company.RealmID})
+	child := workflow.ExecuteChildWorkflow(cctx, SyncWorkflow, syncapi.SyncInput{FirmID: r.st.FirmID, RealmID: r.st.Company.RealmID})
 	err := child.GetChildWorkflowExecution().Get(ctx, nil)
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		workflow.GetLogger(ctx).Error("the sync could not be started", "workflow_id", id, "error", err)
@@ -298,8 +298,8 @@ func (r *setupRun) startSync(ctx workflow.Context) {
 // rather than being cancelled in the middle of a write. A sync that is not running is
 // fine.
 func (r *setupRun) stopSync(ctx workflow.Context, realmID string) {
-	id := temporalx.SyncWorkflowID(r.st.FirmID, realmID)
-	if err := workflow.SignalExternalWorkflow(ctx, id, "", DisconnectSignal, nil).Get(ctx, nil); err != nil {
+	id := syncapi.SyncWorkflowID(r.st.FirmID, realmID)
+	if err := workflow.SignalExternalWorkflow(ctx, id, "", syncapi.DisconnectSignal, nil).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Info("the old company's sync was not running", "workflow_id", id, "error", err)
 	}
 }
@@ -313,8 +313,8 @@ func (r *setupRun) upsertAttributes(ctx workflow.Context) {
 	}
 	r.attrs = key
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		temporalx.FirmAttr.ValueSet(fmt.Sprint(r.st.FirmID)), temporalx.RealmAttr.ValueSet(r.st.Company.RealmID),
-		temporalx.SetupStepAttr.ValueSet(string(r.st.Step)), temporalx.StatusAttr.ValueSet(r.st.Status()))
+		syncapi.FirmAttr.ValueSet(fmt.Sprint(r.st.FirmID)), syncapi.RealmAttr.ValueSet(r.st.Company.RealmID),
+		syncapi.SetupStepAttr.ValueSet(string(r.st.Step)), syncapi.StatusAttr.ValueSet(r.st.Status()))
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("search attributes not set", "error", err)
 	}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 const (
@@ -49,7 +49,7 @@ type fakeSetup struct {
 	drafts    []settings.Record
 	submitted []settings.Record
 	cancelled []activities.CancelSetupInput
-	syncs     []workflows.SyncInput
+	syncs     []syncapi.SyncInput
 	stopped   []string
 }
 
@@ -70,7 +70,7 @@ func newSetupEnv(t *testing.T, draftDelay ...time.Duration) (*testsuite.TestWork
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(workflows.SetupWorkflow)
 	env.RegisterActivity(setupActs)
-	env.SetTypedSearchAttributesOnStart(temporalx.SearchAttributes())
+	env.SetTypedSearchAttributesOnStart(syncapi.SearchAttributes())
 	f := &fakeSetup{}
 	env.OnActivity(setupActs.LoadSetupFirm, mock.Anything, mock.Anything).Return(testFirmFacts, nil)
 	env.OnActivity(setupActs.CheckSetupConnection, mock.Anything, mock.Anything).Return(
@@ -110,16 +110,16 @@ func newSetupEnv(t *testing.T, draftDelay ...time.Duration) (*testsuite.TestWork
 	})
 	// A stand-in for the sync: it runs (for a day of skipped time) until it is told to
 	// disconnect.
-	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in workflows.SyncInput) (workflows.SyncSummary, error) {
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, error) {
 		f.mu.Lock()
 		f.syncs = append(f.syncs, in)
 		f.mu.Unlock()
-		if ok, _ := workflow.GetSignalChannel(ctx, workflows.DisconnectSignal).ReceiveWithTimeout(ctx, 24*time.Hour, nil); ok {
+		if ok, _ := workflow.GetSignalChannel(ctx, syncapi.DisconnectSignal).ReceiveWithTimeout(ctx, 24*time.Hour, nil); ok {
 			f.mu.Lock()
 			f.stopped = append(f.stopped, workflow.GetInfo(ctx).WorkflowExecution.ID)
 			f.mu.Unlock()
 		}
-		return workflows.SyncSummary{}, nil
+		return syncapi.Summary{}, nil
 	}, workflow.RegisterOptions{Name: "SyncWorkflow"})
 	return env, f
 }
@@ -310,7 +310,7 @@ func defaultPath(f *fakeSetup) []act {
 		{action: workflows.ActionSave, in: workflows.SetupAction{Answers: syncOptions("2026-01-01", true)}, field: "answers", refused: "no settings to save"},
 		{action: workflows.ActionSubmit, check: func(t *testing.T, st workflows.SetupState) {
 			if !st.Submitted || st.Step != workflows.StepSubmitted || st.SubmittedAt == nil ||
-				st.SyncWorkflowID != temporalx.SyncWorkflowID(testFirm, testRealm) {
+				st.SyncWorkflowID != syncapi.SyncWorkflowID(testFirm, testRealm) {
 				t.Errorf("after submit: %+v", st)
 			}
 		}},
@@ -339,7 +339,7 @@ func TestSetupDefaultPathWithEveryRefusal(t *testing.T) {
 				sub.Settings.Mode != settings.ModeDefault || sub.SetupID == "" {
 				t.Errorf("submitted record = %+v", sub)
 			}
-			if f.syncs[0] != (workflows.SyncInput{FirmID: testFirm, RealmID: testRealm}) {
+			if f.syncs[0] != (syncapi.SyncInput{FirmID: testFirm, RealmID: testRealm}) {
 				t.Errorf("sync started with %+v; only the firm and company may be passed", f.syncs[0])
 			}
 			if len(f.cancelled) != 0 {
@@ -498,7 +498,7 @@ func TestLinkingAnotherCompanyAfterSubmitStartsANewSetup(t *testing.T) {
 	if next.FirmID != testFirm || next.State != nil || next.Linked == nil || *next.Linked != (workflows.Company{RealmID: "5550", Name: "Company 5550"}) {
 		t.Errorf("new setup input = %+v", next)
 	}
-	if len(f.stopped) != 1 || f.stopped[0] != temporalx.SyncWorkflowID(testFirm, testRealm) {
+	if len(f.stopped) != 1 || f.stopped[0] != syncapi.SyncWorkflowID(testFirm, testRealm) {
 		t.Errorf("old sync stopped: %v", f.stopped)
 	}
 

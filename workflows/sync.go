@@ -10,39 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/qbosync/qbosync/activities"
-	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/reconcile"
-	"github.com/qbosync/qbosync/internal/temporalx"
-)
-
-// Names of the SyncWorkflow's messages.
-const (
-	SyncNowSignal     = "sync-now"     // run a cycle now (the change listener sends it)
-	PauseSignal       = "pause"        // finish the current category, then wait for resume
-	ResumeSignal      = "resume"       // leave pause and run a cycle
-	RetryFailedSignal = "retry-failed" // run a cycle that tries the failed items again
-	DisconnectSignal  = "disconnect"   // stop for good: the firm unlinked the company
-	BackfillSignal    = "backfill"     // bring existing records over (pms.BackfillFilter)
-	SyncStatusQuery   = "status"
-)
-
-// Sync statuses, also set as the QbosyncStatus search attribute.
-const (
-	StatusRunning        = "running"
-	StatusBackfilling    = "backfilling"
-	StatusIdle           = "idle"
-	StatusPaused         = "paused"
-	StatusDisconnected   = "disconnected"
-	StatusNeedsReconnect = "needs_reconnect"
-	StatusFailed         = "failed"
-	StatusCompleted      = "completed"
-	// StatusBooksDiffer: the last cycle's reconciliation found QBO disagreeing with the
-	// practice system; `starter reconcile` names the records.
-	StatusBooksDiffer = "books_differ"
-	// StatusStuck: a category failed its run again and again for a reason that is not
-	// about one record (the reason says which and why); the sync tries again on the next
-	// change or sweep, and nothing after that category runs until it passes.
-	StatusStuck = "stuck"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // stuckRetryInterval is how soon a stuck sync tries again by itself (a change or a
@@ -52,51 +20,6 @@ const stuckRetryInterval = time.Minute
 
 // DefaultSweepInterval is how often an idle sync looks for changes by itself.
 const DefaultSweepInterval = 5 * time.Minute
-
-// SyncInput starts a firm's sync with one QuickBooks company.
-type SyncInput struct {
-	FirmID  int64  `json:"firm_id"`
-	RealmID string `json:"realm_id"`
-	// Once runs every category a single time and completes with the summary, instead
-	// of keeping the company in sync.
-	Once bool `json:"once,omitempty"`
-	// SweepInterval is how long an idle sync waits before looking again (default 5m).
-	SweepInterval time.Duration `json:"sweep_interval,omitempty"`
-	// RetryFailed tries the failed items of every category again on the first cycle.
-	RetryFailed bool `json:"retry_failed,omitempty"`
-	// Cycles carries the count of cycles across continue-as-new.
-	Cycles int `json:"cycles,omitempty"`
-	// Paused carries a pause across continue-as-new.
-	Paused bool `json:"paused,omitempty"`
-	// Backfill carries a requested backfill that has not started yet.
-	Backfill *pms.BackfillFilter `json:"backfill,omitempty"`
-}
-
-// SyncSummary is the state of a sync: the last result of each category.
-type SyncSummary struct {
-	FirmID     int64                           `json:"firm_id"`
-	RealmID    string                          `json:"realm_id"`
-	Status     string                          `json:"status"`
-	Reason     string                          `json:"reason,omitempty"`
-	Cycles     int                             `json:"cycles"`
-	LastRunAt  time.Time                       `json:"last_run_at"`
-	Categories []activities.SyncCategoryResult `json:"categories"`
-	// Backfill is the result of the last backfill (its live progress is the
-	// BackfillWorkflow's progress query).
-	Backfill *BackfillProgress `json:"backfill,omitempty"`
-	// Reconciliation is the check of the books after the last cycle; nil when it could
-	// not run (its error is in the activity's history) or this run predates it.
-	Reconciliation *reconcile.Summary `json:"reconciliation,omitempty"`
-}
-
-// Failed counts the items that failed in the last cycle.
-func (s SyncSummary) Failed() int {
-	n := 0
-	for _, c := range s.Categories {
-		n += c.Failed
-	}
-	return n
-}
 
 // categoryActivity bounds one category run. The heartbeat timeout notices a dead
 // worker within a minute; the run itself may take long on a large first sync.
@@ -127,7 +50,7 @@ var boundedCategoryActivity = func() workflow.ActivityOptions {
 // flips these flags; the main loop reads them, so the order of events stays simple.
 type syncControls struct {
 	wake, retryFailed, paused, disconnect bool
-	backfill                              *pms.BackfillFilter
+	backfill                              *syncapi.BackfillFilter
 }
 
 // listen receives every control signal for the life of the run.
@@ -139,13 +62,13 @@ func (c *syncControls) listen(ctx workflow.Context) {
 			apply()
 		})
 	}
-	on(SyncNowSignal, func() { c.wake = true })
-	on(RetryFailedSignal, func() { c.retryFailed, c.wake = true, true })
-	on(PauseSignal, func() { c.paused = true })
-	on(ResumeSignal, func() { c.paused, c.wake = false, true })
-	on(DisconnectSignal, func() { c.disconnect = true })
-	sel.AddReceive(workflow.GetSignalChannel(ctx, BackfillSignal), func(ch workflow.ReceiveChannel, _ bool) {
-		var f pms.BackfillFilter
+	on(syncapi.SyncNowSignal, func() { c.wake = true })
+	on(syncapi.RetryFailedSignal, func() { c.retryFailed, c.wake = true, true })
+	on(syncapi.PauseSignal, func() { c.paused = true })
+	on(syncapi.ResumeSignal, func() { c.paused, c.wake = false, true })
+	on(syncapi.DisconnectSignal, func() { c.disconnect = true })
+	sel.AddReceive(workflow.GetSignalChannel(ctx, syncapi.BackfillSignal), func(ch workflow.ReceiveChannel, _ bool) {
+		var f syncapi.BackfillFilter
 		ch.Receive(ctx, &f)
 		c.backfill, c.wake = &f, true
 	})
@@ -161,12 +84,12 @@ func (c *syncControls) listen(ctx workflow.Context) {
 // when practice data changes) or the sweep interval, and runs again; it continues as
 // new when its history grows long, carrying its state. Pause, resume, retry-failed and
 // disconnect signals steer it; the status query reports it.
-func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
+func SyncWorkflow(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, error) {
 	if in.SweepInterval <= 0 {
 		in.SweepInterval = DefaultSweepInterval
 	}
-	sum := SyncSummary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles}
-	if err := workflow.SetQueryHandler(ctx, SyncStatusQuery, func() (SyncSummary, error) { return sum, nil }); err != nil {
+	sum := syncapi.Summary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles}
+	if err := workflow.SetQueryHandler(ctx, syncapi.StatusQuery, func() (syncapi.Summary, error) { return sum, nil }); err != nil {
 		return sum, err
 	}
 	categories := categoriesFor(ctx)
@@ -178,8 +101,8 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		}
 		sum.Status, sum.Reason = status, reason
 		// Upsert only on change: each upsert is a history event.
-		_ = workflow.UpsertTypedSearchAttributes(ctx, temporalx.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)),
-			temporalx.RealmAttr.ValueSet(in.RealmID), temporalx.StatusAttr.ValueSet(status))
+		_ = workflow.UpsertTypedSearchAttributes(ctx, syncapi.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)),
+			syncapi.RealmAttr.ValueSet(in.RealmID), syncapi.StatusAttr.ValueSet(status))
 	}
 	// A category's attempts are bounded, so that one that keeps failing comes back here
 	// and the sync says it is stuck (the retry policy is not part of what a replay
@@ -188,28 +111,28 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 
 	for {
 		if ctl.paused && !ctl.disconnect {
-			setStatus(StatusPaused, "")
+			setStatus(syncapi.StatusPaused, "")
 			_ = workflow.Await(ctx, func() bool { return !ctl.paused || ctl.disconnect })
 		}
 		if ctl.disconnect {
-			setStatus(StatusDisconnected, "")
+			setStatus(syncapi.StatusDisconnected, "")
 			return sum, nil
 		}
 		if ctl.backfill != nil {
-			setStatus(StatusBackfilling, "")
+			setStatus(syncapi.StatusBackfilling, "")
 			progress, err := runBackfill(ctx, in, *ctl.backfill)
 			if err != nil {
 				return stop(ctx, &sum, setStatus, err)
 			}
 			sum.Backfill, ctl.backfill = &progress, nil
 		}
-		setStatus(StatusRunning, "")
+		setStatus(syncapi.StatusRunning, "")
 		sum.Categories = sum.Categories[:0]
 		retryFailed := ctl.retryFailed
 		ctl.wake, ctl.retryFailed = false, false
 		stuck := ""
 		for _, cat := range categories {
-			var res activities.SyncCategoryResult
+			var res syncapi.CategoryResult
 			var a *activities.Activities
 			err := workflow.ExecuteActivity(ctx, a.SyncCategory, activities.SyncCategoryInput{
 				FirmID: in.FirmID, RealmID: in.RealmID, Category: cat, RetryFailed: retryFailed,
@@ -232,20 +155,20 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncSummary, error) {
 		sum.Cycles++
 		sum.LastRunAt = workflow.Now(ctx)
 		if in.Once {
-			setStatus(StatusCompleted, "")
+			setStatus(syncapi.StatusCompleted, "")
 			return sum, nil
 		}
 
 		if stuck != "" {
-			setStatus(StatusStuck, stuck) // until a cycle passes: the next change or sweep tries again
+			setStatus(syncapi.StatusStuck, stuck) // until a cycle passes: the next change or sweep tries again
 		}
 		if !ctl.wake && !ctl.paused && !ctl.disconnect && ctl.backfill == nil {
 			switch r := sum.Reconciliation; {
 			case stuck != "":
 			case r != nil && !r.OK:
-				setStatus(StatusBooksDiffer, booksDifferReason(*r))
+				setStatus(syncapi.StatusBooksDiffer, booksDifferReason(*r))
 			default:
-				setStatus(StatusIdle, "")
+				setStatus(syncapi.StatusIdle, "")
 			}
 			// An explicit timer, cancelled when a signal wakes the sync, rather than
 			// AwaitWithTimeout: it issues the same commands as the first version of this
@@ -281,12 +204,12 @@ var reconcileActivity = workflow.ActivityOptions{
 // checkBooks reconciles the company after a cycle (from version 1 of "reconcile";
 // earlier runs replay without it). A reconciliation that cannot run leaves nil: it
 // must not stop the sync, whose next cycle tries again.
-func checkBooks(ctx workflow.Context, in SyncInput) *reconcile.Summary {
+func checkBooks(ctx workflow.Context, in syncapi.SyncInput) *syncapi.BooksSummary {
 	if workflow.GetVersion(ctx, "reconcile", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
 	var a *activities.Activities
-	var r reconcile.Summary
+	var r syncapi.BooksSummary
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reconcileActivity), a.Reconcile,
 		activities.ReconcileInput{FirmID: in.FirmID, RealmID: in.RealmID}).Get(ctx, &r)
 	if err != nil {
@@ -297,7 +220,7 @@ func checkBooks(ctx workflow.Context, in SyncInput) *reconcile.Summary {
 }
 
 // booksDifferReason says, for the status, what the reconciliation found.
-func booksDifferReason(r reconcile.Summary) string {
+func booksDifferReason(r syncapi.BooksSummary) string {
 	return fmt.Sprintf("books differ: %d matters' receivables, %d invoices missing, %d trust accounts, %d clients' trust ledgers; run `starter reconcile` for the records",
 		r.MattersDiffering, r.InvoicesMissing, r.TrustAccountsDiffering, r.ClientsDiffering)
 }
@@ -306,16 +229,16 @@ func booksDifferReason(r reconcile.Summary) string {
 // sync writes nothing else, so the two never write the same record at once. The child
 // is abandoned, not cancelled, if this run ends, and keeps a fixed id, so a later run
 // cannot start a second one beside it.
-func runBackfill(ctx workflow.Context, in SyncInput, f pms.BackfillFilter) (BackfillProgress, error) {
+func runBackfill(ctx workflow.Context, in syncapi.SyncInput, f syncapi.BackfillFilter) (syncapi.BackfillProgress, error) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        temporalx.BackfillWorkflowID(in.FirmID, in.RealmID),
+		WorkflowID:        syncapi.BackfillWorkflowID(in.FirmID, in.RealmID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporalx.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)), temporalx.RealmAttr.ValueSet(in.RealmID),
-			temporalx.StatusAttr.ValueSet(StatusBackfilling)),
+			syncapi.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)), syncapi.RealmAttr.ValueSet(in.RealmID),
+			syncapi.StatusAttr.ValueSet(syncapi.StatusBackfilling)),
 	})
-	var p BackfillProgress
-	err := workflow.ExecuteChildWorkflow(cctx, BackfillWorkflow, BackfillInput{FirmID: in.FirmID, RealmID: in.RealmID, Filter: f}).Get(ctx, &p)
+	var p syncapi.BackfillProgress
+	err := workflow.ExecuteChildWorkflow(cctx, BackfillWorkflow, syncapi.BackfillInput{FirmID: in.FirmID, RealmID: in.RealmID, Filter: f}).Get(ctx, &p)
 	return p, err
 }
 
@@ -346,12 +269,12 @@ func stuckReason(category string, err error) string {
 }
 
 // stop ends the workflow after a category failed for good, with a status operators see.
-func stop(ctx workflow.Context, sum *SyncSummary, setStatus func(string, string), err error) (SyncSummary, error) {
+func stop(ctx workflow.Context, sum *syncapi.Summary, setStatus func(string, string), err error) (syncapi.Summary, error) {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeNeedsReconnect {
-		setStatus(StatusNeedsReconnect, appErr.Error())
+		setStatus(syncapi.StatusNeedsReconnect, appErr.Error())
 	} else {
-		setStatus(StatusFailed, err.Error())
+		setStatus(syncapi.StatusFailed, err.Error())
 	}
 	workflow.GetLogger(ctx).Error("sync stopped", "status", sum.Status, "error", err)
 	return *sum, err

@@ -16,8 +16,8 @@ import (
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/syncer"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 var acts *activities.Activities
@@ -28,24 +28,24 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(workflows.SyncWorkflow)
 	env.RegisterActivity(acts)
-	env.SetTypedSearchAttributesOnStart(temporalx.SearchAttributes())
+	env.SetTypedSearchAttributesOnStart(syncapi.SearchAttributes())
 	return env
 }
 
 // countingActivity answers every category with the given counts and records the calls.
-func countingActivity(calls *[]activities.SyncCategoryInput, counts syncer.Counts) func(context.Context, activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
-	return func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+func countingActivity(calls *[]activities.SyncCategoryInput, counts syncer.Counts) func(context.Context, activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+	return func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
 		*calls = append(*calls, in)
-		return activities.SyncCategoryResult{Category: in.Category, Counts: counts}, nil
+		return syncapi.CategoryResult{Category: in.Category, Counts: counts}, nil
 	}
 }
 
 // statusThenCancel queries the sync's status after d of workflow time, then cancels
 // it; the summary is filled in by the time ExecuteWorkflow returns.
-func statusThenCancel(t *testing.T, env *testsuite.TestWorkflowEnvironment, d time.Duration) *workflows.SyncSummary {
-	var sum workflows.SyncSummary
+func statusThenCancel(t *testing.T, env *testsuite.TestWorkflowEnvironment, d time.Duration) *syncapi.Summary {
+	var sum syncapi.Summary
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+		v, err := env.QueryWorkflow(syncapi.StatusQuery)
 		if err != nil {
 			t.Error(err)
 			return
@@ -62,12 +62,12 @@ func TestSyncOnceRunsEveryCategoryInOrderAndSummarises(t *testing.T) {
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).
 		Return(countingActivity(&calls, syncer.Counts{Created: 3, Failed: 1}))
 
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 7, RealmID: "r1", Once: true, RetryFailed: true})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 7, RealmID: "r1", Once: true, RetryFailed: true})
 
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	if err := env.GetWorkflowResult(&sum); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestSyncOnceRunsEveryCategoryInOrderAndSummarises(t *testing.T) {
 			t.Errorf("call %d = %+v", i, c)
 		}
 	}
-	if sum.Status != workflows.StatusCompleted || sum.Cycles != 1 || sum.Failed() != len(syncer.Categories) {
+	if sum.Status != syncapi.StatusCompleted || sum.Cycles != 1 || sum.Failed() != len(syncer.Categories) {
 		t.Errorf("summary = %+v", sum)
 	}
 }
@@ -93,17 +93,17 @@ func TestSyncNowSignalsDuringACycleFoldIntoOneMoreCycle(t *testing.T) {
 
 	env.RegisterDelayedCallback(func() {
 		for range 3 {
-			env.SignalWorkflow(workflows.SyncNowSignal, nil)
+			env.SignalWorkflow(syncapi.SyncNowSignal, nil)
 		}
 	}, 30*time.Second)
 	idle := statusThenCancel(t, env, 30*time.Minute)
 
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
 
 	if want := 2 * len(syncer.Categories); len(calls) != want {
 		t.Errorf("%d category runs, want %d: the first cycle and one more for the three signals", len(calls), want)
 	}
-	if idle.Status != workflows.StatusIdle || idle.Cycles != 2 {
+	if idle.Status != syncapi.StatusIdle || idle.Cycles != 2 {
 		t.Errorf("status while waiting = %+v", idle)
 	}
 	if calls[len(calls)-1].RetryFailed {
@@ -116,7 +116,7 @@ func TestSweepIntervalWakesAnIdleSync(t *testing.T) {
 	var calls []activities.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 35*time.Minute)
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 10 * time.Minute})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 10 * time.Minute})
 	if cycles := len(calls) / len(syncer.Categories); cycles != 4 {
 		t.Errorf("%d cycles in 35 minutes at a 10 minute sweep, want 4", cycles)
 	}
@@ -124,9 +124,9 @@ func TestSweepIntervalWakesAnIdleSync(t *testing.T) {
 
 func TestNeedsReconnectStopsWithStatus(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(activities.SyncCategoryResult{},
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(syncapi.CategoryResult{},
 		temporal.NewNonRetryableApplicationError("QuickBooks refused the connection: reconnect", activities.ErrTypeNeedsReconnect, errors.New("invalid_grant")))
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", Once: true})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", Once: true})
 	err := env.GetWorkflowError()
 	if err == nil {
 		t.Fatal("workflow succeeded although the connection was refused")
@@ -135,13 +135,13 @@ func TestNeedsReconnectStopsWithStatus(t *testing.T) {
 	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeNeedsReconnect {
 		t.Fatalf("error = %v", err)
 	}
-	v, qerr := env.QueryWorkflow(workflows.SyncStatusQuery)
+	v, qerr := env.QueryWorkflow(syncapi.StatusQuery)
 	if qerr != nil {
 		t.Fatal(qerr)
 	}
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	_ = v.Get(&sum)
-	if sum.Status != workflows.StatusNeedsReconnect {
+	if sum.Status != syncapi.StatusNeedsReconnect {
 		t.Errorf("status = %q", sum.Status)
 	}
 }
@@ -150,14 +150,14 @@ func TestTransientActivityErrorsAreRetried(t *testing.T) {
 	env := newEnv(t)
 	attempts := 0
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+		func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			attempts++
 			if attempts < 3 {
-				return activities.SyncCategoryResult{}, errors.New("QBO answered 503")
+				return syncapi.CategoryResult{}, errors.New("QBO answered 503")
 			}
-			return activities.SyncCategoryResult{Category: in.Category}, nil
+			return syncapi.CategoryResult{Category: in.Category}, nil
 		})
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", Once: true})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", Once: true})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("transient errors were not retried: %v", err)
 	}
@@ -171,12 +171,12 @@ func TestContinuesAsNewWhenSuggestedCarryingCycles(t *testing.T) {
 	var calls []activities.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	env.SetContinueAsNewSuggested(true)
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 3, RealmID: "r", SweepInterval: time.Minute, Cycles: 41, RetryFailed: true})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 3, RealmID: "r", SweepInterval: time.Minute, Cycles: 41, RetryFailed: true})
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
 	}
-	var next workflows.SyncInput
+	var next syncapi.SyncInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -186,13 +186,13 @@ func TestContinuesAsNewWhenSuggestedCarryingCycles(t *testing.T) {
 }
 
 // runningStatus queries the workflow from inside a delayed callback.
-func runningStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.SyncSummary {
+func runningStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) syncapi.Summary {
 	t.Helper()
-	v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+	v, err := env.QueryWorkflow(syncapi.StatusQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	if err := v.Get(&sum); err != nil {
 		t.Fatal(err)
 	}
@@ -203,27 +203,27 @@ func TestPauseHoldsCyclesUntilResume(t *testing.T) {
 	env := newEnv(t)
 	var calls []activities.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
-	var whilePaused workflows.SyncSummary
+	var whilePaused syncapi.Summary
 	var callsWhilePaused int
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.PauseSignal, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.PauseSignal, nil) }, time.Minute)
 	// Sync-now while paused must not run a cycle; the sweep must not either.
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SyncNowSignal, nil) }, 2*time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.SyncNowSignal, nil) }, 2*time.Minute)
 	env.RegisterDelayedCallback(func() {
 		whilePaused, callsWhilePaused = runningStatus(t, env), len(calls)
-		env.SignalWorkflow(workflows.ResumeSignal, nil)
+		env.SignalWorkflow(syncapi.ResumeSignal, nil)
 	}, 3*time.Hour)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.DisconnectSignal, nil) }, 3*time.Hour+time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.DisconnectSignal, nil) }, 3*time.Hour+time.Minute)
 
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 30 * time.Minute})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 30 * time.Minute})
 
-	if whilePaused.Status != workflows.StatusPaused || callsWhilePaused != len(syncer.Categories) {
+	if whilePaused.Status != syncapi.StatusPaused || callsWhilePaused != len(syncer.Categories) {
 		t.Errorf("while paused: status %q after %d category runs, want paused after the first cycle only", whilePaused.Status, callsWhilePaused)
 	}
 	if want := 2 * len(syncer.Categories); len(calls) != want {
 		t.Errorf("%d category runs, want %d (first cycle, then one on resume)", len(calls), want)
 	}
-	var sum workflows.SyncSummary
-	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != workflows.StatusDisconnected {
+	var sum syncapi.Summary
+	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != syncapi.StatusDisconnected {
 		t.Errorf("after disconnect: %+v, %v", sum, err)
 	}
 }
@@ -232,10 +232,10 @@ func TestRetryFailedSignalRetriesOnTheNextCycleOnly(t *testing.T) {
 	env := newEnv(t)
 	var calls []activities.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.RetryFailedSignal, nil) }, time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SyncNowSignal, nil) }, 2*time.Minute)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.DisconnectSignal, nil) }, 3*time.Minute)
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.RetryFailedSignal, nil) }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.SyncNowSignal, nil) }, 2*time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.DisconnectSignal, nil) }, 3*time.Minute)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
 	n := len(syncer.Categories)
 	if len(calls) != 3*n {
 		t.Fatalf("%d category runs, want %d", len(calls), 3*n)
@@ -250,20 +250,20 @@ func TestRetryFailedSignalRetriesOnTheNextCycleOnly(t *testing.T) {
 func TestContinueAsNewCarriesSignalsThatArrivedMidCycle(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
-		Return(func(_ context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
-			return activities.SyncCategoryResult{Category: in.Category}, nil
+		Return(func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+			return syncapi.CategoryResult{Category: in.Category}, nil
 		})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(workflows.RetryFailedSignal, nil)
-		env.SignalWorkflow(workflows.PauseSignal, nil)
+		env.SignalWorkflow(syncapi.RetryFailedSignal, nil)
+		env.SignalWorkflow(syncapi.PauseSignal, nil)
 		env.SetContinueAsNewSuggested(true)
 	}, 30*time.Second)
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 5, RealmID: "r", SweepInterval: time.Hour})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 5, RealmID: "r", SweepInterval: time.Hour})
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
 	}
-	var next workflows.SyncInput
+	var next syncapi.SyncInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -275,14 +275,14 @@ func TestContinueAsNewCarriesSignalsThatArrivedMidCycle(t *testing.T) {
 func TestDisconnectIsNotLostToContinueAsNew(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
-		Return(activities.SyncCategoryResult{}, nil)
+		Return(syncapi.CategoryResult{}, nil)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(workflows.DisconnectSignal, nil)
+		env.SignalWorkflow(syncapi.DisconnectSignal, nil)
 		env.SetContinueAsNewSuggested(true)
 	}, 30*time.Second)
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 5, RealmID: "r", SweepInterval: time.Hour})
-	var sum workflows.SyncSummary
-	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != workflows.StatusDisconnected {
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 5, RealmID: "r", SweepInterval: time.Hour})
+	var sum syncapi.Summary
+	if err := env.GetWorkflowResult(&sum); err != nil || sum.Status != syncapi.StatusDisconnected {
 		t.Fatalf("want a completed, disconnected sync; got %+v, %v", sum, err)
 	}
 }
@@ -298,10 +298,10 @@ func TestBooksThatDifferMarkTheSync(t *testing.T) {
 		Return(reconcile.Summary{OK: false, MattersChecked: 9, MattersDiffering: 2, ReceivablesDifferenceCents: 1234}, nil)
 	idle := statusThenCancel(t, env, time.Minute)
 
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
 
-	if idle.Status != workflows.StatusBooksDiffer || !strings.Contains(idle.Reason, "2 matters") {
-		t.Errorf("status %q (%s), want %q naming the 2 matters", idle.Status, idle.Reason, workflows.StatusBooksDiffer)
+	if idle.Status != syncapi.StatusBooksDiffer || !strings.Contains(idle.Reason, "2 matters") {
+		t.Errorf("status %q (%s), want %q naming the 2 matters", idle.Status, idle.Reason, syncapi.StatusBooksDiffer)
 	}
 	if r := idle.Reconciliation; r == nil || r.MattersDiffering != 2 || r.ReceivablesDifferenceCents != 1234 {
 		t.Errorf("reconciliation in the status = %+v", idle.Reconciliation)
@@ -315,7 +315,7 @@ func TestACategoryThatKeepsFailingMarksTheSyncStuck(t *testing.T) {
 	env := newEnv(t)
 	broken, attempts, laterWhileBroken := true, 0, 0
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.SyncCategoryInput) (activities.SyncCategoryResult, error) {
+		func(ctx context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			switch {
 			case broken && in.Category == "contacts":
 				attempts++
@@ -323,14 +323,14 @@ func TestACategoryThatKeepsFailingMarksTheSyncStuck(t *testing.T) {
 				laterWhileBroken++
 			}
 			if broken && in.Category == "contacts" {
-				return activities.SyncCategoryResult{}, errors.New(`id map: save client 7: duplicate key value violates unique constraint`)
+				return syncapi.CategoryResult{}, errors.New(`id map: save client 7: duplicate key value violates unique constraint`)
 			}
-			return activities.SyncCategoryResult{Category: in.Category}, nil
+			return syncapi.CategoryResult{Category: in.Category}, nil
 		})
 	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(reconcile.Summary{OK: true}, nil)
-	var stuck, after workflows.SyncSummary
-	query := func(into *workflows.SyncSummary) {
-		v, err := env.QueryWorkflow(workflows.SyncStatusQuery)
+	var stuck, after syncapi.Summary
+	query := func(into *syncapi.Summary) {
+		v, err := env.QueryWorkflow(syncapi.StatusQuery)
 		if err != nil {
 			t.Error(err)
 			return
@@ -340,21 +340,21 @@ func TestACategoryThatKeepsFailingMarksTheSyncStuck(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		query(&stuck)
 		broken = false
-		env.SignalWorkflow(workflows.SyncNowSignal, nil)
+		env.SignalWorkflow(syncapi.SyncNowSignal, nil)
 	}, 10*time.Minute)
 	env.RegisterDelayedCallback(func() { query(&after); env.CancelWorkflow() }, 20*time.Minute)
 
-	env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
 
-	if stuck.Status != workflows.StatusStuck || !strings.Contains(stuck.Reason, "contacts") || !strings.Contains(stuck.Reason, "unique constraint") {
-		t.Errorf("status while contacts keep failing = %q (%s), want %q naming the category and the error", stuck.Status, stuck.Reason, workflows.StatusStuck)
+	if stuck.Status != syncapi.StatusStuck || !strings.Contains(stuck.Reason, "contacts") || !strings.Contains(stuck.Reason, "unique constraint") {
+		t.Errorf("status while contacts keep failing = %q (%s), want %q naming the category and the error", stuck.Status, stuck.Reason, syncapi.StatusStuck)
 	}
 	// Ten minutes stuck: each cycle retried the category a few times, and a stuck sync
 	// tries again every minute, not every sweep (an hour here).
 	if attempts < 10 || laterWhileBroken != 0 {
 		t.Errorf("while stuck: %d attempts of contacts, %d runs of later categories; want retried cycles, none after it", attempts, laterWhileBroken)
 	}
-	if after.Status != workflows.StatusIdle {
+	if after.Status != syncapi.StatusIdle {
 		t.Errorf("status after a cycle passed = %q (%s), want idle", after.Status, after.Reason)
 	}
 }

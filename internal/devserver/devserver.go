@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/qbosync/qbosync/internal/temporalx"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Start runs a dev server for the test and returns a client of its default namespace
@@ -30,7 +30,7 @@ func Start(t testing.TB) (client.Client, string) {
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath:     bin,
 		ClientOptions:    &client.Options{Namespace: "default"},
-		SearchAttributes: temporalx.SearchAttributes(),
+		SearchAttributes: syncapi.SearchAttributes(),
 		LogLevel:         "error",
 	})
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // startWorkerProcess runs the real worker binary against the test's stack, so a test
@@ -66,10 +66,10 @@ func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 	proc := s.startWorkerProcess(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
-		workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
+		workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
 	must(t, err)
-	must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.BackfillSignal, pms.BackfillFilter{Since: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}))
+	must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), "", syncapi.BackfillSignal, pms.BackfillFilter{Since: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}))
 
 	// Kill the worker once a good part of the backfill is in QBO.
 	waitFor(t, "the backfill to get going", func() bool { return len(s.customers().byMarker) >= 300 })
@@ -78,11 +78,11 @@ func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 	killedAt := len(s.customers().byMarker)
 	s.startWorker()
 
-	var progress workflows.BackfillProgress
-	backfill := s.Temporal.GetWorkflow(ctx, temporalx.BackfillWorkflowID(firm, s.Realm), "")
+	var progress syncapi.BackfillProgress
+	backfill := s.Temporal.GetWorkflow(ctx, syncapi.BackfillWorkflowID(firm, s.Realm), "")
 	must(t, backfill.Get(ctx, &progress))
 	recordHistory(t, s.Temporal, backfill, "backfill_killed_worker_v3")
-	waitFor(t, "the cycle after the backfill", func() bool { return s.status(run).Status == workflows.StatusIdle && s.status(run).Backfill != nil })
+	waitFor(t, "the cycle after the backfill", func() bool { return s.status(run).Status == syncapi.StatusIdle && s.status(run).Backfill != nil })
 	must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
 	recordHistory(t, s.Temporal, run, "sync_with_backfill_v3")
 	if killedAt >= 2*clients {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 var markerRE = regexp.MustCompile(`qbosync:(client|matter):(\d+)`)
@@ -95,7 +95,7 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 
 	t.Run("first sync creates every client and matter once, failures explained", func(t *testing.T) {
 		sum, run := s.syncOnce(firm, false)
-		if sum.Status != workflows.StatusCompleted {
+		if sum.Status != syncapi.StatusCompleted {
 			t.Fatalf("status %q", sum.Status)
 		}
 		recordHistory(t, s.Temporal, run, "sync_once_v3")
@@ -282,13 +282,13 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 	t.Run("a continuous sync wakes on sync-now and picks up a new client", func(t *testing.T) {
 		ctx := t.Context()
 		run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
-		}, workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
+			ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
+		}, workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
 		must(t, err)
 		waitFor(t, "the first cycle", func() bool { return s.status(run).Cycles == 1 && waitingForChanges(s.status(run)) })
 		var id int64
 		must(t, s.DB.Get(&id, `INSERT INTO clients (firm_id, client_number, kind, name) VALUES ($1, 'N-1', 'person', 'Newly Arrived') RETURNING id`, firm))
-		must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), run.GetRunID(), workflows.SyncNowSignal, nil))
+		must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), run.GetRunID(), syncapi.SyncNowSignal, nil))
 		waitFor(t, "the new client in QBO", func() bool {
 			return len(s.customers().byMarker[fmt.Sprintf("qbosync:client:%d", id)]) == 1
 		})
@@ -307,21 +307,21 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 	})
 }
 
-func (s *stack) status(run client.WorkflowRun) workflows.SyncSummary {
+func (s *stack) status(run client.WorkflowRun) syncapi.Summary {
 	s.t.Helper()
-	v, err := s.Temporal.QueryWorkflow(context.Background(), run.GetID(), run.GetRunID(), workflows.SyncStatusQuery)
+	v, err := s.Temporal.QueryWorkflow(context.Background(), run.GetID(), run.GetRunID(), syncapi.StatusQuery)
 	if err != nil {
-		return workflows.SyncSummary{}
+		return syncapi.Summary{}
 	}
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	_ = v.Get(&sum)
 	return sum
 }
 
 // waitingForChanges says whether a continuous sync finished its cycle and waits: idle,
 // or idle with books that differ (the seed's refused clients leave their invoices out).
-func waitingForChanges(sum workflows.SyncSummary) bool {
-	return sum.Status == workflows.StatusIdle || sum.Status == workflows.StatusBooksDiffer
+func waitingForChanges(sum syncapi.Summary) bool {
+	return sum.Status == syncapi.StatusIdle || sum.Status == syncapi.StatusBooksDiffer
 }
 
 // waitFor polls cond for up to 20 seconds.

@@ -29,9 +29,9 @@ import (
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/internal/workerx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // stack is one test's world: the practice database, the sandbox behind a fault
@@ -146,17 +146,17 @@ func (s *stack) tryConnect(firm int64) (store.Connection, error) {
 }
 
 // syncOnce runs one SyncWorkflow cycle and returns its summary and run id.
-func (s *stack) syncOnce(firm int64, retryFailed bool) (workflows.SyncSummary, client.WorkflowRun) {
+func (s *stack) syncOnce(firm int64, retryFailed bool) (syncapi.Summary, client.WorkflowRun) {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: temporalx.SyncWorkflowID(firm, s.Realm) + "-" + randomHex(3), TaskQueue: s.Queue,
-	}, workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, Once: true, RetryFailed: retryFailed})
+		ID: syncapi.SyncWorkflowID(firm, s.Realm) + "-" + randomHex(3), TaskQueue: s.Queue,
+	}, workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, Once: true, RetryFailed: retryFailed})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	if err := run.Get(ctx, &sum); err != nil {
 		s.t.Fatalf("sync failed: %v", err)
 	}
@@ -282,7 +282,7 @@ func mustTB(tb testing.TB, err error) {
 }
 
 // contactsOf is the contacts category's result in a sync summary.
-func contactsOf(t testing.TB, sum workflows.SyncSummary) activities.SyncCategoryResult {
+func contactsOf(t testing.TB, sum syncapi.Summary) syncapi.CategoryResult {
 	t.Helper()
 	for _, c := range sum.Categories {
 		if c.Category == "contacts" {
@@ -290,7 +290,7 @@ func contactsOf(t testing.TB, sum workflows.SyncSummary) activities.SyncCategory
 		}
 	}
 	t.Fatalf("no contacts category in %+v", sum.Categories)
-	return activities.SyncCategoryResult{}
+	return syncapi.CategoryResult{}
 }
 
 // create writes an entity into the sandbox company as the firm would by hand in

@@ -15,8 +15,8 @@ import (
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Safe identity (docs/design.md, "Whose object is it"): qbosync posts only to QuickBooks
@@ -191,7 +191,7 @@ func TestNamesQuickBooksTakesForOneAreOneNameEverywhere(t *testing.T) {
 	s.connect(firm)
 
 	sum, _ := s.syncOnce(firm, false) // completes: a stuck category would fail a one-shot sync
-	if sum.Status != workflows.StatusCompleted {
+	if sum.Status != syncapi.StatusCompleted {
 		t.Fatalf("status %q (%s)", sum.Status, sum.Reason)
 	}
 	stuck, err := s.Store.CategoryErrors(t.Context(), scopeOf(s, firm))
@@ -344,14 +344,14 @@ func TestACategoryThatCannotRunIsStuckOutLoud(t *testing.T) {
 	must(t, err)
 
 	run, err := s.Temporal.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
-		ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
-	}, workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm})
+		ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
+	}, workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm})
 	must(t, err)
 	t.Cleanup(func() { _ = s.Temporal.TerminateWorkflow(context.Background(), run.GetID(), "", "test over") })
 
 	deadline := time.Now().Add(90 * time.Second)
-	var sum workflows.SyncSummary
-	for sum = s.status(run); sum.Status != workflows.StatusStuck; sum = s.status(run) {
+	var sum syncapi.Summary
+	for sum = s.status(run); sum.Status != syncapi.StatusStuck; sum = s.status(run) {
 		if time.Now().After(deadline) {
 			t.Fatalf("status %q (%s) after 90 s; want stuck", sum.Status, sum.Reason)
 		}
@@ -373,7 +373,7 @@ func TestACategoryThatCannotRunIsStuckOutLoud(t *testing.T) {
 
 	_, err = s.DB.Exec(`DROP TRIGGER refuse_contacts_cursor ON sync_cursors`)
 	must(t, err)
-	must(t, s.Temporal.SignalWorkflow(t.Context(), run.GetID(), run.GetRunID(), workflows.SyncNowSignal, nil))
+	must(t, s.Temporal.SignalWorkflow(t.Context(), run.GetID(), run.GetRunID(), syncapi.SyncNowSignal, nil))
 	waitFor(t, "the sync to pass again", func() bool { return waitingForChanges(s.status(run)) })
 	if stuck, _ := s.Store.CategoryErrors(t.Context(), scopeOf(s, firm)); len(stuck) != 0 {
 		t.Errorf("category errors after the cause went: %+v", stuck)

@@ -10,9 +10,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/internal/wake"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // liveSync starts a firm on an empty practice database with a continuous sync and the
@@ -30,14 +30,14 @@ func liveSync(tb testing.TB) (*stack, int64) {
 	l := &wake.Listener{DatabaseURL: s.DBURL, DB: s.DB, Temporal: s.Temporal, Log: slog.New(slog.DiscardHandler), Window: 10 * time.Millisecond}
 	go l.Run(ctx)
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
-	}, workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
+		ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
+	}, workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = s.Temporal.TerminateWorkflow(context.Background(), run.GetID(), "", "test done") })
 	deadline := time.Now().Add(20 * time.Second)
-	for s.status(run).Status != workflows.StatusIdle {
+	for s.status(run).Status != syncapi.StatusIdle {
 		if time.Now().After(deadline) {
 			tb.Fatal("the sync never became idle")
 		}

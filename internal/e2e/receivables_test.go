@@ -20,8 +20,8 @@ import (
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // txnMarkerRE finds qbosync's marker in a transaction's PrivateNote.
@@ -369,8 +369,8 @@ func TestReceivablesExactlyOnceUnderFaultsAndAKilledWorker(t *testing.T) {
 	proc := s.startWorkerProcess(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
-		workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, Once: true})
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
+		workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, Once: true})
 	must(t, err)
 	waitFor(t, "invoices to reach QBO", func() bool { return len(s.txnsByMarker("Invoice")) >= 15 })
 	must(t, proc.Process.Signal(syscall.SIGKILL))
@@ -379,7 +379,7 @@ func TestReceivablesExactlyOnceUnderFaultsAndAKilledWorker(t *testing.T) {
 	faulty.ThrottleBurst, faulty.ExpireAccessTokens = 3, true
 	must(t, s.Sim.SetFaults(s.Realm, faulty))
 	s.startWorker()
-	var sum workflows.SyncSummary
+	var sum syncapi.Summary
 	must(t, run.Get(ctx, &sum))
 	must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{}))
 
@@ -426,15 +426,15 @@ func TestBackfillBringsInvoicesSinceTheDateAndEveryUnpaidOne(t *testing.T) {
 	since := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: temporalx.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
-		workflows.SyncWorkflow, workflows.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue},
+		workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
 	must(t, err)
-	must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), "", workflows.BackfillSignal, pms.BackfillFilter{Since: since, Unpaid: true}))
-	var progress workflows.BackfillProgress
+	must(t, s.Temporal.SignalWorkflow(ctx, run.GetID(), "", syncapi.BackfillSignal, pms.BackfillFilter{Since: since, Unpaid: true}))
+	var progress syncapi.BackfillProgress
 	waitFor(t, "the backfill to start", func() bool {
-		return s.status(run).Status == workflows.StatusBackfilling || s.status(run).Backfill != nil
+		return s.status(run).Status == syncapi.StatusBackfilling || s.status(run).Backfill != nil
 	})
-	must(t, s.Temporal.GetWorkflow(ctx, temporalx.BackfillWorkflowID(firm, s.Realm), "").Get(ctx, &progress))
+	must(t, s.Temporal.GetWorkflow(ctx, syncapi.BackfillWorkflowID(firm, s.Realm), "").Get(ctx, &progress))
 	must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), "", "test done"))
 
 	custs := s.customers()

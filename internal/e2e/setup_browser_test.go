@@ -15,8 +15,8 @@ import (
 
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // screenshots is where the browser tests leave a picture of every page (gitignored).
@@ -254,7 +254,7 @@ func TestSetupInTheBrowser(t *testing.T) {
 		stale.at("Submitted", "refused-after-submit")
 		stale.sees("Only linking a different QuickBooks company starts a new setup with new settings")
 
-		desc, err := s.Temporal.DescribeWorkflowExecution(t.Context(), temporalx.SyncWorkflowID(firm, s.Realm), "")
+		desc, err := s.Temporal.DescribeWorkflowExecution(t.Context(), syncapi.SyncWorkflowID(firm, s.Realm), "")
 		must(t, err)
 		if desc.WorkflowExecutionInfo.Status.String() != "Running" {
 			t.Errorf("the sync is %s after Submit", desc.WorkflowExecutionInfo.Status)

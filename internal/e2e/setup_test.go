@@ -18,10 +18,11 @@ import (
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/internal/web"
 	"github.com/qbosync/qbosync/internal/workerx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // setupStack is the e2e stack with a worker of its own for the setup, on its own task
@@ -159,7 +160,7 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 		}
 	}
 	st = s.act(firm, workflows.ActionSubmit, workflows.SetupAction{})
-	syncID := temporalx.SyncWorkflowID(firm, conn.RealmID)
+	syncID := syncapi.SyncWorkflowID(firm, conn.RealmID)
 	if !st.Submitted || st.SyncWorkflowID != syncID {
 		t.Fatalf("after submit: %+v", st)
 	}
@@ -184,7 +185,7 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 		t.Error("the sync started by Submit created no customer")
 	}
 
-	setupRun := s.Temporal.GetWorkflow(ctx, temporalx.SetupWorkflowID(firm), "")
+	setupRun := s.Temporal.GetWorkflow(ctx, setupapi.SetupWorkflowID(firm), "")
 	tok, err := s.Store.Token(ctx, firm, conn.RealmID)
 	must(t, err)
 	t.Run("no token in the history or the logs", func(t *testing.T) {
@@ -243,7 +244,7 @@ func TestSetupCustomizeThenCancelEndToEnd(t *testing.T) {
 		t.Fatalf("after cancel: %+v", st)
 	}
 	var final workflows.SetupState
-	must(t, s.Temporal.GetWorkflow(ctx, temporalx.SetupWorkflowID(firm), "").Get(ctx, &final))
+	must(t, s.Temporal.GetWorkflow(ctx, setupapi.SetupWorkflowID(firm), "").Get(ctx, &final))
 	if !final.Cancelled {
 		t.Fatalf("the setup ended as %+v", final)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // trustKinds are the id-map kinds of trust money and hard costs, and the QBO entity
@@ -314,7 +314,7 @@ func (s *stack) checkTrustFailures(firm int64) int {
 	return len(failed)
 }
 
-func logReconciliation(t *testing.T, sum workflows.SyncSummary) {
+func logReconciliation(t *testing.T, sum syncapi.Summary) {
 	t.Helper()
 	if r := sum.Reconciliation; r != nil {
 		t.Logf("reconciliation: %+v", *r)

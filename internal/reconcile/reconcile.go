@@ -32,6 +32,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Options say which records the sync was meant to post, so that a record it was never
@@ -93,29 +94,10 @@ func Run(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.S
 func (r Report) OK() bool { return r.Receivables.OK() && r.Trust.OK() }
 
 // Summary is a Report in counts and cents, for a workflow's query result or a status
-// line: the detail stays in the Report.
-type Summary struct {
-	OK bool `json:"ok"`
-
-	MattersChecked    int `json:"matters_checked"`
-	InvoicesChecked   int `json:"invoices_checked"`
-	MattersDiffering  int `json:"matters_differing"`
-	InvoicesDiffering int `json:"invoices_differing"`
-	InvoicesMissing   int `json:"invoices_missing"`
-	// ReceivablesDifferenceCents is the sum over matters of |QBO open − PMS unpaid|.
-	ReceivablesDifferenceCents int64 `json:"receivables_difference_cents"`
-
-	TrustSkipped           bool `json:"trust_skipped,omitempty"` // trust money does not sync
-	TrustAccountsChecked   int  `json:"trust_accounts_checked"`
-	TrustAccountsDiffering int  `json:"trust_accounts_differing"`
-	ClientsDiffering       int  `json:"clients_differing"`
-	TrustRecordsDiffering  int  `json:"trust_records_differing"`
-	QBOOnlyTransactions    int  `json:"qbo_only_transactions"`
-	// TrustBankDifferenceCents and TrustLiabilityDifferenceCents are sums over trust
-	// accounts of |QBO balance − PMS client ledgers|, for the bank and liability account.
-	TrustBankDifferenceCents      int64 `json:"trust_bank_difference_cents"`
-	TrustLiabilityDifferenceCents int64 `json:"trust_liability_difference_cents"`
-}
+// line: the detail stays in the Report. It is the sync's contract type
+// (syncapi.BooksSummary), so that what reads a sync's status needs nothing of this
+// package.
+type Summary = syncapi.BooksSummary
 
 // Summary condenses the report.
 func (r Report) Summary() Summary {

@@ -4,14 +4,12 @@ import (
 	"context"
 
 	"github.com/qbosync/qbosync/internal/pms"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // BackfillCursor is where a category's backfill stands: which of its entities, and the
 // last record id handled.
-type BackfillCursor struct {
-	Entity int   `json:"entity"`
-	ID     int64 `json:"id"`
-}
+type BackfillCursor = syncapi.BackfillCursor
 
 // BackfillTotal counts the records a backfill of the category will handle.
 func (e *Engine) BackfillTotal(ctx context.Context, cat Category, f pms.BackfillFilter) (int, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Engine syncs one firm's categories into one QBO company.
@@ -35,25 +36,11 @@ type Engine struct {
 	backfilling *pms.BackfillFilter
 }
 
-// Counts are what a category run did, item by item.
-type Counts struct {
-	Changes   int `json:"changes"` // feed rows (or, in a backfill, records) read
-	Created   int `json:"created"`
-	Updated   int `json:"updated"`
-	Adopted   int `json:"adopted"`
-	Unchanged int `json:"unchanged"`
-	Failed    int `json:"failed"`
-}
+// Counts are what a category run did, item by item (the sync's contract type).
+type Counts = syncapi.Counts
 
-// Plus returns the sum of two Counts.
-func (c Counts) Plus(d Counts) Counts {
-	return Counts{
-		Changes: c.Changes + d.Changes, Created: c.Created + d.Created, Updated: c.Updated + d.Updated,
-		Adopted: c.Adopted + d.Adopted, Unchanged: c.Unchanged + d.Unchanged, Failed: c.Failed + d.Failed,
-	}
-}
-
-func (c *Counts) add(action string) {
+// count adds one item's outcome to c.
+func count(c *Counts, action string) {
 	switch action {
 	case store.ActionCreated:
 		c.Created++
@@ -269,11 +256,11 @@ func objectTaken(ot *store.ObjectTakenError) *itemFailure {
 // any other error is returned to stop the page.
 func (e *Engine) settle(ctx context.Context, kind, key, label, action string, err error, counts *Counts) error {
 	if err == nil {
-		counts.add(action)
+		count(counts, action)
 		return e.Store.RecordSuccess(ctx, e.Scope, kind, key, label, action)
 	}
 	if f := asItemFailure(err); f != nil {
-		counts.add(store.ActionFailed)
+		count(counts, store.ActionFailed)
 		e.Log.Info("item failed", "kind", kind, "key", key, "code", f.Code)
 		return e.Store.RecordFailure(ctx, e.Scope, kind, key, label, f.Failure)
 	}

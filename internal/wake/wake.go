@@ -24,8 +24,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/qbosync/qbosync/internal/temporalx"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Channel is the notification channel the feed triggers use.
@@ -107,7 +106,7 @@ func (l *Listener) wake(ctx context.Context, firm int64) {
 		return
 	}
 	for _, realm := range realms {
-		err := l.Temporal.SignalWorkflow(ctx, temporalx.SyncWorkflowID(firm, realm), "", workflows.SyncNowSignal, nil)
+		err := l.Temporal.SignalWorkflow(ctx, syncapi.SyncWorkflowID(firm, realm), "", syncapi.SyncNowSignal, nil)
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &notFound):

@@ -21,8 +21,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/internal/temporalx"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // Wizard drives firms' SetupWorkflows through Temporal: the web server and the
@@ -47,12 +48,12 @@ func (r *Refused) Error() string { return r.Action + " refused: " + r.Fields.Err
 // or submitted, is the same setup. After a cancelled setup a new one starts.
 func (w *Wizard) Start(ctx context.Context, firmID int64) (workflows.SetupState, error) {
 	run, err := w.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       temporalx.SetupWorkflowID(firmID),
+		ID:                       setupapi.SetupWorkflowID(firmID),
 		TaskQueue:                w.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporalx.FirmAttr.ValueSet(strconv.FormatInt(firmID, 10)),
-			temporalx.SetupStepAttr.ValueSet(string(workflows.StepConnect))),
+			syncapi.FirmAttr.ValueSet(strconv.FormatInt(firmID, 10)),
+			syncapi.SetupStepAttr.ValueSet(string(workflows.StepConnect))),
 	}, workflows.SetupWorkflow, workflows.SetupInput{FirmID: firmID})
 	if err != nil {
 		return workflows.SetupState{}, fmt.Errorf("start the setup of firm %d: %w", firmID, err)
@@ -95,7 +96,7 @@ func (w *Wizard) Summary(ctx context.Context, firmID int64) (string, error) {
 }
 
 func (w *Wizard) query(ctx context.Context, firmID int64, name string, out any) error {
-	v, err := w.Temporal.QueryWorkflow(ctx, temporalx.SetupWorkflowID(firmID), "", name)
+	v, err := w.Temporal.QueryWorkflow(ctx, setupapi.SetupWorkflowID(firmID), "", name)
 	if err != nil {
 		return noSetup(err)
 	}
@@ -107,7 +108,7 @@ func (w *Wizard) query(ctx context.Context, firmID int64, name string, out any) 
 func (w *Wizard) Act(ctx context.Context, firmID int64, action string, a workflows.SetupAction) (workflows.SetupState, error) {
 	var st workflows.SetupState
 	h, err := w.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   temporalx.SetupWorkflowID(firmID),
+		WorkflowID:   setupapi.SetupWorkflowID(firmID),
 		UpdateName:   action,
 		Args:         []any{a},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -127,7 +128,7 @@ func (w *Wizard) Act(ctx context.Context, firmID int64, action string, a workflo
 // Signal sends an action as a signal: it is not answered, and a refusal shows in the
 // state's Errors.
 func (w *Wizard) Signal(ctx context.Context, firmID int64, action string, a workflows.SetupAction) error {
-	return noSetup(w.Temporal.SignalWorkflow(ctx, temporalx.SetupWorkflowID(firmID), "", action, a))
+	return noSetup(w.Temporal.SignalWorkflow(ctx, setupapi.SetupWorkflowID(firmID), "", action, a))
 }
 
 func noSetup(err error) error {

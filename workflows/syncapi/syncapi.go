@@ -1,0 +1,236 @@
+// Package syncapi is the contract of a firm's SyncWorkflow and of the BackfillWorkflow
+// it runs: their names and ids, signals, queries, statuses, inputs and results, and the
+// search attributes every qbosync workflow sets for Temporal Web. It is what the
+// starter, the wizard's web server and the change listener need to start, steer and
+// read a sync, and nothing more: it imports only Temporal's SDK, so depending on it
+// does not pull in the engine, the database or QuickBooks.
+//
+// The types travel as JSON in workflow histories: a field's JSON name never changes
+// (recorded histories are replayed in CI, workflows/replay_test.go).
+package syncapi
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// Workflow type names, as registered by the worker.
+const (
+	SyncWorkflowName     = "SyncWorkflow"
+	BackfillWorkflowName = "BackfillWorkflow"
+)
+
+// SyncWorkflowID is the id of a firm's sync with one QuickBooks company: one at a time.
+func SyncWorkflowID(firmID int64, realmID string) string {
+	return fmt.Sprintf("qbosync-sync-%d-%s", firmID, realmID)
+}
+
+// BackfillWorkflowID is the id of the backfill of a firm's company: one at a time, so
+// a later run of the sync cannot start a second one beside it.
+func BackfillWorkflowID(firmID int64, realmID string) string {
+	return fmt.Sprintf("qbosync-backfill-%d-%s", firmID, realmID)
+}
+
+// The SyncWorkflow's signals and query.
+const (
+	SyncNowSignal     = "sync-now"     // run a cycle now (the change listener sends it)
+	PauseSignal       = "pause"        // finish the current category, then wait for resume
+	ResumeSignal      = "resume"       // leave pause and run a cycle
+	RetryFailedSignal = "retry-failed" // run a cycle that tries the failed items again
+	DisconnectSignal  = "disconnect"   // stop for good: the firm unlinked the company
+	BackfillSignal    = "backfill"     // bring existing records over (a BackfillFilter)
+	StatusQuery       = "status"       // the Summary
+)
+
+// BackfillProgressQuery returns the BackfillWorkflow's BackfillProgress.
+const BackfillProgressQuery = "progress"
+
+// Sync statuses, also set as the QbosyncStatus search attribute.
+const (
+	StatusRunning        = "running"
+	StatusBackfilling    = "backfilling"
+	StatusIdle           = "idle"
+	StatusPaused         = "paused"
+	StatusDisconnected   = "disconnected"
+	StatusNeedsReconnect = "needs_reconnect"
+	StatusFailed         = "failed"
+	StatusCompleted      = "completed"
+	// StatusBooksDiffer: the last cycle's reconciliation found QBO disagreeing with the
+	// practice system; the reconciliation report names the records.
+	StatusBooksDiffer = "books_differ"
+	// StatusStuck: a category failed its run again and again for a reason that is not
+	// about one record (the reason says which and why); the sync tries again on the next
+	// change or after a minute, and nothing after that category runs until it passes.
+	StatusStuck = "stuck"
+)
+
+// Search attributes set on qbosync's workflows. They are not encrypted: they carry ids
+// and states, never names or amounts. scripts/lib.sh registers them on the dev server;
+// docs/design.md ("Workflows") says what they hold.
+var (
+	FirmAttr      = temporal.NewSearchAttributeKeyKeyword("QbosyncFirm")
+	RealmAttr     = temporal.NewSearchAttributeKeyKeyword("QbosyncRealm")
+	StatusAttr    = temporal.NewSearchAttributeKeyKeyword("QbosyncStatus")
+	SetupStepAttr = temporal.NewSearchAttributeKeyKeyword("QbosyncSetupStep")
+)
+
+// SearchAttributes lists every attribute, for registering them on a server.
+func SearchAttributes() temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(FirmAttr.ValueSet(""), RealmAttr.ValueSet(""),
+		StatusAttr.ValueSet(""), SetupStepAttr.ValueSet(""))
+}
+
+// SyncInput starts a firm's sync with one QuickBooks company.
+type SyncInput struct {
+	FirmID  int64  `json:"firm_id"`
+	RealmID string `json:"realm_id"`
+	// Once runs every category a single time and completes with the summary, instead
+	// of keeping the company in sync.
+	Once bool `json:"once,omitempty"`
+	// SweepInterval is how long an idle sync waits before looking again (default 5m).
+	SweepInterval time.Duration `json:"sweep_interval,omitempty"`
+	// RetryFailed tries the failed items of every category again on the first cycle.
+	RetryFailed bool `json:"retry_failed,omitempty"`
+	// Cycles carries the count of cycles across continue-as-new.
+	Cycles int `json:"cycles,omitempty"`
+	// Paused carries a pause across continue-as-new.
+	Paused bool `json:"paused,omitempty"`
+	// Backfill carries a requested backfill that has not started yet.
+	Backfill *BackfillFilter `json:"backfill,omitempty"`
+}
+
+// Summary is the state of a sync: the last result of each category (the status query,
+// and a one-shot sync's result).
+type Summary struct {
+	FirmID     int64            `json:"firm_id"`
+	RealmID    string           `json:"realm_id"`
+	Status     string           `json:"status"`
+	Reason     string           `json:"reason,omitempty"`
+	Cycles     int              `json:"cycles"`
+	LastRunAt  time.Time        `json:"last_run_at"`
+	Categories []CategoryResult `json:"categories"`
+	// Backfill is the result of the last backfill (its live progress is the
+	// BackfillWorkflow's progress query).
+	Backfill *BackfillProgress `json:"backfill,omitempty"`
+	// Reconciliation is the check of the books after the last cycle; nil when it could
+	// not run (its error is in the activity's history) or this run predates it.
+	Reconciliation *BooksSummary `json:"reconciliation,omitempty"`
+}
+
+// Failed counts the items that failed in the last cycle.
+func (s Summary) Failed() int {
+	n := 0
+	for _, c := range s.Categories {
+		n += c.Failed
+	}
+	return n
+}
+
+// CategoryResult is what one category run did.
+type CategoryResult struct {
+	Category string `json:"category"`
+	Counts
+	// Cursor is where the category's feed reader stands now.
+	Cursor FeedCursor `json:"cursor"`
+}
+
+// FeedCursor is a position in the practice system's change feed.
+type FeedCursor struct {
+	Seq int64 `json:"seq"`
+}
+
+// Counts are what a category run did, item by item.
+type Counts struct {
+	Changes   int `json:"changes"` // feed rows (or, in a backfill, records) read
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Adopted   int `json:"adopted"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+}
+
+// Plus returns the sum of two Counts.
+func (c Counts) Plus(d Counts) Counts {
+	return Counts{
+		Changes: c.Changes + d.Changes, Created: c.Created + d.Created, Updated: c.Updated + d.Updated,
+		Adopted: c.Adopted + d.Adopted, Unchanged: c.Unchanged + d.Unchanged, Failed: c.Failed + d.Failed,
+	}
+}
+
+// BackfillFilter says which existing records a backfill brings: records dated on or
+// after Since, and with Unpaid every unpaid invoice whatever its date.
+type BackfillFilter struct {
+	// Since: dated records (invoices, payments, ...) on or after this day. Clients and
+	// matters are not dated: all of them come.
+	Since time.Time `json:"since"`
+	// Unpaid adds every unpaid invoice whatever its date, with what it needs.
+	Unpaid bool `json:"unpaid,omitempty"`
+}
+
+// BackfillInput asks to bring a firm's existing records into QuickBooks.
+type BackfillInput struct {
+	FirmID  int64          `json:"firm_id"`
+	RealmID string         `json:"realm_id"`
+	Filter  BackfillFilter `json:"filter"`
+	// Progress carries the state across continue-as-new.
+	Progress *BackfillProgress `json:"progress,omitempty"`
+}
+
+// BackfillProgress is how far a backfill has come, category by category.
+type BackfillProgress struct {
+	Categories []CategoryProgress `json:"categories"`
+	Done       bool               `json:"done"`
+}
+
+// CategoryProgress is one category's part of a backfill.
+type CategoryProgress struct {
+	Category string `json:"category"`
+	Total    int    `json:"total"` // records selected, counted when the category starts
+	Counts
+	Cursor  BackfillCursor `json:"cursor"`
+	Started bool           `json:"started"`
+	Done    bool           `json:"done"`
+}
+
+// BackfillCursor is where a category's backfill stands: the index of the entity it
+// reads and the last record id handled.
+type BackfillCursor struct {
+	Entity int   `json:"entity"`
+	ID     int64 `json:"id"`
+}
+
+// Handled is how many records of all categories the backfill has handled, and of how many.
+func (p BackfillProgress) Handled() (done, total int) {
+	for _, c := range p.Categories {
+		done += c.Changes
+		total += c.Total
+	}
+	return done, total
+}
+
+// BooksSummary is the reconciliation of a company's books after a cycle, in counts and
+// cents (internal/reconcile keeps the records behind each difference).
+type BooksSummary struct {
+	OK bool `json:"ok"`
+
+	MattersChecked    int `json:"matters_checked"`
+	InvoicesChecked   int `json:"invoices_checked"`
+	MattersDiffering  int `json:"matters_differing"`
+	InvoicesDiffering int `json:"invoices_differing"`
+	InvoicesMissing   int `json:"invoices_missing"`
+	// ReceivablesDifferenceCents is the sum over matters of |QBO open − PMS unpaid|.
+	ReceivablesDifferenceCents int64 `json:"receivables_difference_cents"`
+
+	TrustSkipped           bool `json:"trust_skipped,omitempty"` // trust money does not sync
+	TrustAccountsChecked   int  `json:"trust_accounts_checked"`
+	TrustAccountsDiffering int  `json:"trust_accounts_differing"`
+	ClientsDiffering       int  `json:"clients_differing"`
+	TrustRecordsDiffering  int  `json:"trust_records_differing"`
+	QBOOnlyTransactions    int  `json:"qbo_only_transactions"`
+	// TrustBankDifferenceCents and TrustLiabilityDifferenceCents are sums over trust
+	// accounts of |QBO balance − PMS client ledgers|, for the bank and liability account.
+	TrustBankDifferenceCents      int64 `json:"trust_bank_difference_cents"`
+	TrustLiabilityDifferenceCents int64 `json:"trust_liability_difference_cents"`
+}
