@@ -15,12 +15,13 @@ import (
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 // ErrTypeSetupRefused: the setup wizard asked for something the firm's data does not
 // allow (an unknown firm, a company it is not connected to). Retrying cannot help; the
-// message says what to do.
-const ErrTypeSetupRefused = "SetupRefused"
+// message says what to do. It is the setup contract's refusal type.
+const ErrTypeSetupRefused = setupapi.ErrTypeRefused
 
 // RevokeEndpoint is where, and as which app, qbosync revokes a QuickBooks grant: the
 // config's qbo.revoke_url, qbo.client_id and qbo.client_secret.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
@@ -50,9 +50,9 @@ func TestSyncSummaryPrintsItsReasonTerminalSafe(t *testing.T) {
 
 func TestSetupPrintsPracticeDataTerminalSafe(t *testing.T) {
 	var out bytes.Buffer
-	printSetup(&out, workflows.SetupState{
-		FirmID: 1, Firm: settings.Firm{Name: hostile}, Company: workflows.Company{RealmID: "9341", Name: hostile},
-		Step: workflows.StepReview, Notice: hostile, LastAction: "submit",
+	printSetup(&out, setupapi.State{
+		FirmID: 1, Firm: settings.Firm{Name: hostile}, Company: setupapi.Company{RealmID: "9341", Name: hostile},
+		Step: setupapi.StepReview, Notice: hostile, LastAction: "submit",
 		Errors:  settings.FieldErrors{{Field: "accounts.income", Message: hostile + " is not an income account"}},
 		Preview: &settings.Preview{Lines: []settings.PreviewLine{{Title: "Customers", Count: 1, Examples: []string{hostile}, Note: hostile}}},
 	})

@@ -15,7 +15,7 @@ import (
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/termsafe"
 	"github.com/qbosync/qbosync/internal/web"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 // setupCmd is the setup wizard for operators and scripts: the same actions the web
@@ -35,15 +35,15 @@ or --answers @file.json; --start-date and --sync-all-unpaid are short for sync o
 	cmd.AddCommand(
 		setupAction(flags, "start", "Start the firm's setup (or show the one it has)", nil),
 		setupAction(flags, "show", "Show the setup: step, errors, preview and the printable settings", nil),
-		setupAction(flags, workflows.ActionConnected, "Tell the setup which QuickBooks company is connected (with --connect: sign in first)", connectedFlags),
-		setupAction(flags, workflows.ActionChooseMode, "Choose default or customize settings (--mode)", modeFlags),
-		setupAction(flags, workflows.ActionSave, "Save the answers of the current step", answerFlags),
-		setupAction(flags, workflows.ActionNext, "Go to the next step (with the current step's answers, if given)", answerFlags),
-		setupAction(flags, workflows.ActionBack, "Go back a step; answers are kept", nil),
-		setupAction(flags, workflows.ActionContinueLater, "Pause the setup (Continue Later), saving answers if given", answerFlags),
-		setupAction(flags, workflows.ActionResume, "Resume a paused setup where it was left", nil),
-		setupAction(flags, workflows.ActionCancel, "Cancel the setup: nothing syncs, and the QuickBooks connection is revoked", nil),
-		setupAction(flags, workflows.ActionSubmit, "Submit the settings (final) and start the firm's sync", nil),
+		setupAction(flags, setupapi.ActionConnected, "Tell the setup which QuickBooks company is connected (with --connect: sign in first)", connectedFlags),
+		setupAction(flags, setupapi.ActionChooseMode, "Choose default or customize settings (--mode)", modeFlags),
+		setupAction(flags, setupapi.ActionSave, "Save the answers of the current step", answerFlags),
+		setupAction(flags, setupapi.ActionNext, "Go to the next step (with the current step's answers, if given)", answerFlags),
+		setupAction(flags, setupapi.ActionBack, "Go back a step; answers are kept", nil),
+		setupAction(flags, setupapi.ActionContinueLater, "Pause the setup (Continue Later), saving answers if given", answerFlags),
+		setupAction(flags, setupapi.ActionResume, "Resume a paused setup where it was left", nil),
+		setupAction(flags, setupapi.ActionCancel, "Cancel the setup: nothing syncs, and the QuickBooks connection is revoked", nil),
+		setupAction(flags, setupapi.ActionSubmit, "Submit the settings (final) and start the firm's sync", nil),
 	)
 	return cmd
 }
@@ -114,7 +114,7 @@ func withWizard(cmd *cobra.Command, flags *cli.Flags, f func(*session, *web.Wiza
 
 func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *setupOpts) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
-	var st workflows.SetupState
+	var st setupapi.State
 	var err error
 	switch name {
 	case "start":
@@ -130,7 +130,7 @@ func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *se
 			return nil
 		}
 	default:
-		var a workflows.SetupAction
+		var a setupapi.Action
 		if a, err = o.action(cmd, s, name); err != nil {
 			return err
 		}
@@ -163,10 +163,10 @@ func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *se
 }
 
 // action builds the action's payload from the flags.
-func (o *setupOpts) action(cmd *cobra.Command, s *session, name string) (workflows.SetupAction, error) {
-	a := workflows.SetupAction{Mode: settings.Mode(o.mode), Step: workflows.Step(o.step)}
+func (o *setupOpts) action(cmd *cobra.Command, s *session, name string) (setupapi.Action, error) {
+	a := setupapi.Action{Mode: settings.Mode(o.mode), Step: setupapi.Step(o.step)}
 	switch {
-	case name == workflows.ActionConnected:
+	case name == setupapi.ActionConnected:
 		conn, err := s.Store.LiveConnection(cmd.Context(), o.firm)
 		if o.connect {
 			conn, err = connectFirm(cmd.Context(), cmd.OutOrStdout(), s.App, o.firm, o.approve, o.company, 10*time.Minute)
@@ -195,7 +195,7 @@ func (o *setupOpts) action(cmd *cobra.Command, s *session, name string) (workflo
 }
 
 // printSetup shows where a setup stands and what can be done next.
-func printSetup(w io.Writer, st workflows.SetupState) {
+func printSetup(w io.Writer, st setupapi.State) {
 	fmt.Fprintf(w, "Setup of firm %d (%s), setup %s\n", st.FirmID, termsafe.String(st.Firm.Name), st.SetupID)
 	if st.Company.RealmID != "" {
 		fmt.Fprintf(w, "  QuickBooks company: %s (%s)\n", termsafe.String(st.Company.Name), st.Company.RealmID)
@@ -216,7 +216,7 @@ func printSetup(w io.Writer, st workflows.SetupState) {
 	for _, e := range st.Errors {
 		fmt.Fprintf(w, "  Refused (%s): %s: %s\n", st.LastAction, e.Field, termsafe.String(e.Message))
 	}
-	if st.Preview != nil && st.Step == workflows.StepReview {
+	if st.Preview != nil && st.Step == setupapi.StepReview {
 		fmt.Fprintf(w, "\n  The first sync will post (records from %s):\n", st.Preview.StartDate)
 		for _, l := range st.Preview.Lines {
 			fmt.Fprintf(w, "    %-26s %6d  %14s  %s\n", l.Title, l.Count, l.Total(), termsafe.String(strings.Join(l.Examples, "; ")))

@@ -15,7 +15,6 @@ import (
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
@@ -180,7 +179,7 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		// Two starters racing: the second joins the first run instead of failing.
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}
-	run, err := c.ExecuteWorkflow(ctx, opts, workflows.SyncWorkflow,
+	run, err := c.ExecuteWorkflow(ctx, opts, syncapi.SyncWorkflowName,
 		syncapi.SyncInput{FirmID: firm, RealmID: conn.RealmID, Once: once, RetryFailed: retry})
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)

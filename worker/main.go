@@ -14,7 +14,6 @@ import (
 
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
-	"github.com/qbosync/qbosync/internal/wake"
 	"github.com/qbosync/qbosync/internal/workerx"
 )
 
@@ -55,6 +54,5 @@ func run(ctx context.Context, a *app.App, c client.Client) error {
 	}
 	defer w.Stop()
 	// Practice changes wake the firms' syncs within milliseconds.
-	listener := &wake.Listener{DatabaseURL: a.Config.Database.URL, DB: a.DB, Temporal: c, Log: a.Log}
-	return listener.Run(ctx)
+	return app.WakeSyncs(ctx, a.Config.Database.URL, a.Store, c, a.Log, 0)
 }

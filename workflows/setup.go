@@ -11,18 +11,9 @@ import (
 
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
-
-// SetupInput starts a firm's setup wizard, or carries one across continue-as-new.
-type SetupInput struct {
-	FirmID int64 `json:"firm_id"`
-	// State is the setup so far, when this run continues an earlier one.
-	State *SetupState `json:"state,omitempty"`
-	// Linked is a company the firm connected after submitting an earlier setup: the
-	// new setup starts with it, at the Choose mode step.
-	Linked *Company `json:"linked,omitempty"`
-}
 
 // interactiveActivity bounds the reads an action waits for (the connection, the
 // company's accounts, the preview): a person is waiting, so a few quick tries, then
@@ -31,7 +22,7 @@ var interactiveActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: 3,
-		NonRetryableErrorTypes: []string{activities.ErrTypeSetupRefused, activities.ErrTypeNeedsReconnect, activities.ErrTypeBug},
+		NonRetryableErrorTypes: []string{setupapi.ErrTypeRefused, activities.ErrTypeNeedsReconnect, activities.ErrTypeBug},
 	},
 }
 
@@ -41,7 +32,7 @@ var durableActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-		NonRetryableErrorTypes: []string{activities.ErrTypeSetupRefused, activities.ErrTypeBug},
+		NonRetryableErrorTypes: []string{setupapi.ErrTypeRefused, activities.ErrTypeBug},
 	},
 }
 
@@ -49,7 +40,7 @@ var setupActs *activities.Setup
 
 // SetupWorkflow is a firm's setup wizard (shared/seed): Connect QuickBooks, Choose
 // mode, the category steps (Customize only), Sync options, Review, Submit. Every action
-// is a signal and an update of the same name (SetupActions); one handler serves both,
+// is a signal and an update of the same name (setupapi.Actions); one handler serves both,
 // and the wizard's rules (transition) are plain Go that validator and handler share.
 //
 // The draft is saved to PostgreSQL after every change, and the workflow waits without
@@ -60,10 +51,10 @@ var setupActs *activities.Setup
 // old company's sync and continues as new, a new setup for the new company. Cancel
 // revokes the connection and completes. Long waits continue as new when the server
 // suggests it, after every handler has finished and the signals are drained.
-func SetupWorkflow(ctx workflow.Context, in SetupInput) (SetupState, error) {
+func SetupWorkflow(ctx workflow.Context, in setupapi.Input) (setupapi.State, error) {
 	r := &setupRun{mu: workflow.NewMutex(ctx), signals: map[string]workflow.ReceiveChannel{}}
 	if err := r.register(ctx); err != nil {
-		return SetupState{}, err
+		return setupapi.State{}, err
 	}
 	if in.State != nil {
 		r.st = *in.State
@@ -84,40 +75,40 @@ func SetupWorkflow(ctx workflow.Context, in SetupInput) (SetupState, error) {
 	case r.st.Cancelled:
 		return r.st, nil
 	case r.linked != nil:
-		return r.st, workflow.NewContinueAsNewError(ctx, SetupWorkflow, SetupInput{FirmID: r.st.FirmID, Linked: r.linked})
+		return r.st, workflow.NewContinueAsNewError(ctx, SetupWorkflow, setupapi.Input{FirmID: r.st.FirmID, Linked: r.linked})
 	}
-	return r.st, workflow.NewContinueAsNewError(ctx, SetupWorkflow, SetupInput{FirmID: r.st.FirmID, State: &r.st})
+	return r.st, workflow.NewContinueAsNewError(ctx, SetupWorkflow, setupapi.Input{FirmID: r.st.FirmID, State: &r.st})
 }
 
 // setupRun is one run of a SetupWorkflow.
 type setupRun struct {
-	st    SetupState
+	st    setupapi.State
 	ready bool           // st is loaded; actions that arrive earlier wait
 	mu    workflow.Mutex // one action at a time, from updates and signals alike
 	busy  int            // actions being handled, from either path
 	attrs string         // the search attributes last upserted
 	// linked is the company of a new setup, set when the firm links another company.
-	linked  *Company
+	linked  *setupapi.Company
 	signals map[string]workflow.ReceiveChannel
 }
 
 // register sets up the queries, and every action as an update and as a signal.
 func (r *setupRun) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, SetupStateQuery, func() (SetupState, error) { return r.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, setupapi.StateQuery, func() (setupapi.State, error) { return r.st, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetQueryHandler(ctx, SetupSummaryQuery, func() (string, error) { return r.st.Summary(), nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, setupapi.SummaryQuery, func() (string, error) { return r.st.Summary(), nil }); err != nil {
 		return err
 	}
-	for _, name := range SetupActions {
+	for _, name := range setupapi.Actions {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, name,
-			func(ctx workflow.Context, a SetupAction) (SetupState, error) { return r.handle(ctx, name, a) },
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a SetupAction) error {
+			func(ctx workflow.Context, a setupapi.Action) (setupapi.State, error) { return r.handle(ctx, name, a) },
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a setupapi.Action) error {
 				if !r.ready {
 					return nil // the handler waits for the state and checks then
 				}
-				_, _, err := transition(r.st, name, a, workflow.Now(ctx))
-				return refusal(err)
+				_, _, err := setupapi.Transition(r.st, name, a, workflow.Now(ctx))
+				return setupapi.RefusalError(err)
 			}})
 		if err != nil {
 			return err
@@ -126,9 +117,9 @@ func (r *setupRun) register(ctx workflow.Context) error {
 	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		sel := workflow.NewSelector(ctx)
-		for _, name := range SetupActions {
+		for _, name := range setupapi.Actions {
 			sel.AddReceive(r.signals[name], func(c workflow.ReceiveChannel, _ bool) {
-				var a SetupAction
+				var a setupapi.Action
 				c.Receive(ctx, &a)
 				// A signal cannot be answered: a refusal is kept in the state's Errors.
 				_, _ = r.handle(ctx, name, a)
@@ -142,10 +133,10 @@ func (r *setupRun) register(ctx workflow.Context) error {
 }
 
 // begin starts a new setup: it reads the firm's bank accounts and saves the first draft.
-func (r *setupRun) begin(ctx workflow.Context, in SetupInput) error {
+func (r *setupRun) begin(ctx workflow.Context, in setupapi.Input) error {
 	now := workflow.Now(ctx)
-	r.st = SetupState{FirmID: in.FirmID, SetupID: workflow.GetInfo(ctx).WorkflowExecution.RunID,
-		Step: StepConnect, Steps: StepsFor(""), UpdatedAt: now}
+	r.st = setupapi.State{FirmID: in.FirmID, SetupID: workflow.GetInfo(ctx).WorkflowExecution.RunID,
+		Step: setupapi.StepConnect, Steps: setupapi.StepsFor(""), UpdatedAt: now}
 	actx := workflow.WithActivityOptions(ctx, interactiveActivity)
 	if err := workflow.ExecuteActivity(actx, setupActs.LoadSetupFirm, in.FirmID).Get(ctx, &r.st.Firm); err != nil {
 		return err
@@ -153,7 +144,7 @@ func (r *setupRun) begin(ctx workflow.Context, in SetupInput) error {
 	r.st.Settings = settings.Defaults(r.st.Firm)
 	r.st.Settings.Mode = "" // not chosen yet
 	if in.Linked != nil {
-		r.st.Company, r.st.Step = *in.Linked, StepMode
+		r.st.Company, r.st.Step = *in.Linked, setupapi.StepMode
 		r.st.Notice = fmt.Sprintf("QuickBooks company %q is linked: this is a new setup, with new settings, for it.", in.Linked.Name)
 	}
 	r.saveDraft(ctx)
@@ -163,7 +154,7 @@ func (r *setupRun) begin(ctx workflow.Context, in SetupInput) error {
 // handle performs an action from either path. It refuses with the wizard's field
 // errors, or when a fact the action needs cannot be read; otherwise it changes the
 // state, records what must be recorded, and returns the new state.
-func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (SetupState, error) {
+func (r *setupRun) handle(ctx workflow.Context, action string, a setupapi.Action) (setupapi.State, error) {
 	r.busy++
 	defer func() { r.busy-- }()
 	if err := workflow.Await(ctx, func() bool { return r.ready }); err != nil {
@@ -175,10 +166,10 @@ func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (S
 	defer r.mu.Unlock()
 
 	prev := r.st
-	next, fx, err := transition(prev, action, a, workflow.Now(ctx))
-	if err == nil && fx.loadCatalog && next.Settings.Mode == settings.ModeDefault &&
+	next, fx, err := setupapi.Transition(prev, action, a, workflow.Now(ctx))
+	if err == nil && fx.LoadCatalog && next.Settings.Mode == settings.ModeDefault &&
 		workflow.GetVersion(ctx, "default-mode-reads-catalog", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		fx.loadCatalog = false // setups recorded before Default mode read the catalog replay as they ran
+		fx.LoadCatalog = false // setups recorded before Default mode read the catalog replay as they ran
 	}
 	if err == nil {
 		err = r.gather(ctx, &next, fx)
@@ -188,9 +179,9 @@ func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (S
 		errors.As(err, &fe)
 		r.st.Errors, r.st.LastAction = fe, action
 		workflow.GetLogger(ctx).Info("setup action refused", "action", action, "step", prev.Step, "error", err)
-		return r.st, refusal(err)
+		return r.st, setupapi.RefusalError(err)
 	}
-	if fx.relink {
+	if fx.Relink {
 		// The new company gets a new setup (continue-as-new); this one stays submitted.
 		r.stopSync(ctx, prev.Company.RealmID)
 		r.linked = &next.Company
@@ -198,10 +189,10 @@ func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (S
 	}
 	r.st = next
 	workflow.GetLogger(ctx).Info("setup action", "action", action, "step", r.st.Step, "paused", r.st.Paused)
-	if fx.save {
+	if fx.Save {
 		r.saveDraft(ctx)
 	}
-	if fx.submit {
+	if fx.Submit {
 		r.startSync(ctx)
 	}
 	r.upsertAttributes(ctx)
@@ -211,18 +202,18 @@ func (r *setupRun) handle(ctx workflow.Context, action string, a SetupAction) (S
 // gather reads the facts an accepted action needs, and does what must succeed for it
 // to count (storing submitted settings, revoking a cancelled connection), into next.
 // An error refuses the action, naming the field it concerns.
-func (r *setupRun) gather(ctx workflow.Context, next *SetupState, fx effects) error {
+func (r *setupRun) gather(ctx workflow.Context, next *setupapi.State, fx setupapi.Effects) error {
 	ictx := workflow.WithActivityOptions(ctx, interactiveActivity)
 	dctx := workflow.WithActivityOptions(ctx, durableActivity)
 	scope := activities.SetupScope{FirmID: next.FirmID, RealmID: next.Company.RealmID}
-	if fx.checkConnection {
+	if fx.CheckConnection {
 		var c activities.SetupCompany
 		if err := workflow.ExecuteActivity(ictx, setupActs.CheckSetupConnection, scope).Get(ctx, &c); err != nil {
 			return fieldError("realm_id", "", err)
 		}
 		next.Company.Name = c.Name
 	}
-	if fx.loadCatalog {
+	if fx.LoadCatalog {
 		var cat settings.Catalog
 		if err := workflow.ExecuteActivity(ictx, setupActs.ListQBOChoices, scope).Get(ctx, &cat); err != nil {
 			return fieldError("mode", "QuickBooks' accounts and items could not be read, so they cannot be offered", err)
@@ -234,7 +225,7 @@ func (r *setupRun) gather(ctx workflow.Context, next *SetupState, fx effects) er
 			next.Settings = next.Settings.FitTo(next.FirmID, &cat)
 		}
 	}
-	if fx.preview {
+	if fx.Preview {
 		var p settings.Preview
 		in := activities.PreviewInput{FirmID: next.FirmID, Settings: next.Settings}
 		if err := workflow.ExecuteActivity(ictx, setupActs.PreviewFirstSync, in).Get(ctx, &p); err != nil {
@@ -242,22 +233,22 @@ func (r *setupRun) gather(ctx workflow.Context, next *SetupState, fx effects) er
 		}
 		next.Preview = &p
 	}
-	if fx.submit {
-		if err := workflow.ExecuteActivity(dctx, setupActs.SubmitSetupSettings, next.record()).Get(ctx, nil); err != nil {
-			return fieldError(ActionSubmit, "the settings could not be stored", err)
+	if fx.Submit {
+		if err := workflow.ExecuteActivity(dctx, setupActs.SubmitSetupSettings, record(*next)).Get(ctx, nil); err != nil {
+			return fieldError(setupapi.ActionSubmit, "the settings could not be stored", err)
 		}
 	}
-	if fx.cancel {
+	if fx.Cancel {
 		in := activities.CancelSetupInput{FirmID: next.FirmID, SetupID: next.SetupID, RealmID: next.Company.RealmID}
 		if err := workflow.ExecuteActivity(dctx, setupActs.CancelSetup, in).Get(ctx, nil); err != nil {
-			return fieldError(ActionCancel, "the QuickBooks connection could not be revoked", err)
+			return fieldError(setupapi.ActionCancel, "the QuickBooks connection could not be revoked", err)
 		}
 	}
 	return nil
 }
 
 // record is the state as a settings row.
-func (st SetupState) record() settings.Record {
+func record(st setupapi.State) settings.Record {
 	return settings.Record{FirmID: st.FirmID, SetupID: st.SetupID, RealmID: st.Company.RealmID, CompanyName: st.Company.Name,
 		Step: string(st.Step), Paused: st.Paused, Settings: st.Settings}
 }
@@ -266,7 +257,7 @@ func (st SetupState) record() settings.Record {
 // action was accepted, and a draft that is not saved is a draft the firm loses.
 func (r *setupRun) saveDraft(ctx workflow.Context) {
 	dctx := workflow.WithActivityOptions(ctx, durableActivity)
-	if err := workflow.ExecuteActivity(dctx, setupActs.SaveSetupDraft, r.st.record()).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dctx, setupActs.SaveSetupDraft, record(r.st)).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("the setup's draft could not be saved", "error", err)
 	}
 }
@@ -326,12 +317,12 @@ func (r *setupRun) drain(ctx workflow.Context) {
 	for {
 		_ = workflow.Await(ctx, func() bool { return r.busy == 0 && workflow.AllHandlersFinished(ctx) })
 		pending := false
-		for _, name := range SetupActions {
-			var a SetupAction
+		for _, name := range setupapi.Actions {
+			var a setupapi.Action
 			for r.signals[name].ReceiveAsync(&a) {
 				pending = true
 				_, _ = r.handle(ctx, name, a)
-				a = SetupAction{}
+				a = setupapi.Action{}
 			}
 		}
 		if !pending && r.busy == 0 && workflow.AllHandlersFinished(ctx) {
@@ -351,29 +342,4 @@ func fieldError(field, what string, err error) error {
 		msg = what + ": " + msg
 	}
 	return settings.FieldErrors{{Field: field, Message: msg}}
-}
-
-// refusal is how a refused action travels to the caller: an application error of type
-// SetupRefused whose details are the field errors (SetupRefusal reads them back).
-func refusal(err error) error {
-	var fe settings.FieldErrors
-	if !errors.As(err, &fe) {
-		return err
-	}
-	return temporal.NewApplicationErrorWithOptions(fe.Error(), activities.ErrTypeSetupRefused,
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{fe}})
-}
-
-// SetupRefusal returns the field errors of a refused setup action, as a client of the
-// workflow receives it (from an update, or from an activity of the wizard).
-func SetupRefusal(err error) (settings.FieldErrors, bool) {
-	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeSetupRefused {
-		return nil, false
-	}
-	var fe settings.FieldErrors
-	if appErr.HasDetails() && appErr.Details(&fe) == nil && len(fe) > 0 {
-		return fe, true
-	}
-	return settings.FieldErrors{{Field: "action", Message: appErr.Message()}}, true
 }

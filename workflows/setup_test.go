@@ -18,6 +18,7 @@ import (
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
@@ -135,11 +136,11 @@ const (
 // act is one action of a script and what must come of it.
 type act struct {
 	action string
-	in     workflows.SetupAction
+	in     setupapi.Action
 	// refused names the field of the expected refusal and part of its message; both
 	// empty means the action must be accepted.
 	field, refused string
-	check          func(t *testing.T, st workflows.SetupState)
+	check          func(t *testing.T, st setupapi.State)
 }
 
 func (a act) String() string { return fmt.Sprintf("%s %+v", a.action, a.in) }
@@ -147,14 +148,14 @@ func (a act) String() string { return fmt.Sprintf("%s %+v", a.action, a.in) }
 // drive runs a script against a new SetupWorkflow, one action a minute, sending each
 // as a signal or an update, and checks each outcome from the state (signals) or the
 // update's answer (updates). It returns the final state.
-func drive(t *testing.T, env *testsuite.TestWorkflowEnvironment, how via, in workflows.SetupInput, script []act) workflows.SetupState {
+func drive(t *testing.T, env *testsuite.TestWorkflowEnvironment, how via, in setupapi.Input, script []act) setupapi.State {
 	t.Helper()
-	state := func() workflows.SetupState {
-		v, err := env.QueryWorkflow(workflows.SetupStateQuery)
+	state := func() setupapi.State {
+		v, err := env.QueryWorkflow(setupapi.StateQuery)
 		if err != nil {
 			t.Fatalf("query: %v", err)
 		}
-		var st workflows.SetupState
+		var st setupapi.State
 		if err := v.Get(&st); err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +195,7 @@ func drive(t *testing.T, env *testsuite.TestWorkflowEnvironment, how via, in wor
 	return state()
 }
 
-func checkOutcome(t *testing.T, i int, a act, refusal error, st workflows.SetupState) {
+func checkOutcome(t *testing.T, i int, a act, refusal error, st setupapi.State) {
 	t.Helper()
 	if a.refused == "" {
 		if refusal != nil {
@@ -221,11 +222,11 @@ func refusalFields(err error) (settings.FieldErrors, bool) {
 	if errors.As(err, &fe) {
 		return fe, true
 	}
-	return workflows.SetupRefusal(err)
+	return setupapi.Refusal(err)
 }
 
-func stepIs(want workflows.Step) func(*testing.T, workflows.SetupState) {
-	return func(t *testing.T, st workflows.SetupState) {
+func stepIs(want setupapi.Step) func(*testing.T, setupapi.State) {
+	return func(t *testing.T, st setupapi.State) {
 		t.Helper()
 		if st.Step != want {
 			t.Errorf("step = %q, want %q", st.Step, want)
@@ -242,20 +243,20 @@ const frozen = "frozen: QuickBooks already holds what they posted. Only linking 
 // defaultPath walks Default mode to Submit through every refusal on the way.
 func defaultPath(f *fakeSetup) []act {
 	return []act{
-		{action: workflows.ActionNext, field: "realm_id", refused: "connect QuickBooks first"},
-		{action: workflows.ActionBack, field: "back", refused: "first step"},
-		{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeDefault}, field: "mode", refused: "go back to it"},
-		{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: "not a realm!"}, field: "realm_id", refused: "is not a QuickBooks company id"},
-		{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: "404"}, field: "realm_id", refused: "not connected to QuickBooks company 404"},
-		{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: testRealm}, check: func(t *testing.T, st workflows.SetupState) {
-			if st.Step != workflows.StepMode || st.Company != (workflows.Company{RealmID: testRealm, Name: "Company 9130"}) {
+		{action: setupapi.ActionNext, field: "realm_id", refused: "connect QuickBooks first"},
+		{action: setupapi.ActionBack, field: "back", refused: "first step"},
+		{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeDefault}, field: "mode", refused: "go back to it"},
+		{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: "not a realm!"}, field: "realm_id", refused: "is not a QuickBooks company id"},
+		{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: "404"}, field: "realm_id", refused: "not connected to QuickBooks company 404"},
+		{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: testRealm}, check: func(t *testing.T, st setupapi.State) {
+			if st.Step != setupapi.StepMode || st.Company != (setupapi.Company{RealmID: testRealm, Name: "Company 9130"}) {
 				t.Errorf("after connecting: %s, %+v", st.Step, st.Company)
 			}
 		}},
-		{action: workflows.ActionNext, field: "mode", refused: "first"},
-		{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: "fancy"}, field: "mode", refused: `choose "default"`},
-		{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeDefault}, check: func(t *testing.T, st workflows.SetupState) {
-			stepIs(workflows.StepSyncOptions)(t, st)
+		{action: setupapi.ActionNext, field: "mode", refused: "first"},
+		{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: "fancy"}, field: "mode", refused: `choose "default"`},
+		{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeDefault}, check: func(t *testing.T, st setupapi.State) {
+			stepIs(setupapi.StepSyncOptions)(t, st)
 			// Default mode reads the company's accounts too, to fit its new names around
 			// them (settings.FitTo): none of its bank accounts is the company's.
 			if st.Settings.Mode != settings.ModeDefault || st.Catalog == nil || len(st.Steps) != 5 {
@@ -270,59 +271,59 @@ func defaultPath(f *fakeSetup) []act {
 				t.Errorf("draft not saved after choosing the mode: %+v", d)
 			}
 		}},
-		{action: workflows.ActionSave, field: "answers", refused: "send the answers"},
-		{action: workflows.ActionSave, in: workflows.SetupAction{Answers: &settings.Answers{Invoices: &settings.InvoiceSettings{}}}, field: "answers", refused: `saves only "sync_options"`},
-		{action: workflows.ActionSave, in: workflows.SetupAction{Step: workflows.StepReview, Answers: syncOptions("2026-01-01", true)}, field: "step", refused: "reload the page"},
-		{action: workflows.ActionNext, in: workflows.SetupAction{Answers: syncOptions("2026-02-30", true)}, field: "sync_options.start_date", refused: "YYYY-MM-DD"},
-		{action: workflows.ActionNext, field: "sync_options.start_date", refused: "required in YYYY-MM-DD form"},
-		{action: workflows.ActionContinueLater, in: workflows.SetupAction{Step: workflows.StepSyncOptions, Answers: syncOptions("2026-01-01", false)}, check: func(t *testing.T, st workflows.SetupState) {
-			if !st.Paused || st.PausedAt == nil || st.Settings.SyncOptions.StartDate != "2026-01-01" || st.Step != workflows.StepSyncOptions {
+		{action: setupapi.ActionSave, field: "answers", refused: "send the answers"},
+		{action: setupapi.ActionSave, in: setupapi.Action{Answers: &settings.Answers{Invoices: &settings.InvoiceSettings{}}}, field: "answers", refused: `saves only "sync_options"`},
+		{action: setupapi.ActionSave, in: setupapi.Action{Step: setupapi.StepReview, Answers: syncOptions("2026-01-01", true)}, field: "step", refused: "reload the page"},
+		{action: setupapi.ActionNext, in: setupapi.Action{Answers: syncOptions("2026-02-30", true)}, field: "sync_options.start_date", refused: "YYYY-MM-DD"},
+		{action: setupapi.ActionNext, field: "sync_options.start_date", refused: "required in YYYY-MM-DD form"},
+		{action: setupapi.ActionContinueLater, in: setupapi.Action{Step: setupapi.StepSyncOptions, Answers: syncOptions("2026-01-01", false)}, check: func(t *testing.T, st setupapi.State) {
+			if !st.Paused || st.PausedAt == nil || st.Settings.SyncOptions.StartDate != "2026-01-01" || st.Step != setupapi.StepSyncOptions {
 				t.Errorf("after Continue Later: %+v", st)
 			}
 			if d := f.lastDraft(); !d.Paused || d.Settings.SyncOptions.StartDate != "2026-01-01" {
 				t.Errorf("paused draft not saved: %+v", d)
 			}
 		}},
-		{action: workflows.ActionNext, field: "next", refused: "paused"},
-		{action: workflows.ActionSave, in: workflows.SetupAction{Answers: syncOptions("2026-03-01", true)}, field: "save", refused: "resume it first"},
-		{action: workflows.ActionBack, field: "back", refused: "paused"},
-		{action: workflows.ActionSubmit, field: "submit", refused: "paused"},
-		{action: workflows.ActionContinueLater, field: "continue-later", refused: "paused"},
-		{action: workflows.ActionResume, check: func(t *testing.T, st workflows.SetupState) {
-			if st.Paused || st.Step != workflows.StepSyncOptions || st.Settings.SyncOptions.StartDate != "2026-01-01" {
+		{action: setupapi.ActionNext, field: "next", refused: "paused"},
+		{action: setupapi.ActionSave, in: setupapi.Action{Answers: syncOptions("2026-03-01", true)}, field: "save", refused: "resume it first"},
+		{action: setupapi.ActionBack, field: "back", refused: "paused"},
+		{action: setupapi.ActionSubmit, field: "submit", refused: "paused"},
+		{action: setupapi.ActionContinueLater, field: "continue-later", refused: "paused"},
+		{action: setupapi.ActionResume, check: func(t *testing.T, st setupapi.State) {
+			if st.Paused || st.Step != setupapi.StepSyncOptions || st.Settings.SyncOptions.StartDate != "2026-01-01" {
 				t.Errorf("after resume: %+v", st)
 			}
 		}},
-		{action: workflows.ActionResume, field: "resume", refused: "not paused"},
-		{action: workflows.ActionBack, check: stepIs(workflows.StepMode)},
-		{action: workflows.ActionNext, check: func(t *testing.T, st workflows.SetupState) {
-			if st.Step != workflows.StepSyncOptions || st.Settings.SyncOptions.StartDate != "2026-01-01" || st.Settings.SyncOptions.SyncAllUnpaidInvoices {
+		{action: setupapi.ActionResume, field: "resume", refused: "not paused"},
+		{action: setupapi.ActionBack, check: stepIs(setupapi.StepMode)},
+		{action: setupapi.ActionNext, check: func(t *testing.T, st setupapi.State) {
+			if st.Step != setupapi.StepSyncOptions || st.Settings.SyncOptions.StartDate != "2026-01-01" || st.Settings.SyncOptions.SyncAllUnpaidInvoices {
 				t.Errorf("earlier answers lost after Back and Next: %+v", st.Settings.SyncOptions)
 			}
 		}},
-		{action: workflows.ActionSubmit, field: "submit", refused: "review the settings first"},
-		{action: workflows.ActionNext, check: func(t *testing.T, st workflows.SetupState) {
-			if st.Step != workflows.StepReview || st.Preview == nil || st.Preview.StartDate != "2026-01-01" {
+		{action: setupapi.ActionSubmit, field: "submit", refused: "review the settings first"},
+		{action: setupapi.ActionNext, check: func(t *testing.T, st setupapi.State) {
+			if st.Step != setupapi.StepReview || st.Preview == nil || st.Preview.StartDate != "2026-01-01" {
 				t.Errorf("at review: %s, preview %+v", st.Step, st.Preview)
 			}
 		}},
-		{action: workflows.ActionNext, field: "next", refused: "last step"},
-		{action: workflows.ActionSave, in: workflows.SetupAction{Answers: syncOptions("2026-01-01", true)}, field: "answers", refused: "no settings to save"},
-		{action: workflows.ActionSubmit, check: func(t *testing.T, st workflows.SetupState) {
-			if !st.Submitted || st.Step != workflows.StepSubmitted || st.SubmittedAt == nil ||
+		{action: setupapi.ActionNext, field: "next", refused: "last step"},
+		{action: setupapi.ActionSave, in: setupapi.Action{Answers: syncOptions("2026-01-01", true)}, field: "answers", refused: "no settings to save"},
+		{action: setupapi.ActionSubmit, check: func(t *testing.T, st setupapi.State) {
+			if !st.Submitted || st.Step != setupapi.StepSubmitted || st.SubmittedAt == nil ||
 				st.SyncWorkflowID != syncapi.SyncWorkflowID(testFirm, testRealm) {
 				t.Errorf("after submit: %+v", st)
 			}
 		}},
-		{action: workflows.ActionSubmit, check: stepIs(workflows.StepSubmitted)}, // idempotent
-		{action: workflows.ActionSave, in: workflows.SetupAction{Answers: syncOptions("2026-03-01", true)}, field: "save", refused: frozen},
-		{action: workflows.ActionBack, field: "back", refused: frozen},
-		{action: workflows.ActionNext, field: "next", refused: frozen},
-		{action: workflows.ActionContinueLater, field: "continue-later", refused: frozen},
-		{action: workflows.ActionResume, field: "resume", refused: frozen},
-		{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeCustomize}, field: "choose-mode", refused: frozen},
-		{action: workflows.ActionCancel, field: "cancel", refused: frozen},
-		{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: testRealm}, check: stepIs(workflows.StepSubmitted)}, // the same company again
+		{action: setupapi.ActionSubmit, check: stepIs(setupapi.StepSubmitted)}, // idempotent
+		{action: setupapi.ActionSave, in: setupapi.Action{Answers: syncOptions("2026-03-01", true)}, field: "save", refused: frozen},
+		{action: setupapi.ActionBack, field: "back", refused: frozen},
+		{action: setupapi.ActionNext, field: "next", refused: frozen},
+		{action: setupapi.ActionContinueLater, field: "continue-later", refused: frozen},
+		{action: setupapi.ActionResume, field: "resume", refused: frozen},
+		{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeCustomize}, field: "choose-mode", refused: frozen},
+		{action: setupapi.ActionCancel, field: "cancel", refused: frozen},
+		{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: testRealm}, check: stepIs(setupapi.StepSubmitted)}, // the same company again
 	}
 }
 
@@ -330,7 +331,7 @@ func TestSetupDefaultPathWithEveryRefusal(t *testing.T) {
 	for _, how := range []via{viaSignal, viaUpdate} {
 		t.Run(string(how), func(t *testing.T) {
 			env, f := newSetupEnv(t)
-			st := drive(t, env, how, workflows.SetupInput{FirmID: testFirm}, defaultPath(f))
+			st := drive(t, env, how, setupapi.Input{FirmID: testFirm}, defaultPath(f))
 			if len(f.submitted) != 1 || len(f.syncs) != 1 {
 				t.Fatalf("submitted %d times, started %d syncs; want once each (submit is idempotent)", len(f.submitted), len(f.syncs))
 			}
@@ -348,7 +349,7 @@ func TestSetupDefaultPathWithEveryRefusal(t *testing.T) {
 			if !st.Submitted || st.Settings.SyncOptions.StartDate != "2026-01-01" {
 				t.Errorf("final state = %+v", st)
 			}
-			v, err := env.QueryWorkflow(workflows.SetupSummaryQuery)
+			v, err := env.QueryWorkflow(setupapi.SummaryQuery)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,48 +377,48 @@ func TestSetupCustomizePathKeepsAnswersAcrossBack(t *testing.T) {
 		t.Run(string(how), func(t *testing.T) {
 			env, f := newSetupEnv(t)
 			script := []act{
-				{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: testRealm}},
-				{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeCustomize}, check: func(t *testing.T, st workflows.SetupState) {
-					if st.Step != workflows.Step(settings.OperatingBank) || st.Catalog == nil || len(st.Catalog.Accounts) != 3 || len(st.Steps) != 12 {
+				{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: testRealm}},
+				{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeCustomize}, check: func(t *testing.T, st setupapi.State) {
+					if st.Step != setupapi.Step(settings.OperatingBank) || st.Catalog == nil || len(st.Catalog.Accounts) != 3 || len(st.Steps) != 12 {
 						t.Errorf("customize: step %s, catalog %v, steps %v", st.Step, st.Catalog, st.Steps)
 					}
 				}},
-				{action: workflows.ActionSave, in: workflows.SetupAction{Step: "operating_bank", Answers: &settings.Answers{OperatingBank: &settings.OperatingBankSettings{
+				{action: setupapi.ActionSave, in: setupapi.Action{Step: "operating_bank", Answers: &settings.Answers{OperatingBank: &settings.OperatingBankSettings{
 					Accounts: []settings.BankAccountMapping{{PMSAccountID: 11, Account: settings.Target{ExistingID: "35"}}}}}},
-					check: func(t *testing.T, st workflows.SetupState) {
+					check: func(t *testing.T, st setupapi.State) {
 						if got := st.Settings.OperatingBank.Accounts[0].Account; got != (settings.Target{ExistingID: "35", Name: "Checking"}) {
 							t.Errorf("operating account = %+v", got)
 						}
 					}},
-				{action: workflows.ActionNext, check: stepIs("trust")},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: trust("40")}, field: "trust.accounts.0.liability.existing_id", refused: "Other Current Liability"},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: trust("35")}, field: "trust.accounts.0.liability.existing_id", refused: "must be of type"},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: trust("41")}, check: stepIs("hard_costs")},
-				{action: workflows.ActionNext, check: stepIs("invoices")},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: invoices}, check: stepIs("item_mapping")},
-				{action: workflows.ActionBack, check: func(t *testing.T, st workflows.SetupState) {
+				{action: setupapi.ActionNext, check: stepIs("trust")},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: trust("40")}, field: "trust.accounts.0.liability.existing_id", refused: "Other Current Liability"},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: trust("35")}, field: "trust.accounts.0.liability.existing_id", refused: "must be of type"},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: trust("41")}, check: stepIs("hard_costs")},
+				{action: setupapi.ActionNext, check: stepIs("invoices")},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: invoices}, check: stepIs("item_mapping")},
+				{action: setupapi.ActionBack, check: func(t *testing.T, st setupapi.State) {
 					if st.Step != "invoices" || st.Settings.Invoices.LineItems != settings.LinesIndividual || st.Settings.Invoices.DocNumberPrefix != "QB-" {
 						t.Errorf("back to invoices: %s %+v", st.Step, st.Settings.Invoices)
 					}
 				}},
-				{action: workflows.ActionBack, check: stepIs("hard_costs")},
-				{action: workflows.ActionBack, check: func(t *testing.T, st workflows.SetupState) {
+				{action: setupapi.ActionBack, check: stepIs("hard_costs")},
+				{action: setupapi.ActionBack, check: func(t *testing.T, st setupapi.State) {
 					if st.Step != "trust" || st.Settings.Trust.Accounts[0].Liability.Name != "Client Trust Liability" {
 						t.Errorf("back to trust: %s %+v", st.Step, st.Settings.Trust)
 					}
 				}},
-				{action: workflows.ActionNext, check: stepIs("hard_costs")},
-				{action: workflows.ActionNext, check: stepIs("invoices")},
-				{action: workflows.ActionNext, check: stepIs("item_mapping")},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: &settings.Answers{ItemMapping: &settings.ItemMappingSettings{}}},
+				{action: setupapi.ActionNext, check: stepIs("hard_costs")},
+				{action: setupapi.ActionNext, check: stepIs("invoices")},
+				{action: setupapi.ActionNext, check: stepIs("item_mapping")},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: &settings.Answers{ItemMapping: &settings.ItemMappingSettings{}}},
 					field: "item_mapping.fees.name", refused: "required"},
-				{action: workflows.ActionNext, check: stepIs("write_offs")},
-				{action: workflows.ActionNext, check: stepIs("contacts")},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: &settings.Answers{Contacts: &settings.ContactSettings{MatchExistingCustomers: true}}}, check: stepIs("sync_options")},
-				{action: workflows.ActionNext, in: workflows.SetupAction{Answers: syncOptions("2025-07-01", true)}, check: stepIs(workflows.StepReview)},
-				{action: workflows.ActionSubmit, check: stepIs(workflows.StepSubmitted)},
+				{action: setupapi.ActionNext, check: stepIs("write_offs")},
+				{action: setupapi.ActionNext, check: stepIs("contacts")},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: &settings.Answers{Contacts: &settings.ContactSettings{MatchExistingCustomers: true}}}, check: stepIs("sync_options")},
+				{action: setupapi.ActionNext, in: setupapi.Action{Answers: syncOptions("2025-07-01", true)}, check: stepIs(setupapi.StepReview)},
+				{action: setupapi.ActionSubmit, check: stepIs(setupapi.StepSubmitted)},
 			}
-			drive(t, env, how, workflows.SetupInput{FirmID: testFirm}, script)
+			drive(t, env, how, setupapi.Input{FirmID: testFirm}, script)
 			if len(f.submitted) != 1 {
 				t.Fatalf("submitted %d times", len(f.submitted))
 			}
@@ -440,25 +441,25 @@ func TestSetupCancelRevokesAndRefusesEverythingAfter(t *testing.T) {
 				// An action right behind the cancel: handled after it, so refused.
 				switch how {
 				case viaSignal:
-					env.SignalWorkflow(workflows.ActionCancel, workflows.SetupAction{})
-					env.SignalWorkflow(workflows.ActionResume, workflows.SetupAction{})
+					env.SignalWorkflow(setupapi.ActionCancel, setupapi.Action{})
+					env.SignalWorkflow(setupapi.ActionResume, setupapi.Action{})
 				case viaUpdate:
-					env.UpdateWorkflow(workflows.ActionCancel, "c", &testsuite.TestUpdateCallback{
-						OnAccept: func() {}, OnReject: func(err error) { t.Errorf("cancel refused: %v", err) }, OnComplete: func(any, error) {}}, workflows.SetupAction{})
-					env.UpdateWorkflow(workflows.ActionResume, "r", &testsuite.TestUpdateCallback{
-						OnAccept: func() {}, OnReject: func(err error) { after = err }, OnComplete: func(_ any, err error) { after = err }}, workflows.SetupAction{})
+					env.UpdateWorkflow(setupapi.ActionCancel, "c", &testsuite.TestUpdateCallback{
+						OnAccept: func() {}, OnReject: func(err error) { t.Errorf("cancel refused: %v", err) }, OnComplete: func(any, error) {}}, setupapi.Action{})
+					env.UpdateWorkflow(setupapi.ActionResume, "r", &testsuite.TestUpdateCallback{
+						OnAccept: func() {}, OnReject: func(err error) { after = err }, OnComplete: func(_ any, err error) { after = err }}, setupapi.Action{})
 				}
 			}, 3*time.Minute+45*time.Second)
 			script := []act{
-				{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: testRealm}},
-				{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeDefault}},
-				{action: workflows.ActionContinueLater}, // cancel is allowed while paused
+				{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: testRealm}},
+				{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeDefault}},
+				{action: setupapi.ActionContinueLater}, // cancel is allowed while paused
 			}
-			st := drive(t, env, how, workflows.SetupInput{FirmID: testFirm}, script)
+			st := drive(t, env, how, setupapi.Input{FirmID: testFirm}, script)
 			if err := env.GetWorkflowError(); err != nil {
 				t.Fatalf("a cancelled setup should complete: %v", err)
 			}
-			if !st.Cancelled || st.Step != workflows.StepCancelled || len(f.syncs) != 0 || len(f.submitted) != 0 {
+			if !st.Cancelled || st.Step != setupapi.StepCancelled || len(f.syncs) != 0 || len(f.submitted) != 0 {
 				t.Errorf("after cancel: %+v (syncs %d)", st, len(f.syncs))
 			}
 			if len(f.cancelled) != 1 || f.cancelled[0] != (activities.CancelSetupInput{FirmID: testFirm, SetupID: st.SetupID, RealmID: testRealm}) {
@@ -476,7 +477,7 @@ func TestSetupCancelRevokesAndRefusesEverythingAfter(t *testing.T) {
 
 func TestSetupCancelBeforeConnectingHasNothingToRevoke(t *testing.T) {
 	env, f := newSetupEnv(t)
-	drive(t, env, viaUpdate, workflows.SetupInput{FirmID: testFirm}, []act{{action: workflows.ActionCancel}})
+	drive(t, env, viaUpdate, setupapi.Input{FirmID: testFirm}, []act{{action: setupapi.ActionCancel}})
 	if len(f.cancelled) != 1 || f.cancelled[0].RealmID != "" {
 		t.Errorf("cancelled = %+v", f.cancelled)
 	}
@@ -487,15 +488,15 @@ func TestSetupCancelBeforeConnectingHasNothingToRevoke(t *testing.T) {
 func TestLinkingAnotherCompanyAfterSubmitStartsANewSetup(t *testing.T) {
 	env, f := newSetupEnv(t)
 	script := append(defaultPath(f)[5:6], // connected
-		act{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeDefault}},
-		act{action: workflows.ActionNext, in: workflows.SetupAction{Answers: syncOptions("2026-01-01", true)}},
-		act{action: workflows.ActionSubmit},
-		act{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: "404"}, field: "realm_id", refused: "not connected"},
-		act{action: workflows.ActionConnected, in: workflows.SetupAction{RealmID: "5550"}},
+		act{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeDefault}},
+		act{action: setupapi.ActionNext, in: setupapi.Action{Answers: syncOptions("2026-01-01", true)}},
+		act{action: setupapi.ActionSubmit},
+		act{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: "404"}, field: "realm_id", refused: "not connected"},
+		act{action: setupapi.ActionConnected, in: setupapi.Action{RealmID: "5550"}},
 	)
-	drive(t, env, viaUpdate, workflows.SetupInput{FirmID: testFirm}, script)
+	drive(t, env, viaUpdate, setupapi.Input{FirmID: testFirm}, script)
 	next := continuedAs(t, env)
-	if next.FirmID != testFirm || next.State != nil || next.Linked == nil || *next.Linked != (workflows.Company{RealmID: "5550", Name: "Company 5550"}) {
+	if next.FirmID != testFirm || next.State != nil || next.Linked == nil || *next.Linked != (setupapi.Company{RealmID: "5550", Name: "Company 5550"}) {
 		t.Errorf("new setup input = %+v", next)
 	}
 	if len(f.stopped) != 1 || f.stopped[0] != syncapi.SyncWorkflowID(testFirm, testRealm) {
@@ -504,8 +505,8 @@ func TestLinkingAnotherCompanyAfterSubmitStartsANewSetup(t *testing.T) {
 
 	// The new setup begins connected, at Choose mode, with fresh settings.
 	env2, _ := newSetupEnv(t)
-	st := drive(t, env2, viaUpdate, next, []act{{action: workflows.ActionChooseMode, in: workflows.SetupAction{Mode: settings.ModeDefault}}})
-	if st.Company.RealmID != "5550" || st.Step != workflows.StepSyncOptions || st.Settings.SyncOptions.StartDate != "" || st.Submitted {
+	st := drive(t, env2, viaUpdate, next, []act{{action: setupapi.ActionChooseMode, in: setupapi.Action{Mode: settings.ModeDefault}}})
+	if st.Company.RealmID != "5550" || st.Step != setupapi.StepSyncOptions || st.Settings.SyncOptions.StartDate != "" || st.Submitted {
 		t.Errorf("new setup = %+v", st)
 	}
 }
@@ -516,20 +517,20 @@ func TestLinkingAnotherCompanyAfterSubmitStartsANewSetup(t *testing.T) {
 func TestSetupContinuesAsNewAfterDrainingSignals(t *testing.T) {
 	env, _ := newSetupEnv(t, 10*time.Second)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(workflows.ActionConnected, workflows.SetupAction{RealmID: testRealm})
+		env.SignalWorkflow(setupapi.ActionConnected, setupapi.Action{RealmID: testRealm})
 	}, time.Minute)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(workflows.ActionChooseMode, workflows.SetupAction{Mode: settings.ModeDefault})
+		env.SignalWorkflow(setupapi.ActionChooseMode, setupapi.Action{Mode: settings.ModeDefault})
 	}, 2*time.Minute)
 	env.RegisterDelayedCallback(func() {
 		// While choose-mode's draft is still being saved: this signal waits in its channel.
 		env.SetContinueAsNewSuggested(true)
-		env.SignalWorkflow(workflows.ActionContinueLater, workflows.SetupAction{Answers: syncOptions("2026-04-01", true)})
+		env.SignalWorkflow(setupapi.ActionContinueLater, setupapi.Action{Answers: syncOptions("2026-04-01", true)})
 	}, 2*time.Minute+5*time.Second)
-	env.ExecuteWorkflow(workflows.SetupWorkflow, workflows.SetupInput{FirmID: testFirm})
+	env.ExecuteWorkflow(workflows.SetupWorkflow, setupapi.Input{FirmID: testFirm})
 	next := continuedAs(t, env)
 	st := next.State
-	if st == nil || st.Company.RealmID != testRealm || st.Step != workflows.StepSyncOptions || !st.Paused ||
+	if st == nil || st.Company.RealmID != testRealm || st.Step != setupapi.StepSyncOptions || !st.Paused ||
 		st.Settings.SyncOptions.StartDate != "2026-04-01" || st.SetupID == "" {
 		t.Fatalf("carried state = %+v", st)
 	}
@@ -537,8 +538,8 @@ func TestSetupContinuesAsNewAfterDrainingSignals(t *testing.T) {
 	// The next run picks up where this one left: paused, and resumable.
 	env2, f2 := newSetupEnv(t)
 	got := drive(t, env2, viaUpdate, next, []act{
-		{action: workflows.ActionNext, field: "next", refused: "paused"},
-		{action: workflows.ActionResume, check: stepIs(workflows.StepSyncOptions)},
+		{action: setupapi.ActionNext, field: "next", refused: "paused"},
+		{action: setupapi.ActionResume, check: stepIs(setupapi.StepSyncOptions)},
 	})
 	if got.SetupID != st.SetupID || got.Settings.SyncOptions.StartDate != "2026-04-01" {
 		t.Errorf("resumed state = %+v", got)
@@ -549,13 +550,13 @@ func TestSetupContinuesAsNewAfterDrainingSignals(t *testing.T) {
 }
 
 // continuedAs returns the input the workflow continued as new with.
-func continuedAs(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.SetupInput {
+func continuedAs(t *testing.T, env *testsuite.TestWorkflowEnvironment) setupapi.Input {
 	t.Helper()
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
 	}
-	var next workflows.SetupInput
+	var next setupapi.Input
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -563,12 +564,12 @@ func continuedAs(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows
 }
 
 func TestStepsFor(t *testing.T) {
-	got := fmt.Sprint(workflows.StepsFor(settings.ModeCustomize))
+	got := fmt.Sprint(setupapi.StepsFor(settings.ModeCustomize))
 	want := "[connect mode operating_bank trust hard_costs invoices item_mapping write_offs contacts sync_options review submitted]"
 	if got != want {
 		t.Errorf("customize steps = %s", got)
 	}
-	if got := fmt.Sprint(workflows.StepsFor(settings.ModeDefault)); got != "[connect mode sync_options review submitted]" {
+	if got := fmt.Sprint(setupapi.StepsFor(settings.ModeDefault)); got != "[connect mode sync_options review submitted]" {
 		t.Errorf("default steps = %s", got)
 	}
 }

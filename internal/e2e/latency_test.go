@@ -10,7 +10,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/qbosync/qbosync/internal/wake"
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
@@ -27,8 +27,9 @@ func liveSync(tb testing.TB) (*stack, int64) {
 	s.connect(firm)
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
-	l := &wake.Listener{DatabaseURL: s.DBURL, DB: s.DB, Temporal: s.Temporal, Log: slog.New(slog.DiscardHandler), Window: 10 * time.Millisecond}
-	go l.Run(ctx)
+	go func() {
+		_ = app.WakeSyncs(ctx, s.DBURL, s.Store, s.Temporal, slog.New(slog.DiscardHandler), 10*time.Millisecond)
+	}()
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
 	}, workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})

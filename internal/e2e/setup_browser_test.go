@@ -15,7 +15,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
@@ -201,10 +201,10 @@ func TestSetupInTheBrowser(t *testing.T) {
 		b.sees("Sandbox Company")
 
 		b.choose("mode", "default")
-		b.action(workflows.ActionChooseMode)
+		b.action(setupapi.ActionChooseMode)
 		b.at("Sync options", "sync-options")
 		b.fill("sync_options.start_date", "2025-13-01")
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Sync options", "refused-start-date")
 		if msg := b.fieldError("sync_options.start_date"); !strings.Contains(msg, "YYYY-MM-DD") {
 			t.Fatalf("the refusal is not shown next to the start date: %q", msg)
@@ -214,27 +214,27 @@ func TestSetupInTheBrowser(t *testing.T) {
 		}
 
 		b.fill("sync_options.start_date", "2025-06-01")
-		b.action(workflows.ActionContinueLater)
+		b.action(setupapi.ActionContinueLater)
 		b.at("Sync options", "paused")
 		b.sees("The setup is paused")
 
 		s.restartWorker() // days pass; the worker is redeployed
 		b.open("/setup")
-		b.action(workflows.ActionResume)
+		b.action(setupapi.ActionResume)
 		b.at("Sync options", "resumed")
 		if got := b.value("sync_options.start_date"); got != "2025-06-01" {
 			t.Fatalf("the start date saved by Continue Later is gone: %q", got)
 		}
-		b.action(workflows.ActionBack)
+		b.action(setupapi.ActionBack)
 		b.at("Choose how to set up", "back-to-mode")
 		if !b.checked("mode", "default") {
 			t.Error("Back lost the mode chosen earlier")
 		}
-		b.action(workflows.ActionChooseMode)
+		b.action(setupapi.ActionChooseMode)
 		if got := b.value("sync_options.start_date"); got != "2025-06-01" {
 			t.Fatalf("Back and Next lost the start date: %q", got)
 		}
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Review and submit", "review")
 		b.sees("What the first sync will post")
 		b.sees("Legal Fee Income")
@@ -246,11 +246,11 @@ func TestSetupInTheBrowser(t *testing.T) {
 		b.open("/setup/print")
 		b.at("QuickBooks Online integration settings", "print")
 		b.open("/setup")
-		b.action(workflows.ActionSubmit)
+		b.action(setupapi.ActionSubmit)
 		b.at("Submitted", "submitted")
 		b.sees("frozen")
 
-		stale.action(workflows.ActionBack) // the answer shows where the setup really is
+		stale.action(setupapi.ActionBack) // the answer shows where the setup really is
 		stale.at("Submitted", "refused-after-submit")
 		stale.sees("Only linking a different QuickBooks company starts a new setup with new settings")
 
@@ -269,7 +269,7 @@ func TestSetupInTheBrowser(t *testing.T) {
 		b.connect(realmB)
 		b.at("Choose how to set up", "mode")
 		b.choose("mode", "customize")
-		b.action(workflows.ActionChooseMode)
+		b.action(setupapi.ActionChooseMode)
 		b.at("Operating bank accounts", "operating-bank")
 
 		st, err := s.wizard.State(t.Context(), firm)
@@ -277,39 +277,39 @@ func TestSetupInTheBrowser(t *testing.T) {
 		checking := catalogID(t, st.Catalog.Accounts, "Checking")
 		hours := catalogID(t, st.Catalog.Items, "Hours")
 		b.fill("operating_bank.accounts.0.account.existing_id", checking)
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Trust bank accounts and deposit slips", "trust")
 
 		b.fill("trust.accounts.0.liability.name", "IOLTA: Client Funds")
 		b.choose("trust.deposit_slips", settings.SlipPerReceipt)
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Trust bank accounts and deposit slips", "refused-account-name")
 		if msg := b.fieldError("trust.accounts.0.liability"); !strings.Contains(msg, "colon") {
 			t.Fatalf("the refused name is not explained next to it: %q", msg)
 		}
 		b.fill("trust.accounts.0.liability.name", "IOLTA Client Funds")
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Hard costs", "hard-costs")
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Invoices and payments", "invoices")
 		b.choose("invoices.line_items", settings.LinesIndividual)
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Invoice and payment item mapping", "item-mapping")
 		b.fill("item_mapping.fees.existing_id", hours)
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Changes and write-offs", "write-offs")
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Contacts and matters", "contacts")
 		b.do("tick", chromedp.Click(chromedp.CSS(`input[type="checkbox"][name="contacts.match_existing_customers"]`)))
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Sync options", "sync-options")
 		b.fill("sync_options.start_date", "2025-01-01")
-		b.action(workflows.ActionNext)
+		b.action(setupapi.ActionNext)
 		b.at("Review and submit", "review")
 
 		// Back to the invoices step: every answer on the way is as it was saved.
 		for _, step := range []string{"Sync options", "Contacts and matters", "Changes and write-offs", "Invoice and payment item mapping", "Invoices and payments"} {
-			b.action(workflows.ActionBack)
+			b.action(setupapi.ActionBack)
 			if got := b.heading(); got != step {
 				t.Fatalf("Back went to %q, want %q", got, step)
 			}
@@ -329,16 +329,16 @@ func TestSetupInTheBrowser(t *testing.T) {
 			t.Error("Back lost the invoice item option")
 		}
 		for range 5 {
-			b.action(workflows.ActionNext)
+			b.action(setupapi.ActionNext)
 		}
 		b.at("Review and submit", "review-again")
 
-		b.action(workflows.ActionContinueLater)
+		b.action(setupapi.ActionContinueLater)
 		b.at("Review and submit", "paused")
 		s.restartWorker()
 		b.open("/setup")
-		b.action(workflows.ActionResume)
-		b.action(workflows.ActionSubmit)
+		b.action(setupapi.ActionResume)
+		b.action(setupapi.ActionSubmit)
 		b.at("Submitted", "submitted")
 
 		sub, err := settings.Submitted(t.Context(), s.DB, firm, realmB)
@@ -359,7 +359,7 @@ func TestSetupInTheBrowser(t *testing.T) {
 		b.press(`button[name="start"]`)
 		b.connect(realmC)
 		b.at("Choose how to set up", "mode")
-		b.action(workflows.ActionCancel)
+		b.action(setupapi.ActionCancel)
 		b.at("Cancelled", "cancelled")
 		b.sees("Nothing syncs, and the QuickBooks connection was revoked")
 		if _, err := s.Store.LiveConnection(t.Context(), firm); err != store.ErrNotConnected {

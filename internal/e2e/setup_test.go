@@ -20,7 +20,6 @@ import (
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/web"
 	"github.com/qbosync/qbosync/internal/workerx"
-	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
@@ -84,7 +83,7 @@ func (s *setupStack) restartWorker() {
 	s.startWorker()
 }
 
-func (s *setupStack) act(firm int64, action string, a workflows.SetupAction) workflows.SetupState {
+func (s *setupStack) act(firm int64, action string, a setupapi.Action) setupapi.State {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -95,7 +94,7 @@ func (s *setupStack) act(firm int64, action string, a workflows.SetupAction) wor
 	return st
 }
 
-func (s *setupStack) refused(firm int64, action string, a workflows.SetupAction, field, says string) {
+func (s *setupStack) refused(firm int64, action string, a setupapi.Action, field, says string) {
 	s.t.Helper()
 	_, err := s.wizard.Act(context.Background(), firm, action, a)
 	refused, ok := errors.AsType[*web.Refused](err)
@@ -112,7 +111,7 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 	ctx := t.Context()
 	st, err := s.wizard.Start(ctx, firm)
 	must(t, err)
-	if st.Step != workflows.StepConnect || st.Firm.Name == "" || len(st.Settings.OperatingBank.Accounts) == 0 {
+	if st.Step != setupapi.StepConnect || st.Firm.Name == "" || len(st.Settings.OperatingBank.Accounts) == 0 {
 		t.Fatalf("new setup = %+v", st)
 	}
 	again, err := s.wizard.Start(ctx, firm)
@@ -122,18 +121,18 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 	}
 
 	conn := s.connect(firm)
-	st = s.act(firm, workflows.ActionConnected, workflows.SetupAction{RealmID: conn.RealmID})
-	if st.Step != workflows.StepMode || st.Company.Name != conn.CompanyName {
+	st = s.act(firm, setupapi.ActionConnected, setupapi.Action{RealmID: conn.RealmID})
+	if st.Step != setupapi.StepMode || st.Company.Name != conn.CompanyName {
 		t.Fatalf("after connecting: %+v", st)
 	}
-	st = s.act(firm, workflows.ActionChooseMode, workflows.SetupAction{Mode: settings.ModeDefault})
-	if st.Step != workflows.StepSyncOptions {
+	st = s.act(firm, setupapi.ActionChooseMode, setupapi.Action{Mode: settings.ModeDefault})
+	if st.Step != setupapi.StepSyncOptions {
 		t.Fatalf("after choosing default: %s", st.Step)
 	}
-	s.refused(firm, workflows.ActionNext, workflows.SetupAction{Answers: &settings.Answers{SyncOptions: &settings.SyncOptionSettings{StartDate: "01/01/2025"}}},
+	s.refused(firm, setupapi.ActionNext, setupapi.Action{Answers: &settings.Answers{SyncOptions: &settings.SyncOptionSettings{StartDate: "01/01/2025"}}},
 		"sync_options.start_date", "YYYY-MM-DD")
 	answers := &settings.Answers{SyncOptions: &settings.SyncOptionSettings{StartDate: "2025-06-01", SyncAllUnpaidInvoices: true}}
-	st = s.act(firm, workflows.ActionContinueLater, workflows.SetupAction{Step: workflows.StepSyncOptions, Answers: answers})
+	st = s.act(firm, setupapi.ActionContinueLater, setupapi.Action{Step: setupapi.StepSyncOptions, Answers: answers})
 	if !st.Paused {
 		t.Fatal("Continue Later did not pause")
 	}
@@ -145,13 +144,13 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 
 	// A new worker: the paused setup lives on in Temporal's history alone.
 	s.restartWorker()
-	s.refused(firm, workflows.ActionNext, workflows.SetupAction{}, "next", "paused")
-	st = s.act(firm, workflows.ActionResume, workflows.SetupAction{})
-	if st.Paused || st.Step != workflows.StepSyncOptions || st.Settings.SyncOptions.StartDate != "2025-06-01" {
+	s.refused(firm, setupapi.ActionNext, setupapi.Action{}, "next", "paused")
+	st = s.act(firm, setupapi.ActionResume, setupapi.Action{})
+	if st.Paused || st.Step != setupapi.StepSyncOptions || st.Settings.SyncOptions.StartDate != "2025-06-01" {
 		t.Fatalf("after resume on a new worker: %+v", st)
 	}
-	st = s.act(firm, workflows.ActionNext, workflows.SetupAction{})
-	if st.Step != workflows.StepReview || st.Preview == nil {
+	st = s.act(firm, setupapi.ActionNext, setupapi.Action{})
+	if st.Step != setupapi.StepReview || st.Preview == nil {
 		t.Fatalf("at review: %+v", st)
 	}
 	for _, l := range st.Preview.Lines {
@@ -159,16 +158,16 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 			t.Errorf("the preview shows no customers: %+v", l)
 		}
 	}
-	st = s.act(firm, workflows.ActionSubmit, workflows.SetupAction{})
+	st = s.act(firm, setupapi.ActionSubmit, setupapi.Action{})
 	syncID := syncapi.SyncWorkflowID(firm, conn.RealmID)
 	if !st.Submitted || st.SyncWorkflowID != syncID {
 		t.Fatalf("after submit: %+v", st)
 	}
-	st = s.act(firm, workflows.ActionSubmit, workflows.SetupAction{})
+	st = s.act(firm, setupapi.ActionSubmit, setupapi.Action{})
 	if !st.Submitted {
 		t.Fatal("a second submit changed the setup")
 	}
-	s.refused(firm, workflows.ActionBack, workflows.SetupAction{}, "back", "Only linking a different QuickBooks company")
+	s.refused(firm, setupapi.ActionBack, setupapi.Action{}, "back", "Only linking a different QuickBooks company")
 	if sub, err := settings.Submitted(ctx, s.DB, firm, conn.RealmID); err != nil || sub.Settings.SyncOptions.StartDate != "2025-06-01" {
 		t.Fatalf("submitted settings = %+v, %v", sub, err)
 	}
@@ -218,9 +217,9 @@ func TestSetupCustomizeThenCancelEndToEnd(t *testing.T) {
 	_, err := s.wizard.Start(ctx, firm)
 	must(t, err)
 	conn := s.connect(firm)
-	s.act(firm, workflows.ActionConnected, workflows.SetupAction{RealmID: conn.RealmID})
-	st := s.act(firm, workflows.ActionChooseMode, workflows.SetupAction{Mode: settings.ModeCustomize})
-	if st.Step != workflows.Step(settings.OperatingBank) || st.Catalog == nil {
+	s.act(firm, setupapi.ActionConnected, setupapi.Action{RealmID: conn.RealmID})
+	st := s.act(firm, setupapi.ActionChooseMode, setupapi.Action{Mode: settings.ModeCustomize})
+	if st.Step != setupapi.Step(settings.OperatingBank) || st.Catalog == nil {
 		t.Fatalf("customize: %+v", st)
 	}
 	checking := ""
@@ -234,16 +233,16 @@ func TestSetupCustomizeThenCancelEndToEnd(t *testing.T) {
 	}
 	a := st.Settings.Section(settings.OperatingBank)
 	a.OperatingBank.Accounts[0].Account = settings.Target{ExistingID: checking}
-	st = s.act(firm, workflows.ActionNext, workflows.SetupAction{Step: st.Step, Answers: &a})
-	if st.Step != workflows.Step(settings.TrustBank) || st.Settings.OperatingBank.Accounts[0].Account.Name != "Checking" {
+	st = s.act(firm, setupapi.ActionNext, setupapi.Action{Step: st.Step, Answers: &a})
+	if st.Step != setupapi.Step(settings.TrustBank) || st.Settings.OperatingBank.Accounts[0].Account.Name != "Checking" {
 		t.Fatalf("after mapping to Checking: %+v", st)
 	}
 
-	st = s.act(firm, workflows.ActionCancel, workflows.SetupAction{})
+	st = s.act(firm, setupapi.ActionCancel, setupapi.Action{})
 	if !st.Cancelled {
 		t.Fatalf("after cancel: %+v", st)
 	}
-	var final workflows.SetupState
+	var final setupapi.State
 	must(t, s.Temporal.GetWorkflow(ctx, setupapi.SetupWorkflowID(firm), "").Get(ctx, &final))
 	if !final.Cancelled {
 		t.Fatalf("the setup ended as %+v", final)
@@ -258,13 +257,13 @@ func TestSetupCustomizeThenCancelEndToEnd(t *testing.T) {
 	if err != nil || rec.Status != settings.StatusCancelled {
 		t.Errorf("settings row = %+v, %v", rec, err)
 	}
-	if _, err := s.wizard.Act(ctx, firm, workflows.ActionResume, workflows.SetupAction{}); err == nil {
+	if _, err := s.wizard.Act(ctx, firm, setupapi.ActionResume, setupapi.Action{}); err == nil {
 		t.Error("an action on a cancelled setup succeeded")
 	}
 	// A new setup can start afresh.
 	st, err = s.wizard.Start(ctx, firm)
 	must(t, err)
-	if st.Cancelled || st.Step != workflows.StepConnect {
+	if st.Cancelled || st.Step != setupapi.StepConnect {
 		t.Errorf("a setup after a cancelled one = %+v", st)
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/web"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 // webStack is the setup stack with the wizard's web server in front of it.
@@ -194,34 +194,34 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 	a.connectQuickBooks()
 	a.wantPage(http.StatusOK, "Choose how to set up", "Sandbox Company")
 
-	a.post("/setup", url.Values{"action": {workflows.ActionChooseMode}})
+	a.post("/setup", url.Values{"action": {setupapi.ActionChooseMode}})
 	a.wantPage(http.StatusUnprocessableEntity, `role="alert">choose &#34;default&#34; (the recommended settings)`)
-	a.post("/setup", url.Values{"action": {workflows.ActionChooseMode}, "mode": {"default"}})
+	a.post("/setup", url.Values{"action": {setupapi.ActionChooseMode}, "mode": {"default"}})
 	a.wantPage(http.StatusOK, "Sync start date")
-	a.post("/setup", url.Values{"action": {workflows.ActionNext}, "step": {"sync_options"},
+	a.post("/setup", url.Values{"action": {setupapi.ActionNext}, "step": {"sync_options"},
 		"sync_options.start_date": {"2025-13-01"}, "sync_options.sync_all_unpaid_invoices": {"false", "true"}})
 	a.wantPage(http.StatusUnprocessableEntity, `value="2025-13-01"`, "is not a date in YYYY-MM-DD form")
 	if !regexp.MustCompile(`(?s)class="field has-error" data-field="sync_options.start_date".*?is not a date`).MatchString(a.page) {
 		t.Error("the refusal is not shown next to the start date")
 	}
-	a.post("/setup", url.Values{"action": {workflows.ActionNext}, "step": {"sync_options"},
+	a.post("/setup", url.Values{"action": {setupapi.ActionNext}, "step": {"sync_options"},
 		"sync_options.start_date": {"2025-06-01"}, "sync_options.sync_all_unpaid_invoices": {"false", "true"}})
 	a.wantPage(http.StatusOK, "What the first sync will post", "Customers (clients)", "Legal Fee Income")
 
 	// The JSON API sees the same setup.
 	a.api(http.MethodGet, "/api/setup", nil)
 	var got struct {
-		State workflows.SetupState `json:"state"`
+		State setupapi.State `json:"state"`
 	}
 	must(t, json.Unmarshal([]byte(a.page), &got))
-	if got.State.FirmID != firmA || got.State.Step != workflows.StepReview || got.State.Preview == nil {
+	if got.State.FirmID != firmA || got.State.Step != setupapi.StepReview || got.State.Preview == nil {
 		t.Fatalf("API state = %d %+v", a.code, got.State)
 	}
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/setup/actions/cancel", strings.NewReader("{}"))
 	req.Header.Set("Content-Type", "text/plain") // what a form on another site could send
 	a.do(req)
 	a.wantPage(http.StatusUnsupportedMediaType)
-	a.api(http.MethodPost, "/api/setup/actions/next", workflows.SetupAction{})
+	a.api(http.MethodPost, "/api/setup/actions/next", setupapi.Action{})
 	a.wantPage(http.StatusUnprocessableEntity, `"field":"next"`, "last step")
 
 	// Firm B signs in: through every route it finds only its own (absent) setup.
@@ -236,13 +236,13 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 		}
 	}
 	b.get("/setup")
-	b.post("/setup", url.Values{"action": {workflows.ActionCancel}})
-	b.api(http.MethodPost, "/api/setup/actions/cancel", workflows.SetupAction{})
+	b.post("/setup", url.Values{"action": {setupapi.ActionCancel}})
+	b.api(http.MethodPost, "/api/setup/actions/cancel", setupapi.Action{})
 	b.wantPage(http.StatusNotFound)
-	b.api(http.MethodPost, "/api/setup/actions/submit", workflows.SetupAction{})
+	b.api(http.MethodPost, "/api/setup/actions/submit", setupapi.Action{})
 	b.wantPage(http.StatusNotFound)
 	// B cannot act with A's page (A's anti-forgery value) ...
-	b.post("/setup", url.Values{"action": {workflows.ActionCancel}, "csrf": {a.csrf()}})
+	b.post("/setup", url.Values{"action": {setupapi.ActionCancel}, "csrf": {a.csrf()}})
 	b.wantPage(http.StatusForbidden)
 	// ... nor complete a QuickBooks sign-in A began.
 	stateA := beginConnect(t, s, a)
@@ -261,7 +261,7 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 
 	st, err := s.wizard.State(t.Context(), firmA)
 	must(t, err)
-	if st.Cancelled || st.Step != workflows.StepReview || st.Company.RealmID != s.Realm {
+	if st.Cancelled || st.Step != setupapi.StepReview || st.Company.RealmID != s.Realm {
 		t.Fatalf("firm B changed firm A's setup: %+v", st)
 	}
 	if _, err := s.wizard.State(t.Context(), firmB); err != web.ErrNoSetup {
@@ -270,9 +270,9 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 
 	// A submits; afterwards every change is refused with the reason.
 	a.get("/setup")
-	a.post("/setup", url.Values{"action": {workflows.ActionSubmit}})
+	a.post("/setup", url.Values{"action": {setupapi.ActionSubmit}})
 	a.wantPage(http.StatusOK, "The settings were submitted and are frozen", "Link a different QuickBooks company")
-	a.post("/setup", url.Values{"action": {workflows.ActionBack}})
+	a.post("/setup", url.Values{"action": {setupapi.ActionBack}})
 	a.wantPage(http.StatusUnprocessableEntity, "Only linking a different QuickBooks company starts a new setup")
 	a.get("/setup/print")
 	a.wantPage(http.StatusOK, "QuickBooks Online integration settings", "Submitted", "Trust bank accounts and deposit slips", "2025-06-01")

@@ -208,3 +208,18 @@ func (s *Store) seal(firmID int64, realmID string, tok *oauth2.Token) (access, r
 	}
 	return access, refresh, nil
 }
+
+// ConnectedRealms lists the companies a firm is connected to now (at most one).
+func (s *Store) ConnectedRealms(ctx context.Context, firmID int64) ([]string, error) {
+	var realms []string
+	err := s.db.SelectContext(ctx, &realms, `
+		SELECT realm_id FROM qbo_connections WHERE firm_id = $1 AND status = 'connected'`, firmID)
+	return realms, err
+}
+
+// ConnectedFirms lists the firms connected to a company now.
+func (s *Store) ConnectedFirms(ctx context.Context) ([]int64, error) {
+	var firms []int64
+	err := s.db.SelectContext(ctx, &firms, `SELECT DISTINCT firm_id FROM qbo_connections WHERE status = 'connected' ORDER BY 1`)
+	return firms, err
+}

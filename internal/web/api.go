@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 // The JSON API, for a practice-management front end that draws the wizard itself
@@ -29,11 +29,11 @@ import (
 
 // apiState is the API's view of a setup: the state and the current step's fields.
 type apiState struct {
-	State  workflows.SetupState `json:"state"`
-	Fields []fieldView          `json:"fields,omitempty"`
+	State  setupapi.State `json:"state"`
+	Fields []fieldView    `json:"fields,omitempty"`
 }
 
-func newAPIState(st workflows.SetupState) apiState {
+func newAPIState(st setupapi.State) apiState {
 	fields, _ := stepFields(st, st.Settings, st.Errors)
 	return apiState{State: st, Fields: fields}
 }
@@ -136,11 +136,11 @@ func (s *Server) apiConnect(w http.ResponseWriter, r *http.Request, sess session
 // refusal, field by field.
 func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, sess session) {
 	action := r.PathValue("action")
-	if !slices.Contains(workflows.SetupActions, action) {
-		writeJSON(w, http.StatusNotFound, apiError{Error: "no such action; the actions are " + strings.Join(workflows.SetupActions, ", ")})
+	if !slices.Contains(setupapi.Actions, action) {
+		writeJSON(w, http.StatusNotFound, apiError{Error: "no such action; the actions are " + strings.Join(setupapi.Actions, ", ")})
 		return
 	}
-	var a workflows.SetupAction
+	var a setupapi.Action
 	if r.ContentLength != 0 {
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&a); err != nil {
 			writeJSON(w, http.StatusBadRequest, apiError{Error: "the body is not a setup action: " + err.Error()})

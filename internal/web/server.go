@@ -12,7 +12,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 //go:embed templates/*.html
@@ -205,7 +205,7 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request, sess session
 		return
 	}
 	action := r.PostFormValue("action")
-	a := workflows.SetupAction{Step: workflows.Step(r.PostFormValue("step")), Mode: settings.Mode(r.PostFormValue("mode"))}
+	a := setupapi.Action{Step: setupapi.Step(r.PostFormValue("step")), Mode: settings.Mode(r.PostFormValue("mode"))}
 	var shown *settings.Settings
 	if sec, ok := st.Step.Section(); ok && carriesAnswers(action) {
 		answers := st.Settings.DecodeForm(sec, r.PostForm)
@@ -228,7 +228,7 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request, sess session
 
 // carriesAnswers says which buttons send the page's answers along.
 func carriesAnswers(action string) bool {
-	return action == workflows.ActionSave || action == workflows.ActionNext || action == workflows.ActionContinueLater
+	return action == setupapi.ActionSave || action == setupapi.ActionNext || action == setupapi.ActionContinueLater
 }
 
 // postConnect begins the QuickBooks sign-in for the session's firm.
@@ -261,7 +261,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) 
 			return
 		}
 	}
-	_, err = s.Wizard.Act(r.Context(), sess.firm, workflows.ActionConnected, workflows.SetupAction{RealmID: conn.RealmID})
+	_, err = s.Wizard.Act(r.Context(), sess.firm, setupapi.ActionConnected, setupapi.Action{RealmID: conn.RealmID})
 	if refused, ok := errors.AsType[*Refused](err); ok {
 		s.message(w, http.StatusUnprocessableEntity, "QuickBooks is connected, but the setup refused it", refused.Fields.Error())
 		return

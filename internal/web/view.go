@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 // fieldView is one setting as a page (or the JSON API) shows it: its description, the
@@ -34,7 +34,7 @@ type stepView struct {
 
 // view is everything a wizard page shows.
 type view struct {
-	State workflows.SetupState
+	State setupapi.State
 	Steps []stepView
 	// Fields are the current step's settings (section steps).
 	Fields []fieldView
@@ -55,7 +55,7 @@ func (v view) IsSection() bool { _, ok := v.State.Step.Section(); return ok }
 // stepFields describes the current step's fields for settings s (the state's, or the
 // answers just refused, so the page shows what the user typed), with errs placed on
 // them. Errors that fit no field are returned apart.
-func stepFields(st workflows.SetupState, s settings.Settings, errs settings.FieldErrors) ([]fieldView, settings.FieldErrors) {
+func stepFields(st setupapi.State, s settings.Settings, errs settings.FieldErrors) ([]fieldView, settings.FieldErrors) {
 	sec, ok := st.Step.Section()
 	if !ok {
 		return nil, errs
@@ -91,7 +91,7 @@ func stepFields(st workflows.SetupState, s settings.Settings, errs settings.Fiel
 
 // newView builds the page for a state. shown are the settings to show (nil: the
 // state's), errs why the last action was refused.
-func newView(st workflows.SetupState, shown *settings.Settings, errs settings.FieldErrors, csrf string) view {
+func newView(st setupapi.State, shown *settings.Settings, errs settings.FieldErrors, csrf string) view {
 	v := view{State: st, CSRF: csrf}
 	s := st.Settings
 	if shown != nil {
@@ -100,20 +100,20 @@ func newView(st workflows.SetupState, shown *settings.Settings, errs settings.Fi
 	if errs == nil {
 		errs = st.Errors
 	}
-	if st.Step == workflows.StepMode {
+	if st.Step == setupapi.StepMode {
 		v.ModeError = errs.For("mode")
 		errs = slices.DeleteFunc(slices.Clone(errs), func(e settings.FieldError) bool { return e.Field == "mode" })
 	}
 	v.Fields, v.General = stepFields(st, s, errs)
 	steps := st.Steps
 	if st.Cancelled {
-		steps = []workflows.Step{workflows.StepCancelled}
+		steps = []setupapi.Step{setupapi.StepCancelled}
 	}
 	at := slices.Index(steps, st.Step)
 	for i, step := range steps {
 		v.Steps = append(v.Steps, stepView{Title: step.Title(), Current: i == at, Done: i < at})
 	}
-	if st.Step == workflows.StepReview || st.Submitted {
+	if st.Step == setupapi.StepReview || st.Submitted {
 		v.Sections = st.Settings.SummarySections()
 	}
 	return v

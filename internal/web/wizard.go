@@ -21,7 +21,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/qbosync/qbosync/internal/settings"
-	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
@@ -46,17 +45,17 @@ func (r *Refused) Error() string { return r.Action + " refused: " + r.Fields.Err
 
 // Start starts the firm's setup, or returns the one it has: a setup paused for weeks,
 // or submitted, is the same setup. After a cancelled setup a new one starts.
-func (w *Wizard) Start(ctx context.Context, firmID int64) (workflows.SetupState, error) {
+func (w *Wizard) Start(ctx context.Context, firmID int64) (setupapi.State, error) {
 	run, err := w.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       setupapi.SetupWorkflowID(firmID),
 		TaskQueue:                w.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			syncapi.FirmAttr.ValueSet(strconv.FormatInt(firmID, 10)),
-			syncapi.SetupStepAttr.ValueSet(string(workflows.StepConnect))),
-	}, workflows.SetupWorkflow, workflows.SetupInput{FirmID: firmID})
+			syncapi.SetupStepAttr.ValueSet(string(setupapi.StepConnect))),
+	}, setupapi.SetupWorkflowName, setupapi.Input{FirmID: firmID})
 	if err != nil {
-		return workflows.SetupState{}, fmt.Errorf("start the setup of firm %d: %w", firmID, err)
+		return setupapi.State{}, fmt.Errorf("start the setup of firm %d: %w", firmID, err)
 	}
 	// A new setup first reads the firm's bank accounts; wait for them, or for the
 	// reason it could not.
@@ -84,15 +83,15 @@ func (w *Wizard) Start(ctx context.Context, firmID int64) (workflows.SetupState,
 const startTimeout = 30 * time.Second
 
 // State returns the firm's setup as it stands.
-func (w *Wizard) State(ctx context.Context, firmID int64) (workflows.SetupState, error) {
-	var st workflows.SetupState
-	return st, w.query(ctx, firmID, workflows.SetupStateQuery, &st)
+func (w *Wizard) State(ctx context.Context, firmID int64) (setupapi.State, error) {
+	var st setupapi.State
+	return st, w.query(ctx, firmID, setupapi.StateQuery, &st)
 }
 
 // Summary returns the firm's settings as printable text.
 func (w *Wizard) Summary(ctx context.Context, firmID int64) (string, error) {
 	var s string
-	return s, w.query(ctx, firmID, workflows.SetupSummaryQuery, &s)
+	return s, w.query(ctx, firmID, setupapi.SummaryQuery, &s)
 }
 
 func (w *Wizard) query(ctx context.Context, firmID int64, name string, out any) error {
@@ -105,8 +104,8 @@ func (w *Wizard) query(ctx context.Context, firmID int64, name string, out any) 
 
 // Act sends an action as an update and waits for its answer: the new state, or a
 // *Refused naming the fields.
-func (w *Wizard) Act(ctx context.Context, firmID int64, action string, a workflows.SetupAction) (workflows.SetupState, error) {
-	var st workflows.SetupState
+func (w *Wizard) Act(ctx context.Context, firmID int64, action string, a setupapi.Action) (setupapi.State, error) {
+	var st setupapi.State
 	h, err := w.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   setupapi.SetupWorkflowID(firmID),
 		UpdateName:   action,
@@ -116,7 +115,7 @@ func (w *Wizard) Act(ctx context.Context, firmID int64, action string, a workflo
 	if err == nil {
 		err = h.Get(ctx, &st)
 	}
-	if fe, ok := workflows.SetupRefusal(err); ok {
+	if fe, ok := setupapi.Refusal(err); ok {
 		return st, &Refused{Action: action, Fields: fe}
 	}
 	if err != nil {
@@ -127,7 +126,7 @@ func (w *Wizard) Act(ctx context.Context, firmID int64, action string, a workflo
 
 // Signal sends an action as a signal: it is not answered, and a refusal shows in the
 // state's Errors.
-func (w *Wizard) Signal(ctx context.Context, firmID int64, action string, a workflows.SetupAction) error {
+func (w *Wizard) Signal(ctx context.Context, firmID int64, action string, a setupapi.Action) error {
 	return noSetup(w.Temporal.SignalWorkflow(ctx, setupapi.SetupWorkflowID(firmID), "", action, a))
 }
 

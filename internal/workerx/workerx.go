@@ -5,10 +5,13 @@ package workerx
 import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/workflows"
+	"github.com/qbosync/qbosync/workflows/setupapi"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // New returns a worker on the configured task queue, not yet started.
@@ -33,9 +36,10 @@ func WithRevoke(e activities.RevokeEndpoint) Option {
 
 // Register registers the workflows and the activities on r.
 func Register(r worker.Registry, acts *activities.Activities, opts ...Option) {
-	r.RegisterWorkflow(workflows.SyncWorkflow)
-	r.RegisterWorkflow(workflows.BackfillWorkflow)
-	r.RegisterWorkflow(workflows.SetupWorkflow)
+	// Registered under their contracts' names, which starters use to start them.
+	r.RegisterWorkflowWithOptions(workflows.SyncWorkflow, workflow.RegisterOptions{Name: syncapi.SyncWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.BackfillWorkflow, workflow.RegisterOptions{Name: syncapi.BackfillWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.SetupWorkflow, workflow.RegisterOptions{Name: setupapi.SetupWorkflowName})
 	r.RegisterActivity(acts)
 	setup := &activities.Setup{Store: acts.Store, QBO: acts.QBO, Log: acts.Log}
 	for _, o := range opts {

@@ -1,4 +1,4 @@
-package workflows
+package setupapi
 
 import (
 	"fmt"
@@ -59,7 +59,7 @@ func StepsFor(mode settings.Mode) []Step {
 }
 
 // Names of the SetupWorkflow's actions. Each is accepted both as a signal and as an
-// update of this name, with a SetupAction; the update's validator refuses bad input
+// update of this name, with a Action; the update's validator refuses bad input
 // before it reaches the history, the signal's refusal is kept in the state's Errors.
 const (
 	ActionConnected     = "connected"      // a QuickBooks company was connected (RealmID)
@@ -73,18 +73,18 @@ const (
 	ActionSubmit        = "submit"         // freeze the settings and start the sync
 )
 
-// SetupActions lists every action name.
-var SetupActions = []string{ActionConnected, ActionChooseMode, ActionSave, ActionNext, ActionBack,
+// Actions lists every action name.
+var Actions = []string{ActionConnected, ActionChooseMode, ActionSave, ActionNext, ActionBack,
 	ActionContinueLater, ActionResume, ActionCancel, ActionSubmit}
 
 // Names of the SetupWorkflow's queries.
 const (
-	SetupStateQuery   = "state"   // SetupState
-	SetupSummaryQuery = "summary" // the printable settings, plain text
+	StateQuery   = "state"   // State
+	SummaryQuery = "summary" // the printable settings, plain text
 )
 
-// SetupAction is the payload of every action; each uses the fields its comment names.
-type SetupAction struct {
+// Action is the payload of every action; each uses the fields its comment names.
+type Action struct {
 	// RealmID is the company a connected action reports. Never tokens: the OAuth
 	// sign-in happens outside the workflow, which checks the stored connection.
 	RealmID string `json:"realm_id,omitempty"`
@@ -103,9 +103,9 @@ type Company struct {
 	Name    string `json:"name"`
 }
 
-// SetupState is the wizard's state: the state query returns it, and continue-as-new
+// State is the wizard's state: the state query returns it, and continue-as-new
 // carries it.
-type SetupState struct {
+type State struct {
 	FirmID  int64  `json:"firm_id"`
 	SetupID string `json:"setup_id"`
 	// Firm is the practice's name and bank accounts, which the settings map.
@@ -138,11 +138,11 @@ type SetupState struct {
 
 // Loaded reports whether the setup has read the firm it is for; a new setup's first
 // moment has not.
-func (st SetupState) Loaded() bool { return st.Firm.ID != 0 }
+func (st State) Loaded() bool { return st.Firm.ID != 0 }
 
 // Status is the setup's state in a word: draft, paused, submitted or cancelled (the
 // QbosyncStatus search attribute of setups).
-func (st SetupState) Status() string {
+func (st State) Status() string {
 	switch {
 	case st.Cancelled:
 		return settings.StatusCancelled
@@ -155,7 +155,7 @@ func (st SetupState) Status() string {
 }
 
 // Summary is the settings as plain text, to print.
-func (st SetupState) Summary() string {
+func (st State) Summary() string {
 	status := "Draft, not submitted yet. Nothing syncs until the settings are submitted."
 	switch {
 	case st.Cancelled:
@@ -171,35 +171,35 @@ func (st SetupState) Summary() string {
 }
 
 // Env is what the settings are validated against.
-func (st SetupState) env(now time.Time) settings.Env {
+func (st State) env(now time.Time) settings.Env {
 	return settings.Env{Firm: &st.Firm, Catalog: st.Catalog, Today: now}
 }
 
-// effects are what the workflow does for an accepted action, besides changing the
+// Effects are what the workflow does for an accepted action, besides changing the
 // state: facts it reads first (an action whose facts cannot be read is refused), then
 // what it records.
-type effects struct {
-	checkConnection bool // read the connected company's name; refuse if not connected
-	loadCatalog     bool // read the company's accounts and items (Default mode fits its names to them)
-	preview         bool // work out the first sync's preview
-	save            bool // keep the draft in PostgreSQL
-	submit          bool // keep the submitted settings and start the sync
-	cancel          bool // revoke the connection and record the cancellation
-	relink          bool // stop the old sync and start a new setup for the new company
+type Effects struct {
+	CheckConnection bool // read the connected company's name; refuse if not connected
+	LoadCatalog     bool // read the company's accounts and items (Default mode fits its names to them)
+	Preview         bool // work out the first sync's preview
+	Save            bool // keep the draft in PostgreSQL
+	Submit          bool // keep the submitted settings and start the sync
+	Cancel          bool // revoke the connection and record the cancellation
+	Relink          bool // stop the old sync and start a new setup for the new company
 }
 
 var realmRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
-// transition is the wizard: what an action does to the state. It is pure, and both the
+// Transition is the wizard: what an action does to the state. It is pure, and both the
 // update validator (which only looks at the error) and the handler use it, so the two
 // can never disagree. st is not changed; the new state is returned.
-func transition(st SetupState, action string, a SetupAction, now time.Time) (SetupState, effects, error) {
-	var fx effects
-	refuse := func(field, format string, args ...any) (SetupState, effects, error) {
+func Transition(st State, action string, a Action, now time.Time) (State, Effects, error) {
+	var fx Effects
+	refuse := func(field, format string, args ...any) (State, Effects, error) {
 		return st, fx, settings.FieldErrors{{Field: field, Message: fmt.Sprintf(format, args...)}}
 	}
-	if !slices.Contains(SetupActions, action) {
-		return refuse("action", "%q is not an action of the setup; use one of %v", action, SetupActions)
+	if !slices.Contains(Actions, action) {
+		return refuse("action", "%q is not an action of the setup; use one of %v", action, Actions)
 	}
 	if st.Cancelled {
 		return refuse(action, "the setup was cancelled, so nothing syncs; start a new setup to connect QuickBooks again")
@@ -213,7 +213,7 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		case action == ActionConnected && realmRE.MatchString(a.RealmID):
 			next := st
 			next.Company = Company{RealmID: a.RealmID}
-			fx.checkConnection, fx.relink = true, true
+			fx.CheckConnection, fx.Relink = true, true
 			return next, fx, nil
 		}
 		return refuse(action, "the settings were submitted on %s and are frozen: QuickBooks already holds what they posted. "+
@@ -226,7 +226,7 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 
 	next := st
 	next.Errors, next.Notice, next.LastAction, next.UpdatedAt = nil, "", action, now
-	fx.save = true
+	fx.Save = true
 	sec, onSection := st.Step.Section()
 
 	// applyAnswers saves answers given with an action into next, if they belong to
@@ -256,14 +256,14 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		if !realmRE.MatchString(a.RealmID) {
 			return refuse("realm_id", "%q is not a QuickBooks company id; connect QuickBooks through the wizard, which reports it", a.RealmID)
 		}
-		fx.checkConnection = true
+		fx.CheckConnection = true
 		if a.RealmID != st.Company.RealmID && st.Company.RealmID != "" {
 			// Another company: its accounts and items are others, so every mapping
 			// starts again from the defaults.
 			reset := settings.Defaults(st.Firm)
 			reset.Mode, reset.SyncOptions = st.Settings.Mode, st.Settings.SyncOptions
 			next.Settings, next.Catalog, next.Preview = reset, nil, nil
-			fx.loadCatalog = reset.Mode != ""
+			fx.LoadCatalog = reset.Mode != ""
 			next.Notice = "A different QuickBooks company was connected: its accounts and items are others, so the mappings start again from the defaults."
 			if next.Step != StepConnect {
 				next.Step = StepMode
@@ -285,7 +285,7 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		}
 		// Both modes read the company's accounts and items: Customize offers them, and
 		// Default fits its new objects' names around them (settings.FitTo).
-		fx.loadCatalog = true
+		fx.LoadCatalog = true
 		if a.Mode != settings.ModeCustomize {
 			next.Catalog = nil
 		}
@@ -293,7 +293,7 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		next.Step = next.Steps[slices.Index(next.Steps, StepMode)+1]
 	case ActionSave:
 		if err := applyAnswers(true); err != nil {
-			return st, effects{}, err
+			return st, Effects{}, err
 		}
 	case ActionNext:
 		switch {
@@ -305,20 +305,20 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 			return refuse(action, "this is the last step: submit the settings, or go back to change them")
 		}
 		if err := applyAnswers(false); err != nil {
-			return st, effects{}, err
+			return st, Effects{}, err
 		}
 		if onSection {
 			if err := next.Settings.ValidateSection(sec, next.env(now)).Err(); err != nil {
-				return st, effects{}, err
+				return st, Effects{}, err
 			}
 		}
 		next.Steps = StepsFor(next.Settings.Mode)
 		next.Step = next.Steps[slices.Index(next.Steps, st.Step)+1]
 		if next.Step == StepReview {
 			if err := next.Settings.Validate(next.env(now)).Err(); err != nil {
-				return st, effects{}, err
+				return st, Effects{}, err
 			}
-			fx.preview = true
+			fx.Preview = true
 		}
 	case ActionBack:
 		steps := StepsFor(st.Settings.Mode)
@@ -330,7 +330,7 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		next.Preview = nil
 	case ActionContinueLater:
 		if err := applyAnswers(false); err != nil {
-			return st, effects{}, err
+			return st, Effects{}, err
 		}
 		next.Paused, next.PausedAt = true, &now
 	case ActionResume:
@@ -340,16 +340,16 @@ func transition(st SetupState, action string, a SetupAction, now time.Time) (Set
 		next.Paused, next.PausedAt = false, nil
 	case ActionCancel:
 		next.Cancelled, next.Paused, next.Step = true, false, StepCancelled
-		fx.save, fx.cancel = false, true
+		fx.Save, fx.Cancel = false, true
 	case ActionSubmit:
 		if st.Step != StepReview {
 			return refuse(action, "review the settings first: the wizard is at %q; go Next to %q", st.Step.Title(), StepReview.Title())
 		}
 		if err := st.Settings.Validate(st.env(now)).Err(); err != nil {
-			return st, effects{}, err
+			return st, Effects{}, err
 		}
 		next.Submitted, next.SubmittedAt, next.Step = true, &now, StepSubmitted
-		fx.save, fx.submit = false, true
+		fx.Save, fx.Submit = false, true
 	}
 	return next, fx, nil
 }
