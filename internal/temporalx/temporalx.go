@@ -14,7 +14,7 @@ import (
 
 // Search attributes set on qbosync's workflows. They are not encrypted: they carry ids
 // and states, never names or amounts. scripts/temporal.sh registers them on the dev
-// server; docs/operations.md says how to register them elsewhere.
+// server; docs/operations.md ("Search attributes") says how to register them elsewhere.
 var (
 	FirmAttr      = temporal.NewSearchAttributeKeyKeyword("QbosyncFirm")
 	RealmAttr     = temporal.NewSearchAttributeKeyKeyword("QbosyncRealm")
