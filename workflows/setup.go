@@ -38,10 +38,12 @@ var durableActivity = workflow.ActivityOptions{
 
 var setupActs *activities.Setup
 
-// SetupWorkflow is a firm's setup wizard (shared/seed): Connect QuickBooks, Choose
-// mode, the category steps (Customize only), Sync options, Review, Submit. Every action
-// is a signal and an update of the same name (setupapi.Actions); one handler serves both,
-// and the wizard's rules (transition) are plain Go that validator and handler share.
+// SetupWorkflow is a firm's setup wizard (its contract: workflows/setupapi, and the
+// JSON API over it in internal/web/README.md): Connect QuickBooks, Choose mode, the
+// category steps (Customize only), Sync options, Review, Submit. Every action is a
+// signal and an update of the same name (setupapi.Actions); one handler serves both,
+// and the wizard's rules (setupapi.Transition) are plain Go that validator and handler
+// share.
 //
 // The draft is saved to PostgreSQL after every change, and the workflow waits without
 // timers, so a setup paused with Continue Later waits for days and survives restarts.

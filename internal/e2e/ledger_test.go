@@ -51,7 +51,8 @@ func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
 		Name string `db:"name"`
 	}
 	must(t, s.DB.Select(&banks, `SELECT kind, name FROM bank_accounts WHERE firm_id = $1 AND active`, firm))
-	want := map[string][2]string{ // posting.md's objects: name -> type, subtype
+	// docs/posting.md, "Objects in QuickBooks": name -> type, subtype.
+	want := map[string][2]string{
 		"Legal Fee Income":         {"Income", "ServiceFeeIncome"},
 		"Reimbursed Client Costs":  {"Income", "OtherPrimaryIncome"},
 		"Write-Offs and Discounts": {"Income", "DiscountsRefundsGiven"},

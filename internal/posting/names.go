@@ -9,7 +9,7 @@ import (
 	"github.com/qbosync/qbosync/internal/qbo"
 )
 
-// QBO's limits on names (reference/qbo-api.md §2.1).
+// QBO's limits on names (docs/qbo-api.md, "Names and their limits").
 const (
 	MaxDisplayName = 500
 	MaxPersonName  = 100 // GivenName, FamilyName

@@ -163,7 +163,7 @@ func receiptLine(r pms.TrustTransaction, acct TrustAccountRefs, customerID strin
 // invoice (kind transfer_to_operating): debit the trust liability for the matter's
 // customer, credit the trust bank account, so both fall by the same amount. The paid
 // side (receivables down, operating up) is the linked Payment, posted with the payments
-// (posting.md, "Payment from trust"); this entry only takes the money out of trust.
+// (docs/posting.md, "Payment from trust"); this entry only takes the money out of trust.
 func TrustTransferEntry(t pms.TrustTransaction, acct TrustAccountRefs, customerID string) (qbo.JournalEntry, error) {
 	if err := checkTrust(t, pms.TrustTransferToOperating, acct, customerID); err != nil {
 		return qbo.JournalEntry{}, err

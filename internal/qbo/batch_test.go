@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// batchResponse is QBO's answer to a batch (reference/qbo-api.md §7, the
+// batchResponse is QBO's answer to a batch (docs/qbo-api.md, "Batch"; the
 // API reference's example, extended): HTTP 200 with per-item faults, in
 // another order than the request's.
 const batchResponse = `{"BatchItemResponse":[

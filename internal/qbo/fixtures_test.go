@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// Response bodies in QBO's documented wire format, copied from
-// shared/reference/qbo-api.md (§1.3, §3, §7) and the fixtures it cites
-// (ruckus/quickbooks-ruby spec/fixtures/*.xml).
+// Response bodies in QBO's documented wire format (docs/qbo-api.md: "Requests
+// and answers", "Errors", "Batch"), taken from the samples of Intuit's API
+// reference and from responses the quickbooks-ruby gem's test fixtures captured.
 const (
 	customerResponse = `{"Customer":{"Taxable":false,"Job":true,"BillWithParent":false,"ParentRef":{"value":"58"},
 		"Balance":1675.5,"BalanceWithJobs":1675.5,"CurrencyRef":{"value":"USD","name":"United States Dollar"},
@@ -49,7 +49,7 @@ const (
 		{"Message":"ZipCode should be a number with at least 5 digits","code":"2080","element":"postalcode"}],
 		"type":"ValidationFault"},"time":"2017-09-29T09:17:31.892-07:00"}`
 
-	// The lower-case 401 shape (reference §3.1).
+	// The lower-case 401 shape (docs/qbo-api.md, "Requests and answers").
 	authFaultLower = `{"fault":{"error":[{"message":"message=AuthenticationFailed; errorCode=003200; statusCode=401",
 		"detail":"Token expired: AB11570127472xJf0vHEVE","code":"3200"}],"type":"AUTHENTICATION"}}`
 

@@ -1,7 +1,7 @@
 package qbo
 
-// Transactions: the entities that move money (reference/qbo-api.md §2.4 to
-// §2.10). The conventions of entities.go apply: QBO's field names,
+// Transactions: the entities that move money (docs/qbo-api.md,
+// "Transactions"). The conventions of entities.go apply: QBO's field names,
 // omitempty everywhere so that a sparse update sends only what was set,
 // pointers where absent and zero differ, read-only fields marked.
 //

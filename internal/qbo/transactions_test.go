@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// Transaction answers in QBO's wire format (reference/qbo-api.md §2.4 to
-// §2.10, from the official API reference's samples), with rates of more
-// than two decimals where QBO allows them.
+// Transaction answers in QBO's wire format (docs/qbo-api.md, "Transactions";
+// from the official API reference's samples), with rates of more than two
+// decimals where QBO allows them.
 const (
 	invoiceResponse = `{"Invoice":{"TxnDate":"2015-07-24","domain":"QBO","PrintStatus":"NeedToPrint","TotalAmt":233.33,
 		"Line":[{"LineNum":1,"Amount":83.33,"Description":"Research, 0.25 h","Id":"1","DetailType":"SalesItemLineDetail",

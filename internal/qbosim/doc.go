@@ -1,8 +1,8 @@
 // Package qbosim is an in-memory QuickBooks Online (QBO) sandbox that speaks
 // the real wire protocol over HTTP, so that qbosync's client, activities
 // and workflows can be tested without Intuit. It is an independent
-// implementation written from the public API reference
-// (shared/reference/qbo-api.md); it deliberately does not import the
+// implementation written from Intuit's public API reference (the facts it
+// relies on: docs/qbo-api.md); it deliberately does not import the
 // project's QBO client types, so a conformance test against it means
 // something. Its rule is to be at least as strict as QBO: where QBO's
 // behaviour is unknown the sandbox picks the reading that makes a client

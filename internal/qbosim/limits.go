@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Limits are QBO's per-company request limits ("API call limits and
-// throttles", reference §4). A zero field means that limit is off; the zero
-// Limits turns throttling off entirely.
+// Limits are QBO's per-company request limits (docs/qbo-api.md, "Rate
+// limits"). A zero field means that limit is off; the zero Limits turns
+// throttling off entirely.
 type Limits struct {
 	PerMinute      int // requests a minute per company, batch requests included (QBO: 500)
 	PerSecond      int // requests a second per company (QBO: 10)

@@ -1,5 +1,5 @@
 // Package reconcile checks the books in QuickBooks Online against the practice system,
-// the invariants at the end of docs/posting.md:
+// the invariants of docs/posting.md, "Invariants the reconciliation checks":
 //
 //   - receivables: for every matter, what QBO shows as open on the matter's synced
 //     invoices equals what the practice system says is still owed on them;

@@ -243,7 +243,8 @@ type trustRecord struct {
 	txns                   []*trustTxn
 }
 
-// defaultEntity is the QBO entity a record kind is posted as (docs/posting.md).
+// defaultEntity is the QBO entity a record kind is posted as (docs/posting.md, "Trust
+// money").
 var defaultEntity = map[string]string{
 	"deposit_slip": "Deposit", "trust_receipt": "Deposit", "trust_transfer": "JournalEntry", "trust_disbursement": "Purchase",
 }

@@ -1,8 +1,9 @@
 // Package settings holds the setup wizard's settings: what a firm decides, category by
 // category, about how its practice records reach QuickBooks Online. It gives the
-// defaults of Default mode (the objects docs in shared/design/posting.md name), the
-// validation that refuses bad answers with the field and the fix, a printable summary,
-// the Review page's preview of the first sync, and the settings' rows in PostgreSQL.
+// defaults of Default mode (the objects docs/posting.md lists in "Objects in
+// QuickBooks"), the validation that refuses bad answers with the field and the fix, a
+// printable summary, the Review page's preview of the first sync, and the settings'
+// rows in PostgreSQL.
 //
 // Everything but the preview and the store is pure, so the wizard workflow can use it
 // in deterministic code. Money is integer cents, never a float.
@@ -251,7 +252,8 @@ type Firm struct {
 	BankAccounts []BankAccount `json:"bank_accounts"`
 }
 
-// Default names of the objects Default mode creates (shared/design/posting.md).
+// Default names of the objects Default mode creates (docs/posting.md, "Objects in
+// QuickBooks").
 const (
 	NameFeeIncome           = "Legal Fee Income"
 	NameClientCostsAdvanced = "Client Costs Advanced"

@@ -23,7 +23,8 @@ type Role struct {
 	Entity string
 	// Types lists the QBO AccountTypes (or item Types) an existing object must have.
 	Types []string
-	// NewType and NewSubType are what qbosync creates (shared/design/posting.md).
+	// NewType and NewSubType are what qbosync creates (docs/posting.md, "Objects in
+	// QuickBooks").
 	NewType, NewSubType string
 	// Exclusive accounts stand for one thing only: a bank account or trust liability
 	// shared by two roles would make reconciliation unable to tell them apart.

@@ -35,10 +35,11 @@ type identity struct {
 // returns the QBO ids of the transactions now in QBO, by item key, so that writes that
 // refer to them (a payment applying a credit memo) can follow.
 //
-// Exactly once (architecture.md, rule 1): a create is recorded as an intent before it is
-// sent. If its answer is lost and the attempt ends, the next attempt finds the intent and
-// looks for the object by its marker before creating anything; the id map row that
-// records a create's answer settles its intent in the same statement.
+// Exactly once (docs/design.md, "Transactions: intents, batches, and a lookup only when
+// in doubt"): a create is recorded as an intent before it is sent. If its answer is
+// lost and the attempt ends, the next attempt finds the intent and looks for the object
+// by its marker before creating anything; the id map row that records a create's
+// answer settles its intent in the same statement.
 func putTxns(ctx context.Context, e *Engine, txns []txn, counts *Counts) (map[string]string, error) {
 	ids := map[string]string{}
 	var ops []pendingOp

@@ -5,7 +5,8 @@
 -- create it records its intent here; the id map row that records the answer removes
 -- it. An intent still here on a later attempt means "this create may have reached
 -- QuickBooks": the sync looks for the object by its marker before creating again
--- (architecture.md, rule 1), and only those records cost a lookup.
+-- (docs/design.md, "Transactions: intents, batches, and a lookup only when in doubt"),
+-- and only those records cost a lookup.
 CREATE TABLE qbo_write_intents (
     firm_id      bigint NOT NULL REFERENCES firms (id),
     realm_id     text NOT NULL,
