@@ -11,28 +11,8 @@ import (
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
-// BackfillInput asks for one chunk of a category's backfill.
-type BackfillInput struct {
-	FirmID   int64                  `json:"firm_id"`
-	RealmID  string                 `json:"realm_id"`
-	Category string                 `json:"category"`
-	Filter   syncapi.BackfillFilter `json:"filter"`
-	From     syncer.BackfillCursor  `json:"from"`
-	// Budget is about how many records this chunk handles before it returns, so the
-	// workflow records progress (and a checkpoint) regularly.
-	Budget int `json:"budget"`
-}
-
-// BackfillResult is what a chunk did and where the backfill now stands.
-type BackfillResult struct {
-	Category string `json:"category"`
-	syncer.Counts
-	Cursor syncer.BackfillCursor `json:"cursor"`
-	Done   bool                  `json:"done"`
-}
-
 // CountBackfill counts the records a category's backfill will handle, for progress.
-func (a *Activities) CountBackfill(ctx context.Context, in BackfillInput) (int, error) {
+func (a *Activities) CountBackfill(ctx context.Context, in syncapi.BackfillChunkInput) (int, error) {
 	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {
 		return 0, err
@@ -44,10 +24,10 @@ func (a *Activities) CountBackfill(ctx context.Context, in BackfillInput) (int, 
 // and counts after every page; a retry after the worker died resumes from the last
 // heartbeat instead of the chunk's start (a record handled twice is harmless: the id map
 // makes it unchanged, and writes are exactly-once).
-func (a *Activities) BackfillChunk(ctx context.Context, in BackfillInput) (BackfillResult, error) {
+func (a *Activities) BackfillChunk(ctx context.Context, in syncapi.BackfillChunkInput) (syncapi.BackfillChunkResult, error) {
 	// A retry after the worker died picks up where the last heartbeat left off, with the
 	// counts of what the dead attempt had done.
-	res := resumed(ctx, BackfillResult{Category: in.Category, Cursor: in.From})
+	res := resumed(ctx, syncapi.BackfillChunkResult{Category: in.Category, Cursor: in.From})
 	prior := res.Counts
 	e, cat, err := a.engine(ctx, in.FirmID, in.RealmID, in.Category)
 	if err != nil {
@@ -56,7 +36,7 @@ func (a *Activities) BackfillChunk(ctx context.Context, in BackfillInput) (Backf
 	hb := startHeartbeat(ctx, res)
 	defer hb.stop()
 	e.BackfillProgress = func(c syncer.BackfillCursor, n syncer.Counts) {
-		hb.progress(BackfillResult{Category: in.Category, Counts: prior.Plus(n), Cursor: c})
+		hb.progress(syncapi.BackfillChunkResult{Category: in.Category, Counts: prior.Plus(n), Cursor: c})
 	}
 	counts, cur, done, err := e.Backfill(ctx, cat, pms.BackfillFilter(in.Filter), res.Cursor, in.Budget)
 	res.Counts, res.Cursor, res.Done = prior.Plus(counts), cur, done

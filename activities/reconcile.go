@@ -5,18 +5,13 @@ import (
 
 	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
-
-// ReconcileInput names the firm and company whose books to check.
-type ReconcileInput struct {
-	FirmID  int64  `json:"firm_id"`
-	RealmID string `json:"realm_id"`
-}
 
 // Reconcile checks the company's books against the practice system (receivables per
 // matter, trust three ways) and returns the summary; the detail is for `starter
 // reconcile`, which prints every record behind a difference. It only reads.
-func (a *Activities) Reconcile(ctx context.Context, in ReconcileInput) (reconcile.Summary, error) {
+func (a *Activities) Reconcile(ctx context.Context, in syncapi.ReconcileInput) (reconcile.Summary, error) {
 	scope := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
 	qc, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
 	if err != nil {

@@ -39,18 +39,6 @@ type Setup struct {
 	Log    *slog.Logger
 }
 
-// SetupScope names a firm's QuickBooks company.
-type SetupScope struct {
-	FirmID  int64  `json:"firm_id"`
-	RealmID string `json:"realm_id"`
-}
-
-// SetupCompany is a connected QuickBooks company: its id and name, never its tokens.
-type SetupCompany struct {
-	RealmID string `json:"realm_id"`
-	Name    string `json:"name"`
-}
-
 // LoadSetupFirm returns the firm's name and bank accounts, which the settings map.
 func (a *Setup) LoadSetupFirm(ctx context.Context, firmID int64) (settings.Firm, error) {
 	f, err := settings.LoadFirm(ctx, a.Store.DB(), firmID)
@@ -63,22 +51,22 @@ func (a *Setup) LoadSetupFirm(ctx context.Context, firmID int64) (settings.Firm,
 
 // CheckSetupConnection confirms that the firm's live QuickBooks connection is to the
 // company the wizard was told about, and returns the company's name as stored.
-func (a *Setup) CheckSetupConnection(ctx context.Context, in SetupScope) (SetupCompany, error) {
+func (a *Setup) CheckSetupConnection(ctx context.Context, in setupapi.Scope) (setupapi.Company, error) {
 	conn, err := a.Store.LiveConnection(ctx, in.FirmID)
 	if errors.Is(err, store.ErrNotConnected) || (err == nil && conn.RealmID != in.RealmID) {
 		msg := fmt.Sprintf("firm %d is not connected to QuickBooks company %s; connect it (Connect QuickBooks) and try again", in.FirmID, in.RealmID)
-		return SetupCompany{}, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
+		return setupapi.Company{}, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
 	}
 	if err != nil {
-		return SetupCompany{}, err
+		return setupapi.Company{}, err
 	}
-	return SetupCompany{RealmID: conn.RealmID, Name: conn.CompanyName}, nil
+	return setupapi.Company{RealmID: conn.RealmID, Name: conn.CompanyName}, nil
 }
 
 // ListQBOChoices reads the connected company's active accounts and items, for the
 // Customize pages to offer. Only ids, names and types come back: the list lives in
 // the workflow's state.
-func (a *Setup) ListQBOChoices(ctx context.Context, in SetupScope) (settings.Catalog, error) {
+func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings.Catalog, error) {
 	var cat settings.Catalog
 	sc := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
 	c, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
@@ -119,15 +107,9 @@ func nameOr(fullName, name string) string {
 	return name
 }
 
-// PreviewInput asks what the first sync would post with a firm's settings.
-type PreviewInput struct {
-	FirmID   int64             `json:"firm_id"`
-	Settings settings.Settings `json:"settings"`
-}
-
 // PreviewFirstSync works out, from the practice tables and the posting rules, what the
 // first sync will post with the settings; it writes nothing anywhere.
-func (a *Setup) PreviewFirstSync(ctx context.Context, in PreviewInput) (settings.Preview, error) {
+func (a *Setup) PreviewFirstSync(ctx context.Context, in setupapi.PreviewInput) (settings.Preview, error) {
 	return settings.ComputePreview(ctx, a.Store.DB(), in.FirmID, in.Settings)
 }
 
@@ -142,17 +124,10 @@ func (a *Setup) SubmitSetupSettings(ctx context.Context, r settings.Record) erro
 	return frozenIsFinal(settings.MarkSubmitted(ctx, a.Store.DB(), r))
 }
 
-// CancelSetupInput names a setup the firm cancelled and the company it had connected.
-type CancelSetupInput struct {
-	FirmID  int64  `json:"firm_id"`
-	SetupID string `json:"setup_id"`
-	RealmID string `json:"realm_id,omitempty"`
-}
-
 // CancelSetup records the cancelled setup and disconnects its QuickBooks company:
 // the grant is revoked at QuickBooks, and the connection marked disconnected, so
 // nothing can sync. Safe to retry.
-func (a *Setup) CancelSetup(ctx context.Context, in CancelSetupInput) error {
+func (a *Setup) CancelSetup(ctx context.Context, in setupapi.CancelInput) error {
 	if in.RealmID != "" {
 		if err := a.revoke(ctx, in.FirmID, in.RealmID); err != nil {
 			return err

@@ -24,6 +24,7 @@ import (
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/workflows/setupapi"
 )
 
 // setupWorld is a seeded firm connected to a sandbox company, and the setup
@@ -108,19 +109,19 @@ func TestLoadSetupFirm(t *testing.T) {
 func TestCheckSetupConnection(t *testing.T) {
 	w := newSetupWorld(t)
 	ctx := context.Background()
-	c, err := w.acts.CheckSetupConnection(ctx, activities.SetupScope{FirmID: w.firm, RealmID: w.realm})
-	if err != nil || c != (activities.SetupCompany{RealmID: w.realm, Name: "Sample Company"}) {
+	c, err := w.acts.CheckSetupConnection(ctx, setupapi.Scope{FirmID: w.firm, RealmID: w.realm})
+	if err != nil || c != (setupapi.Company{RealmID: w.realm, Name: "Sample Company"}) {
 		t.Fatalf("company = %+v, %v", c, err)
 	}
-	_, err = w.acts.CheckSetupConnection(ctx, activities.SetupScope{FirmID: w.firm, RealmID: "123"})
+	_, err = w.acts.CheckSetupConnection(ctx, setupapi.Scope{FirmID: w.firm, RealmID: "123"})
 	wantRefused(t, err, activities.ErrTypeSetupRefused)
-	_, err = w.acts.CheckSetupConnection(ctx, activities.SetupScope{FirmID: w.firm + 1000, RealmID: w.realm})
+	_, err = w.acts.CheckSetupConnection(ctx, setupapi.Scope{FirmID: w.firm + 1000, RealmID: w.realm})
 	wantRefused(t, err, activities.ErrTypeSetupRefused)
 }
 
 func TestListQBOChoicesReadsTheCompanysAccountsAndItems(t *testing.T) {
 	w := newSetupWorld(t)
-	cat, err := w.acts.ListQBOChoices(context.Background(), activities.SetupScope{FirmID: w.firm, RealmID: w.realm})
+	cat, err := w.acts.ListQBOChoices(context.Background(), setupapi.Scope{FirmID: w.firm, RealmID: w.realm})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestListQBOChoicesReadsTheCompanysAccountsAndItems(t *testing.T) {
 func TestListQBOChoicesWithARevokedGrantAsksToReconnect(t *testing.T) {
 	w := newSetupWorld(t)
 	revoke(t, w)
-	_, err := w.acts.ListQBOChoices(context.Background(), activities.SetupScope{FirmID: w.firm, RealmID: w.realm})
+	_, err := w.acts.ListQBOChoices(context.Background(), setupapi.Scope{FirmID: w.firm, RealmID: w.realm})
 	wantRefused(t, err, activities.ErrTypeNeedsReconnect)
 }
 
@@ -181,7 +182,7 @@ func TestSaveAndSubmitSettings(t *testing.T) {
 	if err := w.acts.SaveSetupDraft(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	p, err := w.acts.PreviewFirstSync(ctx, activities.PreviewInput{FirmID: w.firm, Settings: s})
+	p, err := w.acts.PreviewFirstSync(ctx, setupapi.PreviewInput{FirmID: w.firm, Settings: s})
 	if err != nil || len(p.Lines) < 8 || p.StartDate != "2026-01-01" {
 		t.Fatalf("preview = %+v, %v", p, err)
 	}
@@ -199,7 +200,7 @@ func TestSaveAndSubmitSettings(t *testing.T) {
 	rec.Settings.Invoices.LineItems = settings.LinesIndividual
 	wantRefused(t, w.acts.SaveSetupDraft(ctx, rec), activities.ErrTypeSetupRefused)
 	wantRefused(t, w.acts.SubmitSetupSettings(ctx, rec), activities.ErrTypeSetupRefused)
-	wantRefused(t, w.acts.CancelSetup(ctx, activities.CancelSetupInput{FirmID: w.firm, SetupID: "run-1"}), activities.ErrTypeSetupRefused)
+	wantRefused(t, w.acts.CancelSetup(ctx, setupapi.CancelInput{FirmID: w.firm, SetupID: "run-1"}), activities.ErrTypeSetupRefused)
 }
 
 func TestCancelSetupRevokesTheConnection(t *testing.T) {
@@ -208,7 +209,7 @@ func TestCancelSetupRevokesTheConnection(t *testing.T) {
 	if err := w.acts.SaveSetupDraft(ctx, settings.Record{FirmID: w.firm, SetupID: "run-2", RealmID: w.realm, Step: "mode"}); err != nil {
 		t.Fatal(err)
 	}
-	in := activities.CancelSetupInput{FirmID: w.firm, SetupID: "run-2", RealmID: w.realm}
+	in := setupapi.CancelInput{FirmID: w.firm, SetupID: "run-2", RealmID: w.realm}
 	if err := w.acts.CancelSetup(ctx, in); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func TestCancelSetupRevokesTheConnection(t *testing.T) {
 func TestCancelSetupWithoutARevokeEndpointIsABug(t *testing.T) {
 	w := newSetupWorld(t)
 	w.acts.Revoke = activities.RevokeEndpoint{}
-	err := w.acts.CancelSetup(context.Background(), activities.CancelSetupInput{FirmID: w.firm, SetupID: "x", RealmID: w.realm})
+	err := w.acts.CancelSetup(context.Background(), setupapi.CancelInput{FirmID: w.firm, SetupID: "x", RealmID: w.realm})
 	wantRefused(t, err, activities.ErrTypeBug)
 	if _, err := w.store.LiveConnection(context.Background(), w.firm); err != nil {
 		t.Errorf("the connection was dropped without being revoked: %v", err)

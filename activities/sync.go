@@ -15,15 +15,10 @@ import (
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
-// Error types workflows react to. Both are non-retryable: retrying cannot help until a
-// person acts.
+// Error types workflows react to (the sync's contract).
 const (
-	// ErrTypeNeedsReconnect: QuickBooks refused the connection's tokens; the firm must
-	// reconnect. The connection is marked needs_reconnect with the reason.
-	ErrTypeNeedsReconnect = "NeedsReconnect"
-	// ErrTypeBug: qbosync sent QuickBooks something malformed, or met data it cannot
-	// handle. An engineer must look.
-	ErrTypeBug = "Bug"
+	ErrTypeNeedsReconnect = syncapi.ErrTypeNeedsReconnect
+	ErrTypeBug            = syncapi.ErrTypeBug
 )
 
 // QBOClients makes QBO clients for a firm's connection (app.QBOFactory in production).
@@ -39,18 +34,10 @@ type Activities struct {
 	Log      *slog.Logger
 }
 
-// SyncCategoryInput names the category to sync for one firm and company.
-type SyncCategoryInput struct {
-	FirmID      int64  `json:"firm_id"`
-	RealmID     string `json:"realm_id"`
-	Category    string `json:"category"`
-	RetryFailed bool   `json:"retry_failed,omitempty"`
-}
-
 // SyncCategory syncs everything that changed in a category since its cursor. It is
 // safe to retry at any point: the cursor moves only after a page is recorded, and every
 // write is exactly-once.
-func (a *Activities) SyncCategory(ctx context.Context, in SyncCategoryInput) (syncapi.CategoryResult, error) {
+func (a *Activities) SyncCategory(ctx context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 	// The cursor lives in the database; the heartbeat carries what earlier attempts of
 	// this run did, so the counts a retry reports cover the whole run.
 	res := resumed(ctx, syncapi.CategoryResult{Category: in.Category})

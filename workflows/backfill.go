@@ -6,7 +6,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
@@ -23,7 +22,7 @@ var backfillActivity = workflow.ActivityOptions{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
 		MaximumInterval:        time.Minute,
-		NonRetryableErrorTypes: []string{activities.ErrTypeNeedsReconnect, activities.ErrTypeBug},
+		NonRetryableErrorTypes: []string{syncapi.ErrTypeNeedsReconnect, syncapi.ErrTypeBug},
 	},
 }
 
@@ -44,20 +43,19 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 		return p, err
 	}
 	ctx = workflow.WithActivityOptions(ctx, backfillActivity)
-	var a *activities.Activities
 	for i := range p.Categories {
 		c := &p.Categories[i]
-		req := activities.BackfillInput{FirmID: in.FirmID, RealmID: in.RealmID, Category: c.Category, Filter: in.Filter, Budget: backfillBudget}
+		req := syncapi.BackfillChunkInput{FirmID: in.FirmID, RealmID: in.RealmID, Category: c.Category, Filter: in.Filter, Budget: backfillBudget}
 		if !c.Started {
-			if err := workflow.ExecuteActivity(ctx, a.CountBackfill, req).Get(ctx, &c.Total); err != nil {
+			if err := workflow.ExecuteActivity(ctx, syncapi.CountBackfillActivity, req).Get(ctx, &c.Total); err != nil {
 				return p, err
 			}
 			c.Started = true
 		}
 		for !c.Done {
 			req.From = c.Cursor
-			var res activities.BackfillResult
-			if err := workflow.ExecuteActivity(ctx, a.BackfillChunk, req).Get(ctx, &res); err != nil {
+			var res syncapi.BackfillChunkResult
+			if err := workflow.ExecuteActivity(ctx, syncapi.BackfillChunkActivity, req).Get(ctx, &res); err != nil {
 				return p, err
 			}
 			c.Counts = c.Counts.Plus(res.Counts)

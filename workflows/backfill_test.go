@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/syncer"
 	"github.com/qbosync/qbosync/workflows"
@@ -26,12 +25,12 @@ func newBackfillEnv(t *testing.T, total int) (*testsuite.TestWorkflowEnvironment
 	env.RegisterWorkflow(workflows.BackfillWorkflow)
 	chunks := new(int)
 	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.BackfillInput) (int, error) { return total, nil })
-	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.BackfillInput) (activities.BackfillResult, error) {
+		func(context.Context, syncapi.BackfillChunkInput) (int, error) { return total, nil })
+	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(func(_ context.Context, in syncapi.BackfillChunkInput) (syncapi.BackfillChunkResult, error) {
 		*chunks++
 		start := int(in.From.ID)
 		n := min(in.Budget, total-start)
-		return activities.BackfillResult{
+		return syncapi.BackfillChunkResult{
 			Category: in.Category,
 			Counts:   syncer.Counts{Changes: n, Created: n},
 			Cursor:   syncer.BackfillCursor{ID: int64(start + n)},
@@ -88,7 +87,7 @@ func TestSyncRunsARequestedBackfillAsAChildThenACycle(t *testing.T) {
 			return syncapi.BackfillProgress{Done: true}, nil
 		})
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+		func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			order = append(order, "cycle")
 			return syncapi.CategoryResult{Category: in.Category}, nil
 		})

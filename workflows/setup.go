@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/workflows/setupapi"
 	"github.com/qbosync/qbosync/workflows/syncapi"
@@ -22,7 +21,7 @@ var interactiveActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: 3,
-		NonRetryableErrorTypes: []string{setupapi.ErrTypeRefused, activities.ErrTypeNeedsReconnect, activities.ErrTypeBug},
+		NonRetryableErrorTypes: []string{setupapi.ErrTypeRefused, syncapi.ErrTypeNeedsReconnect, syncapi.ErrTypeBug},
 	},
 }
 
@@ -32,11 +31,9 @@ var durableActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-		NonRetryableErrorTypes: []string{setupapi.ErrTypeRefused, activities.ErrTypeBug},
+		NonRetryableErrorTypes: []string{setupapi.ErrTypeRefused, syncapi.ErrTypeBug},
 	},
 }
-
-var setupActs *activities.Setup
 
 // SetupWorkflow is a firm's setup wizard (its contract: workflows/setupapi, and the
 // JSON API over it in internal/web/README.md): Connect QuickBooks, Choose mode, the
@@ -140,7 +137,7 @@ func (r *setupRun) begin(ctx workflow.Context, in setupapi.Input) error {
 	r.st = setupapi.State{FirmID: in.FirmID, SetupID: workflow.GetInfo(ctx).WorkflowExecution.RunID,
 		Step: setupapi.StepConnect, Steps: setupapi.StepsFor(""), UpdatedAt: now}
 	actx := workflow.WithActivityOptions(ctx, interactiveActivity)
-	if err := workflow.ExecuteActivity(actx, setupActs.LoadSetupFirm, in.FirmID).Get(ctx, &r.st.Firm); err != nil {
+	if err := workflow.ExecuteActivity(actx, setupapi.LoadFirmActivity, in.FirmID).Get(ctx, &r.st.Firm); err != nil {
 		return err
 	}
 	r.st.Settings = settings.Defaults(r.st.Firm)
@@ -207,17 +204,17 @@ func (r *setupRun) handle(ctx workflow.Context, action string, a setupapi.Action
 func (r *setupRun) gather(ctx workflow.Context, next *setupapi.State, fx setupapi.Effects) error {
 	ictx := workflow.WithActivityOptions(ctx, interactiveActivity)
 	dctx := workflow.WithActivityOptions(ctx, durableActivity)
-	scope := activities.SetupScope{FirmID: next.FirmID, RealmID: next.Company.RealmID}
+	scope := setupapi.Scope{FirmID: next.FirmID, RealmID: next.Company.RealmID}
 	if fx.CheckConnection {
-		var c activities.SetupCompany
-		if err := workflow.ExecuteActivity(ictx, setupActs.CheckSetupConnection, scope).Get(ctx, &c); err != nil {
+		var c setupapi.Company
+		if err := workflow.ExecuteActivity(ictx, setupapi.CheckConnectionActivity, scope).Get(ctx, &c); err != nil {
 			return fieldError("realm_id", "", err)
 		}
 		next.Company.Name = c.Name
 	}
 	if fx.LoadCatalog {
 		var cat settings.Catalog
-		if err := workflow.ExecuteActivity(ictx, setupActs.ListQBOChoices, scope).Get(ctx, &cat); err != nil {
+		if err := workflow.ExecuteActivity(ictx, setupapi.ListChoicesActivity, scope).Get(ctx, &cat); err != nil {
 			return fieldError("mode", "QuickBooks' accounts and items could not be read, so they cannot be offered", err)
 		}
 		next.Catalog = &cat
@@ -229,20 +226,20 @@ func (r *setupRun) gather(ctx workflow.Context, next *setupapi.State, fx setupap
 	}
 	if fx.Preview {
 		var p settings.Preview
-		in := activities.PreviewInput{FirmID: next.FirmID, Settings: next.Settings}
-		if err := workflow.ExecuteActivity(ictx, setupActs.PreviewFirstSync, in).Get(ctx, &p); err != nil {
+		in := setupapi.PreviewInput{FirmID: next.FirmID, Settings: next.Settings}
+		if err := workflow.ExecuteActivity(ictx, setupapi.PreviewActivity, in).Get(ctx, &p); err != nil {
 			return fieldError("review", "the preview of the first sync could not be worked out", err)
 		}
 		next.Preview = &p
 	}
 	if fx.Submit {
-		if err := workflow.ExecuteActivity(dctx, setupActs.SubmitSetupSettings, record(*next)).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(dctx, setupapi.SubmitActivity, record(*next)).Get(ctx, nil); err != nil {
 			return fieldError(setupapi.ActionSubmit, "the settings could not be stored", err)
 		}
 	}
 	if fx.Cancel {
-		in := activities.CancelSetupInput{FirmID: next.FirmID, SetupID: next.SetupID, RealmID: next.Company.RealmID}
-		if err := workflow.ExecuteActivity(dctx, setupActs.CancelSetup, in).Get(ctx, nil); err != nil {
+		in := setupapi.CancelInput{FirmID: next.FirmID, SetupID: next.SetupID, RealmID: next.Company.RealmID}
+		if err := workflow.ExecuteActivity(dctx, setupapi.CancelActivity, in).Get(ctx, nil); err != nil {
 			return fieldError(setupapi.ActionCancel, "the QuickBooks connection could not be revoked", err)
 		}
 	}
@@ -259,7 +256,7 @@ func record(st setupapi.State) settings.Record {
 // action was accepted, and a draft that is not saved is a draft the firm loses.
 func (r *setupRun) saveDraft(ctx workflow.Context) {
 	dctx := workflow.WithActivityOptions(ctx, durableActivity)
-	if err := workflow.ExecuteActivity(dctx, setupActs.SaveSetupDraft, record(r.st)).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dctx, setupapi.SaveDraftActivity, record(r.st)).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("the setup's draft could not be saved", "error", err)
 	}
 }

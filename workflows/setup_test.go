@@ -49,7 +49,7 @@ type fakeSetup struct {
 	mu        sync.Mutex
 	drafts    []settings.Record
 	submitted []settings.Record
-	cancelled []activities.CancelSetupInput
+	cancelled []setupapi.CancelInput
 	syncs     []syncapi.SyncInput
 	stopped   []string
 }
@@ -75,16 +75,16 @@ func newSetupEnv(t *testing.T, draftDelay ...time.Duration) (*testsuite.TestWork
 	f := &fakeSetup{}
 	env.OnActivity(setupActs.LoadSetupFirm, mock.Anything, mock.Anything).Return(testFirmFacts, nil)
 	env.OnActivity(setupActs.CheckSetupConnection, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SetupScope) (activities.SetupCompany, error) {
+		func(_ context.Context, in setupapi.Scope) (setupapi.Company, error) {
 			if in.RealmID == "404" {
-				return activities.SetupCompany{}, temporal.NewNonRetryableApplicationError(
+				return setupapi.Company{}, temporal.NewNonRetryableApplicationError(
 					"firm 7 is not connected to QuickBooks company 404; connect it (Connect QuickBooks) and try again", activities.ErrTypeSetupRefused, nil)
 			}
-			return activities.SetupCompany{RealmID: in.RealmID, Name: "Company " + in.RealmID}, nil
+			return setupapi.Company{RealmID: in.RealmID, Name: "Company " + in.RealmID}, nil
 		})
 	env.OnActivity(setupActs.ListQBOChoices, mock.Anything, mock.Anything).Return(testCatalog, nil)
 	env.OnActivity(setupActs.PreviewFirstSync, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PreviewInput) (settings.Preview, error) {
+		func(_ context.Context, in setupapi.PreviewInput) (settings.Preview, error) {
 			return settings.Preview{StartDate: in.Settings.SyncOptions.StartDate, Lines: []settings.PreviewLine{{Title: "Invoices", Count: 3, TotalCents: 12345, HasTotal: true}}}, nil
 		})
 	save := env.OnActivity(setupActs.SaveSetupDraft, mock.Anything, mock.Anything)
@@ -103,7 +103,7 @@ func newSetupEnv(t *testing.T, draftDelay ...time.Duration) (*testsuite.TestWork
 		f.submitted = append(f.submitted, r)
 		return nil
 	})
-	env.OnActivity(setupActs.CancelSetup, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CancelSetupInput) error {
+	env.OnActivity(setupActs.CancelSetup, mock.Anything, mock.Anything).Return(func(_ context.Context, in setupapi.CancelInput) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.cancelled = append(f.cancelled, in)
@@ -462,7 +462,7 @@ func TestSetupCancelRevokesAndRefusesEverythingAfter(t *testing.T) {
 			if !st.Cancelled || st.Step != setupapi.StepCancelled || len(f.syncs) != 0 || len(f.submitted) != 0 {
 				t.Errorf("after cancel: %+v (syncs %d)", st, len(f.syncs))
 			}
-			if len(f.cancelled) != 1 || f.cancelled[0] != (activities.CancelSetupInput{FirmID: testFirm, SetupID: st.SetupID, RealmID: testRealm}) {
+			if len(f.cancelled) != 1 || f.cancelled[0] != (setupapi.CancelInput{FirmID: testFirm, SetupID: st.SetupID, RealmID: testRealm}) {
 				t.Errorf("cancel recorded as %+v", f.cancelled)
 			}
 			if how == viaSignal {

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/qbosync/qbosync/activities"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
@@ -30,7 +29,7 @@ var categoryActivity = workflow.ActivityOptions{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
 		MaximumInterval:        2 * time.Minute,
-		NonRetryableErrorTypes: []string{activities.ErrTypeNeedsReconnect, activities.ErrTypeBug},
+		NonRetryableErrorTypes: []string{syncapi.ErrTypeNeedsReconnect, syncapi.ErrTypeBug},
 	},
 }
 
@@ -133,8 +132,7 @@ func SyncWorkflow(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, 
 		stuck := ""
 		for _, cat := range categories {
 			var res syncapi.CategoryResult
-			var a *activities.Activities
-			err := workflow.ExecuteActivity(ctx, a.SyncCategory, activities.SyncCategoryInput{
+			err := workflow.ExecuteActivity(ctx, syncapi.SyncCategoryActivity, syncapi.SyncCategoryInput{
 				FirmID: in.FirmID, RealmID: in.RealmID, Category: cat, RetryFailed: retryFailed,
 			}).Get(ctx, &res)
 			if err != nil && (in.Once || isFinal(err) || !reportsStuck(ctx)) {
@@ -198,7 +196,7 @@ func SyncWorkflow(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, 
 // is reported, not retried for long, since the next cycle checks again.
 var reconcileActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: 30 * time.Minute,
-	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3, NonRetryableErrorTypes: []string{activities.ErrTypeNeedsReconnect, activities.ErrTypeBug}},
+	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3, NonRetryableErrorTypes: []string{syncapi.ErrTypeNeedsReconnect, syncapi.ErrTypeBug}},
 }
 
 // checkBooks reconciles the company after a cycle (from version 1 of "reconcile";
@@ -208,10 +206,9 @@ func checkBooks(ctx workflow.Context, in syncapi.SyncInput) *syncapi.BooksSummar
 	if workflow.GetVersion(ctx, "reconcile", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
-	var a *activities.Activities
 	var r syncapi.BooksSummary
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reconcileActivity), a.Reconcile,
-		activities.ReconcileInput{FirmID: in.FirmID, RealmID: in.RealmID}).Get(ctx, &r)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reconcileActivity), syncapi.ReconcileActivity,
+		syncapi.ReconcileInput{FirmID: in.FirmID, RealmID: in.RealmID}).Get(ctx, &r)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("reconciliation could not run", "error", err)
 		return nil
@@ -255,7 +252,7 @@ func reportsStuck(ctx workflow.Context) bool {
 func isFinal(err error) bool {
 	var appErr *temporal.ApplicationError
 	return temporal.IsCanceledError(err) ||
-		errors.As(err, &appErr) && (appErr.Type() == activities.ErrTypeNeedsReconnect || appErr.Type() == activities.ErrTypeBug)
+		errors.As(err, &appErr) && (appErr.Type() == syncapi.ErrTypeNeedsReconnect || appErr.Type() == syncapi.ErrTypeBug)
 }
 
 // stuckReason says, for the status, which category is stuck and why.
@@ -271,7 +268,7 @@ func stuckReason(category string, err error) string {
 // stop ends the workflow after a category failed for good, with a status operators see.
 func stop(ctx workflow.Context, sum *syncapi.Summary, setStatus func(string, string), err error) (syncapi.Summary, error) {
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeNeedsReconnect {
+	if errors.As(err, &appErr) && appErr.Type() == syncapi.ErrTypeNeedsReconnect {
 		setStatus(syncapi.StatusNeedsReconnect, appErr.Error())
 	} else {
 		setStatus(syncapi.StatusFailed, err.Error())

@@ -33,8 +33,8 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 }
 
 // countingActivity answers every category with the given counts and records the calls.
-func countingActivity(calls *[]activities.SyncCategoryInput, counts syncer.Counts) func(context.Context, activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
-	return func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+func countingActivity(calls *[]syncapi.SyncCategoryInput, counts syncer.Counts) func(context.Context, syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
+	return func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 		*calls = append(*calls, in)
 		return syncapi.CategoryResult{Category: in.Category, Counts: counts}, nil
 	}
@@ -58,7 +58,7 @@ func statusThenCancel(t *testing.T, env *testsuite.TestWorkflowEnvironment, d ti
 
 func TestSyncOnceRunsEveryCategoryInOrderAndSummarises(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).
 		Return(countingActivity(&calls, syncer.Counts{Created: 3, Failed: 1}))
 
@@ -86,7 +86,7 @@ func TestSyncOnceRunsEveryCategoryInOrderAndSummarises(t *testing.T) {
 
 func TestSyncNowSignalsDuringACycleFoldIntoOneMoreCycle(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	// Each category run takes a minute of (skipped) time, so signals can arrive mid-cycle.
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
 		Return(countingActivity(&calls, syncer.Counts{Unchanged: 1}))
@@ -113,7 +113,7 @@ func TestSyncNowSignalsDuringACycleFoldIntoOneMoreCycle(t *testing.T) {
 
 func TestSweepIntervalWakesAnIdleSync(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 35*time.Minute)
 	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 10 * time.Minute})
@@ -150,7 +150,7 @@ func TestTransientActivityErrorsAreRetried(t *testing.T) {
 	env := newEnv(t)
 	attempts := 0
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+		func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			attempts++
 			if attempts < 3 {
 				return syncapi.CategoryResult{}, errors.New("QBO answered 503")
@@ -168,7 +168,7 @@ func TestTransientActivityErrorsAreRetried(t *testing.T) {
 
 func TestContinuesAsNewWhenSuggestedCarryingCycles(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	env.SetContinueAsNewSuggested(true)
 	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 3, RealmID: "r", SweepInterval: time.Minute, Cycles: 41, RetryFailed: true})
@@ -201,7 +201,7 @@ func runningStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) syncapi
 
 func TestPauseHoldsCyclesUntilResume(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	var whilePaused syncapi.Summary
 	var callsWhilePaused int
@@ -230,7 +230,7 @@ func TestPauseHoldsCyclesUntilResume(t *testing.T) {
 
 func TestRetryFailedSignalRetriesOnTheNextCycleOnly(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.RetryFailedSignal, nil) }, time.Minute)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.SyncNowSignal, nil) }, 2*time.Minute)
@@ -250,7 +250,7 @@ func TestRetryFailedSignalRetriesOnTheNextCycleOnly(t *testing.T) {
 func TestContinueAsNewCarriesSignalsThatArrivedMidCycle(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
-		Return(func(_ context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+		Return(func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			return syncapi.CategoryResult{Category: in.Category}, nil
 		})
 	env.RegisterDelayedCallback(func() {
@@ -292,7 +292,7 @@ func TestDisconnectIsNotLostToContinueAsNew(t *testing.T) {
 // the status query carries the reconciliation's summary.
 func TestBooksThatDifferMarkTheSync(t *testing.T) {
 	env := newEnv(t)
-	var calls []activities.SyncCategoryInput
+	var calls []syncapi.SyncCategoryInput
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{}))
 	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).
 		Return(reconcile.Summary{OK: false, MattersChecked: 9, MattersDiffering: 2, ReceivablesDifferenceCents: 1234}, nil)
@@ -315,7 +315,7 @@ func TestACategoryThatKeepsFailingMarksTheSyncStuck(t *testing.T) {
 	env := newEnv(t)
 	broken, attempts, laterWhileBroken := true, 0, 0
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.SyncCategoryInput) (syncapi.CategoryResult, error) {
+		func(ctx context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			switch {
 			case broken && in.Category == "contacts":
 				attempts++
