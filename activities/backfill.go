@@ -17,7 +17,11 @@ func (a *Activities) CountBackfill(ctx context.Context, in syncapi.BackfillChunk
 	if err != nil {
 		return 0, err
 	}
-	return e.BackfillTotal(ctx, cat, pms.BackfillFilter(in.Filter))
+	n, err := e.BackfillTotal(ctx, cat, pms.BackfillFilter(in.Filter))
+	if err != nil {
+		return 0, classify(ctx, a.Store, e.Scope, err)
+	}
+	return n, nil
 }
 
 // BackfillChunk syncs the next chunk of a category's backfill. It heartbeats its cursor
@@ -41,7 +45,7 @@ func (a *Activities) BackfillChunk(ctx context.Context, in syncapi.BackfillChunk
 	counts, cur, done, err := e.Backfill(ctx, cat, pms.BackfillFilter(in.Filter), res.Cursor, in.Budget)
 	res.Counts, res.Cursor, res.Done = prior.Plus(counts), cur, done
 	if err != nil {
-		return res, a.classify(ctx, e.Scope, err)
+		return res, classify(ctx, a.Store, e.Scope, err)
 	}
 	return res, nil
 }
@@ -55,7 +59,7 @@ func (a *Activities) engine(ctx context.Context, firmID int64, realmID, category
 	}
 	client, err := a.QBO.Client(ctx, firmID, realmID)
 	if err != nil {
-		return nil, cat, a.classify(ctx, scope, err)
+		return nil, cat, classify(ctx, a.Store, scope, err)
 	}
 	return &syncer.Engine{
 		Store: a.Store, QBO: client, Scope: scope, PageSize: a.PageSize,

@@ -31,7 +31,7 @@ func TestClassifyRetriesWhatCanClearAndStopsOnWhatCannot(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := a.classify(context.Background(), store.Scope{}, tc.err)
+			got := classify(context.Background(), a.Store, store.Scope{}, tc.err)
 			var appErr *temporal.ApplicationError
 			stopped := errors.As(got, &appErr) && appErr.NonRetryable()
 			if stopped != tc.stop {

@@ -15,11 +15,11 @@ func (a *Activities) Reconcile(ctx context.Context, in syncapi.ReconcileInput) (
 	scope := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
 	qc, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
 	if err != nil {
-		return reconcile.Summary{}, a.classify(ctx, scope, err)
+		return reconcile.Summary{}, classify(ctx, a.Store, scope, err)
 	}
 	r, err := reconcile.Firm(ctx, a.Store.DB(), qc, scope)
 	if err != nil {
-		return reconcile.Summary{}, a.classify(ctx, scope, err)
+		return reconcile.Summary{}, classify(ctx, a.Store, scope, err)
 	}
 	return r.Summary(), nil
 }

@@ -71,7 +71,7 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	sc := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
 	c, err := a.QBO.Client(ctx, in.FirmID, in.RealmID)
 	if err != nil {
-		return cat, a.classify(ctx, sc, err)
+		return cat, classify(ctx, a.Store, sc, err)
 	}
 	q, err := qbo.Select("Account").OrderBy("Id").Build()
 	if err != nil {
@@ -79,7 +79,7 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	}
 	accounts, err := qbo.QueryAll[qbo.Account](ctx, c, q)
 	if err != nil {
-		return cat, a.classify(ctx, sc, err)
+		return cat, classify(ctx, a.Store, sc, err)
 	}
 	for _, x := range accounts {
 		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.AccountType, SubType: x.AccountSubType,
@@ -90,7 +90,7 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	}
 	items, err := qbo.QueryAll[qbo.Item](ctx, c, q)
 	if err != nil {
-		return cat, a.classify(ctx, sc, err)
+		return cat, classify(ctx, a.Store, sc, err)
 	}
 	for _, x := range items {
 		cat.Items = append(cat.Items, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.Type,
@@ -170,12 +170,6 @@ func (a *Setup) revoke(ctx context.Context, firmID int64, realmID string) error 
 		return nil
 	}
 	return err
-}
-
-// classify treats QuickBooks errors as the sync does: an auth failure marks the
-// connection needs_reconnect and is final, others are retried.
-func (a *Setup) classify(ctx context.Context, sc store.Scope, err error) error {
-	return (&Activities{Store: a.Store, Log: a.Log}).classify(ctx, sc, err)
 }
 
 // frozenIsFinal makes settings.ErrFrozen non-retryable: a frozen setup stays frozen.

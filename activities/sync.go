@@ -61,7 +61,7 @@ func (a *Activities) SyncCategory(ctx context.Context, in syncapi.SyncCategoryIn
 		if recErr := a.Store.RecordCategoryError(ctx, scope, in.Category, err.Error()); recErr != nil {
 			a.Log.Warn("could not record a category's error", "firm", in.FirmID, "category", in.Category, "error", recErr)
 		}
-		return res, a.classify(ctx, scope, err)
+		return res, classify(ctx, a.Store, scope, err)
 	}
 	if err := a.Store.ClearCategoryError(ctx, scope, in.Category); err != nil {
 		return res, err
@@ -76,8 +76,9 @@ func (a *Activities) SyncCategory(ctx context.Context, in syncapi.SyncCategoryIn
 // feedCursor is a feed position as the sync's contract carries it.
 func feedCursor(c pms.Cursor) syncapi.FeedCursor { return syncapi.FeedCursor{Seq: c.Seq} }
 
-// classify turns an error into what Temporal should do with it.
-func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) error {
+// classify turns an error of any activity into what Temporal should do with it. It is
+// the one place that decides: every activity's errors pass through it.
+func classify(ctx context.Context, st *store.Store, sc store.Scope, err error) error {
 	if errors.Is(err, store.ErrNotConnected) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNeedsReconnect, err)
 	}
@@ -96,7 +97,7 @@ func (a *Activities) classify(ctx context.Context, sc store.Scope, err error) er
 		}
 	}
 	if reason != "" {
-		if markErr := a.Store.MarkConnection(ctx, sc.FirmID, sc.RealmID, store.ConnNeedsReconnect, reason); markErr != nil {
+		if markErr := st.MarkConnection(ctx, sc.FirmID, sc.RealmID, store.ConnNeedsReconnect, reason); markErr != nil {
 			return markErr // retry: the mark must not be lost
 		}
 		return temporal.NewNonRetryableApplicationError(reason, ErrTypeNeedsReconnect, err)

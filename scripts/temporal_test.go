@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qbosync/qbosync/internal/devserver"
+	"github.com/qbosync/qbosync/internal/temporaltest"
 )
 
 // stack is one test's environment for scripts/temporal.sh.
@@ -33,7 +33,7 @@ func newStack(t *testing.T) *stack {
 
 // withCLI lets the scripts run the Temporal CLI the tests use, never installing one.
 func (s *stack) withCLI() *stack {
-	s.env = append(s.env, "TEMPORAL_CLI="+devserver.CLI(s.t))
+	s.env = append(s.env, "TEMPORAL_CLI="+temporaltest.CLI(s.t))
 	s.t.Cleanup(func() { s.temporal("stop") })
 	return s
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qbosync/qbosync/internal/cli"
+	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/termsafe"
 )
 
@@ -47,6 +49,10 @@ func main() {
 	if err != nil {
 		// An error may quote practice data, a client's name say.
 		fmt.Fprintln(os.Stderr, "starter:", termsafe.Text(err.Error()))
+		if errors.Is(err, store.ErrNotConnected) {
+			// The hint that names a command belongs to the command line, not the error.
+			fmt.Fprintln(os.Stderr, "starter: connect the firm with `starter connect --firm ID` (or through the setup wizard)")
+		}
 		os.Exit(1)
 	}
 }

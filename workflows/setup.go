@@ -277,7 +277,7 @@ func (r *setupRun) startSync(ctx workflow.Context) {
 	err := child.GetChildWorkflowExecution().Get(ctx, nil)
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		workflow.GetLogger(ctx).Error("the sync could not be started", "workflow_id", id, "error", err)
-		r.st.Notice = fmt.Sprintf("The settings are submitted, but the sync could not be started (%v); an operator can start it with `starter sync --firm %d`.", err, r.st.FirmID)
+		r.st.Notice = fmt.Sprintf("The settings are submitted, but the sync could not be started (%v); qbosync's operator can start it for firm %d.", err, r.st.FirmID)
 		return
 	}
 	r.st.SyncWorkflowID = id

@@ -82,114 +82,158 @@ func (c *syncControls) listen(ctx workflow.Context) {
 // it runs every category in dependency order, then waits for a sync-now signal (sent
 // when practice data changes) or the sweep interval, and runs again; it continues as
 // new when its history grows long, carrying its state. Pause, resume, retry-failed and
-// disconnect signals steer it; the status query reports it.
+// disconnect signals steer it; the status query reports it. The work is syncRun's.
 func SyncWorkflow(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, error) {
 	if in.SweepInterval <= 0 {
 		in.SweepInterval = DefaultSweepInterval
 	}
-	sum := syncapi.Summary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles}
-	if err := workflow.SetQueryHandler(ctx, syncapi.StatusQuery, func() (syncapi.Summary, error) { return sum, nil }); err != nil {
-		return sum, err
+	r := &syncRun{in: in, sum: syncapi.Summary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles}}
+	if err := workflow.SetQueryHandler(ctx, syncapi.StatusQuery, func() (syncapi.Summary, error) { return r.sum, nil }); err != nil {
+		return r.sum, err
 	}
-	categories := categoriesFor(ctx)
-	ctl := &syncControls{retryFailed: in.RetryFailed, paused: in.Paused, backfill: in.Backfill}
-	ctl.listen(ctx)
-	setStatus := func(status, reason string) {
-		if sum.Status == status {
-			return
-		}
-		sum.Status, sum.Reason = status, reason
-		// Upsert only on change: each upsert is a history event.
-		_ = workflow.UpsertTypedSearchAttributes(ctx, syncapi.FirmAttr.ValueSet(fmt.Sprint(in.FirmID)),
-			syncapi.RealmAttr.ValueSet(in.RealmID), syncapi.StatusAttr.ValueSet(status))
-	}
+	r.categories = categoriesFor(ctx)
+	r.ctl = &syncControls{retryFailed: in.RetryFailed, paused: in.Paused, backfill: in.Backfill}
+	r.ctl.listen(ctx)
 	// A category's attempts are bounded, so that one that keeps failing comes back here
 	// and the sync says it is stuck (the retry policy is not part of what a replay
 	// compares: runs recorded with unbounded retries replay unchanged).
-	ctx = workflow.WithActivityOptions(ctx, boundedCategoryActivity)
+	return r.run(workflow.WithActivityOptions(ctx, boundedCategoryActivity))
+}
 
+// syncRun is one run of a SyncWorkflow: its input, what the signals asked for, and the
+// summary the status query returns.
+type syncRun struct {
+	in         syncapi.SyncInput
+	sum        syncapi.Summary
+	ctl        *syncControls
+	categories []string
+}
+
+// run is the loop: wait out a pause, run a requested backfill, run a cycle, wait for
+// the next reason to run, and continue as new when the server suggests it.
+func (r *syncRun) run(ctx workflow.Context) (syncapi.Summary, error) {
 	for {
-		if ctl.paused && !ctl.disconnect {
-			setStatus(syncapi.StatusPaused, "")
-			_ = workflow.Await(ctx, func() bool { return !ctl.paused || ctl.disconnect })
+		if r.ctl.paused && !r.ctl.disconnect {
+			r.setStatus(ctx, syncapi.StatusPaused, "")
+			_ = workflow.Await(ctx, func() bool { return !r.ctl.paused || r.ctl.disconnect })
 		}
-		if ctl.disconnect {
-			setStatus(syncapi.StatusDisconnected, "")
-			return sum, nil
+		if r.ctl.disconnect {
+			r.setStatus(ctx, syncapi.StatusDisconnected, "")
+			return r.sum, nil
 		}
-		if ctl.backfill != nil {
-			setStatus(syncapi.StatusBackfilling, "")
-			progress, err := runBackfill(ctx, in, *ctl.backfill)
+		if r.ctl.backfill != nil {
+			r.setStatus(ctx, syncapi.StatusBackfilling, "")
+			progress, err := runBackfill(ctx, r.in, *r.ctl.backfill)
 			if err != nil {
-				return stop(ctx, &sum, setStatus, err)
+				return r.stop(ctx, err)
 			}
-			sum.Backfill, ctl.backfill = &progress, nil
+			r.sum.Backfill, r.ctl.backfill = &progress, nil
 		}
-		setStatus(syncapi.StatusRunning, "")
-		sum.Categories = sum.Categories[:0]
-		retryFailed := ctl.retryFailed
-		ctl.wake, ctl.retryFailed = false, false
-		stuck := ""
-		for _, cat := range categories {
-			var res syncapi.CategoryResult
-			err := workflow.ExecuteActivity(ctx, syncapi.SyncCategoryActivity, syncapi.SyncCategoryInput{
-				FirmID: in.FirmID, RealmID: in.RealmID, Category: cat, RetryFailed: retryFailed,
-			}).Get(ctx, &res)
-			if err != nil && (in.Once || isFinal(err) || !reportsStuck(ctx)) {
-				return stop(ctx, &sum, setStatus, err)
-			}
-			if err != nil {
-				// Later categories post with what this one sets up (the ledger's accounts,
-				// the contacts' customers): they wait for the next cycle.
-				stuck = stuckReason(cat, err)
-				workflow.GetLogger(ctx).Warn("category stuck", "category", cat, "error", err)
-				break
-			}
-			sum.Categories = append(sum.Categories, res)
+		stuck, err := r.cycle(ctx)
+		if err != nil {
+			return r.stop(ctx, err)
 		}
-		if stuck == "" {
-			sum.Reconciliation = checkBooks(ctx, in)
+		if r.in.Once {
+			r.setStatus(ctx, syncapi.StatusCompleted, "")
+			return r.sum, nil
 		}
-		sum.Cycles++
-		sum.LastRunAt = workflow.Now(ctx)
-		if in.Once {
-			setStatus(syncapi.StatusCompleted, "")
-			return sum, nil
-		}
-
 		if stuck != "" {
-			setStatus(syncapi.StatusStuck, stuck) // until a cycle passes: the next change or sweep tries again
+			r.setStatus(ctx, syncapi.StatusStuck, stuck) // until a cycle passes
 		}
-		if !ctl.wake && !ctl.paused && !ctl.disconnect && ctl.backfill == nil {
-			switch r := sum.Reconciliation; {
-			case stuck != "":
-			case r != nil && !r.OK:
-				setStatus(syncapi.StatusBooksDiffer, booksDifferReason(*r))
-			default:
-				setStatus(syncapi.StatusIdle, "")
-			}
-			// An explicit timer, cancelled when a signal wakes the sync, rather than
-			// AwaitWithTimeout: it issues the same commands as the first version of this
-			// workflow (timer, then cancel), so running syncs replay unchanged.
-			wait := in.SweepInterval
-			if stuck != "" && wait > stuckRetryInterval {
-				wait = stuckRetryInterval // a stuck category is tried again sooner than a sweep
-			}
-			timerCtx, cancelTimer := workflow.WithCancel(ctx)
-			sweep := workflow.NewTimer(timerCtx, wait)
-			_ = workflow.Await(ctx, func() bool { return ctl.wake || ctl.paused || ctl.disconnect || sweep.IsReady() })
-			cancelTimer()
+		if !r.ctl.wake && !r.ctl.paused && !r.ctl.disconnect && r.ctl.backfill == nil {
+			r.idle(ctx, stuck)
 		}
-
 		// A disconnect is handled at the top of the loop, never carried over.
-		if !ctl.disconnect && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			// Signals already received live in ctl; carry what they asked for. A pending
-			// sync-now needs no carrying: a new run starts with a cycle.
-			next := in
-			next.Cycles, next.RetryFailed, next.Paused, next.Backfill = sum.Cycles, ctl.retryFailed, ctl.paused, ctl.backfill
-			return sum, workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
+		if !r.ctl.disconnect && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return r.sum, r.continueAsNew(ctx)
 		}
 	}
+}
+
+// cycle runs every category once, then reconciles the books. A category that ran out
+// of attempts (not a final error) ends the cycle early and is returned as the reason
+// the sync is stuck; the categories after it post with what it sets up (the ledger's
+// accounts, the contacts' customers), so they wait for the next cycle.
+func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
+	r.setStatus(ctx, syncapi.StatusRunning, "")
+	r.sum.Categories = r.sum.Categories[:0]
+	retryFailed := r.ctl.retryFailed
+	r.ctl.wake, r.ctl.retryFailed = false, false
+	for _, cat := range r.categories {
+		var res syncapi.CategoryResult
+		err := workflow.ExecuteActivity(ctx, syncapi.SyncCategoryActivity, syncapi.SyncCategoryInput{
+			FirmID: r.in.FirmID, RealmID: r.in.RealmID, Category: cat, RetryFailed: retryFailed,
+		}).Get(ctx, &res)
+		if err != nil && (r.in.Once || isFinal(err) || !reportsStuck(ctx)) {
+			return "", err
+		}
+		if err != nil {
+			stuck = stuckReason(cat, err)
+			workflow.GetLogger(ctx).Warn("category stuck", "category", cat, "error", err)
+			break
+		}
+		r.sum.Categories = append(r.sum.Categories, res)
+	}
+	if stuck == "" {
+		r.sum.Reconciliation = checkBooks(ctx, r.in)
+	}
+	r.sum.Cycles++
+	r.sum.LastRunAt = workflow.Now(ctx)
+	return stuck, nil
+}
+
+// idle says how the books stand and waits for a signal or the sweep (a minute, while
+// stuck). An explicit timer, cancelled when a signal wakes the sync, rather than
+// AwaitWithTimeout: it issues the same commands as the first version of this workflow
+// (timer, then cancel), so running syncs replay unchanged.
+func (r *syncRun) idle(ctx workflow.Context, stuck string) {
+	switch rec := r.sum.Reconciliation; {
+	case stuck != "":
+	case rec != nil && !rec.OK:
+		r.setStatus(ctx, syncapi.StatusBooksDiffer, booksDifferReason(*rec))
+	default:
+		r.setStatus(ctx, syncapi.StatusIdle, "")
+	}
+	wait := r.in.SweepInterval
+	if stuck != "" && wait > stuckRetryInterval {
+		wait = stuckRetryInterval // a stuck category is tried again sooner than a sweep
+	}
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	sweep := workflow.NewTimer(timerCtx, wait)
+	_ = workflow.Await(ctx, func() bool { return r.ctl.wake || r.ctl.paused || r.ctl.disconnect || sweep.IsReady() })
+	cancelTimer()
+}
+
+// continueAsNew carries what the signals asked for into a new run: signals already
+// received live in ctl. A pending sync-now needs no carrying: a new run starts with a
+// cycle.
+func (r *syncRun) continueAsNew(ctx workflow.Context) error {
+	next := r.in
+	next.Cycles, next.RetryFailed, next.Paused, next.Backfill = r.sum.Cycles, r.ctl.retryFailed, r.ctl.paused, r.ctl.backfill
+	return workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
+}
+
+// setStatus records the sync's status and why; the search attribute is upserted only
+// when the status changes, since each upsert is a history event.
+func (r *syncRun) setStatus(ctx workflow.Context, status, reason string) {
+	changed := r.sum.Status != status
+	r.sum.Status, r.sum.Reason = status, reason
+	if changed {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, syncapi.FirmAttr.ValueSet(fmt.Sprint(r.in.FirmID)),
+			syncapi.RealmAttr.ValueSet(r.in.RealmID), syncapi.StatusAttr.ValueSet(status))
+	}
+}
+
+// stop ends the run after a failure no cycle can mend, with a status operators see.
+func (r *syncRun) stop(ctx workflow.Context, err error) (syncapi.Summary, error) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == syncapi.ErrTypeNeedsReconnect {
+		r.setStatus(ctx, syncapi.StatusNeedsReconnect, appErr.Error())
+	} else {
+		r.setStatus(ctx, syncapi.StatusFailed, err.Error())
+	}
+	workflow.GetLogger(ctx).Error("sync stopped", "status", r.sum.Status, "error", err)
+	return r.sum, err
 }
 
 // reconcileActivity bounds a reconciliation: it reads a company's books, and a failure
@@ -218,7 +262,7 @@ func checkBooks(ctx workflow.Context, in syncapi.SyncInput) *syncapi.BooksSummar
 
 // booksDifferReason says, for the status, what the reconciliation found.
 func booksDifferReason(r syncapi.BooksSummary) string {
-	return fmt.Sprintf("books differ: %d matters' receivables, %d invoices missing, %d trust accounts, %d clients' trust ledgers; run `starter reconcile` for the records",
+	return fmt.Sprintf("books differ: %d matters' receivables, %d invoices missing, %d trust accounts, %d clients' trust ledgers; the reconciliation report names the records",
 		r.MattersDiffering, r.InvoicesMissing, r.TrustAccountsDiffering, r.ClientsDiffering)
 }
 
@@ -263,16 +307,4 @@ func stuckReason(category string, err error) string {
 		cause = actErr.Unwrap()
 	}
 	return fmt.Sprintf("category %s keeps failing: %v", category, cause)
-}
-
-// stop ends the workflow after a category failed for good, with a status operators see.
-func stop(ctx workflow.Context, sum *syncapi.Summary, setStatus func(string, string), err error) (syncapi.Summary, error) {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() == syncapi.ErrTypeNeedsReconnect {
-		setStatus(syncapi.StatusNeedsReconnect, appErr.Error())
-	} else {
-		setStatus(syncapi.StatusFailed, err.Error())
-	}
-	workflow.GetLogger(ctx).Error("sync stopped", "status", sum.Status, "error", err)
-	return *sum, err
 }

@@ -25,10 +25,10 @@ import (
 	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/db/dbtest"
-	"github.com/qbosync/qbosync/internal/devserver"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/store"
+	"github.com/qbosync/qbosync/internal/temporaltest"
 	"github.com/qbosync/qbosync/internal/workerx"
 	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/syncapi"
@@ -84,7 +84,7 @@ func newStackWith(t testing.TB, opts stackOptions) *stack {
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: s.Log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	factory := app.NewQBOFactory(qcfg, s.Store, log)
 
-	s.Temporal, s.TemporalAddr = devserver.Start(t)
+	s.Temporal, s.TemporalAddr = temporaltest.Start(t)
 	s.Queue = "qbosync-e2e-" + randomHex(4)
 	s.key, s.log, s.qbo, s.factory = key, log, qcfg, factory
 	if opts.worker {

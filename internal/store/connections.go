@@ -30,7 +30,7 @@ type Connection struct {
 }
 
 // ErrNotConnected means the firm has no live QuickBooks connection.
-var ErrNotConnected = errors.New("the firm is not connected to QuickBooks: connect it first (starter connect)")
+var ErrNotConnected = errors.New("the firm is not connected to QuickBooks: connect it first")
 
 func tokenContext(firmID int64, realmID string) string {
 	return fmt.Sprintf("qbo-token/firm:%d/realm:%s", firmID, realmID)

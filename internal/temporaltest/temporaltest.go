@@ -1,10 +1,10 @@
-// Package devserver starts a real Temporal server for integration tests: the Temporal
+// Package temporaltest starts a real Temporal server for integration tests: the Temporal
 // CLI's dev server, with qbosync's search attributes registered.
 //
 // The CLI binary is found through TEMPORAL_CLI, $GOBIN or $GOPATH/bin, or PATH (make
 // test installs it). It is never downloaded. Without it the tests skip, except in CI
 // (CI=true), where a missing server is a failure, not a silent pass.
-package devserver
+package temporaltest
 
 import (
 	"context"
