@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/qbosync/qbosync/internal/qbo"
@@ -137,9 +138,36 @@ func (op pendingOp) action() string {
 }
 
 // writeBatch sends one batch of creates and updates and settles each. A failure of the
-// whole request is retried in place with the same request ID (QBO answers a repeat with
-// its first answer); if it persists, the error ends the attempt and the intents stay.
+// whole request that surely did not create anything is repeated in place with the same
+// request ID. After an ambiguous failure (no answer, or a 5xx) the creates may have
+// happened, and QBO's requestid is best effort (docs/qbo-api.md): a repeat it did not
+// recognise would create them twice. So the creates are looked up by their marker
+// first, those found are adopted, and only the rest is sent again. If failures persist,
+// the error ends the attempt and the intents stay for the next one.
 func writeBatch(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]string, counts *Counts) error {
+	for attempt := 1; ; attempt++ {
+		batch, reqID, err := batchOf(e, ops)
+		if err != nil {
+			return err
+		}
+		results, err := e.QBO.Batch(ctx, batch, reqID)
+		if err == nil {
+			return settleBatch(ctx, e, ops, results, ids, counts)
+		}
+		if qbo.IsAmbiguous(err) && slices.ContainsFunc(ops, func(op pendingOp) bool { return op.create }) {
+			if ops, err = adoptPerformed(ctx, e, ops, ids, counts); err != nil || len(ops) == 0 {
+				return err
+			}
+		}
+		if !retryInPlace(ctx, err, attempt) {
+			return err
+		}
+	}
+}
+
+// batchOf is the batch request for ops and its request ID, which names exactly what it
+// sends.
+func batchOf(e *Engine, ops []pendingOp) ([]qbo.BatchOp, string, error) {
 	batch := make([]qbo.BatchOp, len(ops))
 	idParts := []string{e.Scope.RealmID, "batch"}
 	for i, op := range ops {
@@ -147,20 +175,45 @@ func writeBatch(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]
 		if !op.create {
 			body, err := withIdentity(op.body, op.current)
 			if err != nil {
-				return err
+				return nil, "", err
 			}
 			batch[i].Operation, batch[i].Body = qbo.BatchUpdate, body
 		}
 		idParts = append(idParts, op.it.Kind, op.it.Key, op.current.SyncToken, op.hash)
 	}
-	reqID := qbo.RequestID(idParts...)
-	var results []qbo.BatchResult
-	if err := retryingInPlace(ctx, func() (err error) {
-		results, err = e.QBO.Batch(ctx, batch, reqID)
-		return err
-	}); err != nil {
-		return err
+	return batch, qbo.RequestID(idParts...), nil
+}
+
+// adoptPerformed looks for the objects that the creates among ops may have made in a
+// batch whose answer was lost, adopts those it finds, and returns the ops still to send.
+func adoptPerformed(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]string, counts *Counts) ([]pendingOp, error) {
+	var rest []pendingOp
+	for _, op := range ops {
+		if !op.create {
+			rest = append(rest, op)
+			continue
+		}
+		found, err := findTxn(ctx, e, op.txn, store.Intent{QBOEntity: op.entity, TxnDate: op.date})
+		if err != nil {
+			return nil, err
+		}
+		if found == nil {
+			rest = append(rest, op)
+			continue
+		}
+		op.adopted = true
+		if err = e.saveTxn(ctx, op.txn, *found, op.hash); err == nil {
+			ids[op.it.Key] = found.ID
+		}
+		if err := e.settle(ctx, op.it.Kind, op.it.Key, op.it.Label, op.action(), err, counts); err != nil {
+			return nil, err
+		}
 	}
+	return rest, nil
+}
+
+// settleBatch records the outcome of each op from QBO's answers to its batch.
+func settleBatch(ctx context.Context, e *Engine, ops []pendingOp, results []qbo.BatchResult, ids map[string]string, counts *Counts) error {
 	var transient error
 	for i, op := range ops {
 		var got identity

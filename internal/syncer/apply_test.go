@@ -1,0 +1,317 @@
+package syncer
+
+// Unit tests of the engine's write path (upsert for name-list entities, putTxns for
+// transactions) against the sandbox in-process and a real PostgreSQL, without Temporal:
+// every exactly-once path of docs/design.md, "Exactly once, in practice".
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/qbosync/qbosync/internal/db/dbtest"
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/secret"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// rig is an engine writing into a sandbox company, with its state in a database of
+// its own.
+type rig struct {
+	t     *testing.T
+	e     *Engine
+	sim   *qbosim.Server
+	realm string
+	token string
+}
+
+func newRig(t *testing.T, opts qbosim.Options) *rig {
+	t.Helper()
+	db, _ := dbtest.New(t)
+	key := make([]byte, secret.KeySize)
+	_, _ = rand.Read(key)
+	box, err := secret.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := qbosim.New(opts)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	realm := sim.AddSampleCompany()
+	access, _ := sim.IssueToken(realm)
+	client, err := qbo.New(qbo.Options{BaseURL: srv.URL, RealmID: realm,
+		HTTPClient: qbo.NewHTTPClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: access}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firm int64
+	if err := db.Get(&firm, `INSERT INTO firms (name) VALUES ('Rig LLP') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Store: store.New(db, box), QBO: client, Scope: store.Scope{FirmID: firm, RealmID: realm},
+		PageSize: 50, Log: slog.New(slog.DiscardHandler)}
+	return &rig{t: t, e: e, sim: sim, realm: realm, token: access}
+}
+
+func (r *rig) faults(f qbosim.Faults) {
+	r.t.Helper()
+	if err := r.sim.SetFaults(r.realm, f); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// named returns the sandbox's objects of an entity whose name field is name.
+func (r *rig) named(entity, field, name string) []map[string]any {
+	var out []map[string]any
+	for _, o := range r.sim.Entities(r.realm, entity) {
+		if o[field] == name {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// withMarker returns the sandbox's transactions of an entity that carry marker.
+func (r *rig) withMarker(entity, marker string) []map[string]any {
+	var out []map[string]any
+	for _, o := range r.sim.Entities(r.realm, entity) {
+		if note, _ := o["PrivateNote"].(string); posting.HasMarker(note, marker) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (r *rig) client(key string) item {
+	return item{Kind: posting.KindClient, Key: key, Label: "client " + key, Marker: posting.MarkerFor(r.e.Scope.FirmID, posting.KindClient, key)}
+}
+
+func (r *rig) customer(it item, name string) qbo.Customer {
+	return qbo.Customer{DisplayName: name, Notes: "Client — synced by qbosync " + it.Marker}
+}
+
+func (r *rig) mapping(kind, key string) (store.Mapping, bool) {
+	r.t.Helper()
+	m, ok, err := r.e.Store.Mapping(context.Background(), r.e.Scope, kind, key)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return m, ok
+}
+
+// A create whose answer is lost is found again by its name and marker and adopted:
+// one customer, mapped, whatever requestid does.
+func TestUpsertAfterALostAnswerAdoptsInsteadOfCreatingAgain(t *testing.T) {
+	for _, ignoreRequestID := range []bool{false, true} {
+		t.Run(fmt.Sprintf("requestid ignored %v", ignoreRequestID), func(t *testing.T) {
+			r := newRig(t, qbosim.Options{IgnoreRequestID: ignoreRequestID})
+			it := r.client("1")
+			r.faults(qbosim.Faults{LoseNextResponses: 1})
+			action, id, err := upsert(t.Context(), r.e, customerSpec, it, r.customer(it, "Lost Answer Co"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := r.named("Customer", "DisplayName", "Lost Answer Co")
+			if len(got) != 1 || fmt.Sprint(got[0]["Id"]) != id || action != store.ActionAdopted {
+				t.Fatalf("%d customers, id %s, action %s; want one, adopted", len(got), id, action)
+			}
+			if m, ok := r.mapping(it.Kind, it.Key); !ok || m.QBOID != id {
+				t.Errorf("mapping = %+v, %v", m, ok)
+			}
+			// Unchanged content: nothing is written again.
+			before := len(r.sim.Entities(r.realm, "Customer"))
+			if action, _, err := upsert(t.Context(), r.e, customerSpec, it, r.customer(it, "Lost Answer Co")); err != nil || action != store.ActionUnchanged {
+				t.Errorf("rerun: %s, %v", action, err)
+			}
+			if len(r.sim.Entities(r.realm, "Customer")) != before {
+				t.Error("a rerun wrote a customer")
+			}
+		})
+	}
+}
+
+// A name QBO already holds (6240) is adopted only when the holder is qbosync's own
+// object for this record; anyone else's is a failed item, and a matching rule never
+// takes an object that stands for another record.
+func TestUpsertNameClashOwnIsAdoptedForeignIsRefused(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	ctx := t.Context()
+	own := r.client("7")
+	// Ours, created by an attempt whose answer and intent are gone.
+	if err := r.e.QBO.Create(ctx, "Customer", r.customer(own, "Own Co"), "by-hand-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if action, _, err := upsert(ctx, r.e, customerSpec, own, r.customer(own, "Own Co")); err != nil || action != store.ActionAdopted {
+		t.Fatalf("own object: %s, %v; want adopted", action, err)
+	}
+
+	// The sample company's customer, made by hand: refused, naming the holder.
+	foreign := r.client("8")
+	_, _, err := upsert(ctx, r.e, customerSpec, foreign, r.customer(foreign, "Cool Cars"))
+	f := asItemFailure(err)
+	if f == nil || f.Code != "6240" || !strings.Contains(f.Message, "did not create") {
+		t.Fatalf("foreign customer: %v", err)
+	}
+	// With a matching rule, the hand-made customer is linked...
+	spec := customerSpec
+	spec.matches = func(_, _ *qbo.Customer) bool { return true }
+	if action, _, err := upsert(ctx, r.e, spec, foreign, r.customer(foreign, "Cool Cars")); err != nil || action != store.ActionAdopted {
+		t.Fatalf("matched customer: %s, %v; want adopted", action, err)
+	}
+	// ...but never one that carries another record's marker.
+	other := r.client("9")
+	_, _, err = upsert(ctx, r.e, spec, other, r.customer(other, "Own Co"))
+	if f := asItemFailure(err); f == nil || !strings.Contains(f.Message, "created for another record") {
+		t.Fatalf("another record's customer under a matching rule: %v", err)
+	}
+	if n := len(r.named("Customer", "DisplayName", "Own Co")); n != 1 {
+		t.Errorf("%d customers named Own Co", n)
+	}
+}
+
+// An update whose SyncToken went stale (someone edited the customer in QuickBooks)
+// re-reads the object once and writes the same content over the new version.
+func TestUpsertUpdateAfterAnEditInQuickBooksRereadsTheSyncToken(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	ctx := t.Context()
+	it := r.client("3")
+	_, id, err := upsert(ctx, r.e, customerSpec, it, r.customer(it, "Stale Co"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur qbo.Customer
+	if err := r.e.QBO.Read(ctx, "Customer", id, &cur); err != nil {
+		t.Fatal(err)
+	}
+	edit := qbo.Customer{ID: id, SyncToken: cur.SyncToken, Sparse: true, CompanyName: "Edited by hand"}
+	if err := r.e.QBO.Update(ctx, "Customer", edit, "by-hand-2", nil); err != nil {
+		t.Fatal(err)
+	}
+	changed := r.customer(it, "Stale Co Renamed")
+	if action, _, err := upsert(ctx, r.e, customerSpec, it, changed); err != nil || action != store.ActionUpdated {
+		t.Fatalf("update over a stale SyncToken: %s, %v", action, err)
+	}
+	if got := r.named("Customer", "DisplayName", "Stale Co Renamed"); len(got) != 1 || fmt.Sprint(got[0]["Id"]) != id {
+		t.Errorf("renamed customer: %v", got)
+	}
+}
+
+// journal is a balanced journal entry of the sample company dated day, carrying the
+// marker of item it.
+func (r *rig) journal(it item, day string, cents int) txn {
+	r.t.Helper()
+	accounts := map[string]string{}
+	for _, a := range r.sim.Entities(r.realm, "Account") {
+		accounts[fmt.Sprint(a["Name"])] = fmt.Sprint(a["Id"])
+	}
+	line := func(side, account string) map[string]any {
+		return map[string]any{"DetailType": "JournalEntryLineDetail", "Amount": fmt.Sprintf("%d.%02d", cents/100, cents%100),
+			"JournalEntryLineDetail": map[string]any{"PostingType": side, "AccountRef": map[string]any{"value": accounts[account]}}}
+	}
+	body := map[string]any{"DocNumber": "J-" + it.Key, "TxnDate": day, "PrivateNote": "Test entry — synced by qbosync " + it.Marker,
+		"Line": []any{line("Debit", "Checking"), line("Credit", "Services")}}
+	return txn{it: it, entity: "JournalEntry", body: body, date: day}
+}
+
+func (r *rig) transferItem(key string) item {
+	return item{Kind: posting.KindTrustTransfer, Key: key, Label: "entry " + key, Marker: posting.MarkerFor(r.e.Scope.FirmID, posting.KindTrustTransfer, key)}
+}
+
+// Transactions go in batches. A batch whose answer is lost may have been performed, and
+// QBO's requestid is best effort: its creates are looked up by marker and adopted, and
+// only what is not found is sent again. Each entry lands exactly once, whether QBO
+// honours the requestid or not.
+func TestPutTxnsAfterALostBatchAnswerCreatesNothingTwice(t *testing.T) {
+	for _, ignoreRequestID := range []bool{false, true} {
+		t.Run(fmt.Sprintf("requestid ignored %v", ignoreRequestID), func(t *testing.T) {
+			r := newRig(t, qbosim.Options{IgnoreRequestID: ignoreRequestID})
+			var txns []txn
+			for i := range 35 { // two batches
+				txns = append(txns, r.journal(r.transferItem(fmt.Sprint(i+1)), "2026-03-02", 100+i))
+			}
+			r.faults(qbosim.Faults{LoseNextResponses: 1})
+			var counts Counts
+			ids, err := putTxns(t.Context(), r.e, txns, &counts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != 35 || counts.Created+counts.Adopted != 35 || counts.Adopted != 30 {
+				t.Fatalf("%d ids, counts %+v; want 35, the lost batch's 30 adopted", len(ids), counts)
+			}
+			for _, tx := range txns {
+				if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 {
+					t.Errorf("%s is in QuickBooks %d times", tx.it.Key, n)
+				}
+			}
+			intents, err := r.e.Store.Intents(t.Context(), r.e.Scope, posting.KindTrustTransfer, []string{"1", "35"})
+			if err != nil || len(intents) != 0 {
+				t.Errorf("intents left over: %v, %v", intents, err)
+			}
+		})
+	}
+}
+
+// An intent left by an attempt that ended after sending a create means "this may be in
+// QuickBooks": the next attempt looks it up by date and marker and adopts it.
+func TestPutTxnsAdoptsWhatAnIntentLeftInQuickBooks(t *testing.T) {
+	r := newRig(t, qbosim.Options{IgnoreRequestID: true})
+	ctx := t.Context()
+	tx := r.journal(r.transferItem("50"), "2026-04-01", 5000)
+	hash, err := contentHash(tx.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The earlier attempt: intent recorded, create performed, answer never recorded.
+	if err := r.e.Store.SaveIntents(ctx, r.e.Scope, []store.Intent{{Kind: tx.it.Kind, SourceKey: tx.it.Key, QBOEntity: tx.entity, ContentHash: hash, TxnDate: tx.date}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.e.QBO.Create(ctx, tx.entity, tx.body, "earlier-attempt", nil); err != nil {
+		t.Fatal(err)
+	}
+	var counts Counts
+	if _, err := putTxns(ctx, r.e, []txn{tx}, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 || counts.Adopted != 1 {
+		t.Fatalf("%d entries in QuickBooks, counts %+v; want the one adopted", n, counts)
+	}
+	if _, ok := r.mapping(tx.it.Kind, tx.it.Key); !ok {
+		t.Error("the adopted entry is not mapped")
+	}
+}
+
+// A transaction QuickBooks refuses inside a batch is that record's failed item (its
+// intent cleared: the create did not happen); the rest of the batch lands.
+func TestPutTxnsRefusalInsideABatchFailsOnlyThatRecord(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	ctx := t.Context()
+	good1, good2 := r.journal(r.transferItem("61"), "2026-05-01", 700), r.journal(r.transferItem("63"), "2026-05-01", 900)
+	bad := r.journal(r.transferItem("62"), "2026-05-01", 800)
+	lines := bad.body.(map[string]any)["Line"].([]any)
+	lines[1].(map[string]any)["Amount"] = "7.00" // unbalanced: QuickBooks refuses it
+	var counts Counts
+	if _, err := putTxns(ctx, r.e, []txn{good1, bad, good2}, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if counts.Created != 2 || counts.Failed != 1 {
+		t.Fatalf("counts %+v; want 2 created, 1 failed", counts)
+	}
+	failed, err := r.e.Store.FailedItems(ctx, r.e.Scope, posting.KindTrustTransfer)
+	if err != nil || len(failed) != 1 || failed[0].SourceKey != "62" || failed[0].Explanation == "" {
+		t.Fatalf("failed items = %+v, %v", failed, err)
+	}
+	if intents, _ := r.e.Store.Intents(ctx, r.e.Scope, posting.KindTrustTransfer, []string{"62"}); len(intents) != 0 {
+		t.Error("the refused create's intent was kept: the next attempt would look for something that never existed")
+	}
+	if len(r.withMarker("JournalEntry", bad.it.Marker)) != 0 {
+		t.Error("the refused entry is in QuickBooks")
+	}
+}
