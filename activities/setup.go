@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/oauth2"
 
-	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/settings"
@@ -83,7 +83,7 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	}
 	for _, x := range accounts {
 		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.AccountType, SubType: x.AccountSubType,
-			Marker: posting.MarkerIn(x.Description)})
+			Marker: names.MarkerIn(x.Description)})
 	}
 	if q, err = qbo.Select("Item").OrderBy("Id").Build(); err != nil {
 		return cat, err
@@ -94,7 +94,7 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	}
 	for _, x := range items {
 		cat.Items = append(cat.Items, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.Type,
-			Marker: posting.MarkerIn(x.Description)})
+			Marker: names.MarkerIn(x.Description)})
 	}
 	return cat, nil
 }

@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms/seed"
-	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/workflows"
@@ -36,11 +36,11 @@ func (s *stack) catalog() *settings.Catalog {
 	cat := &settings.Catalog{}
 	for _, a := range s.Sim.Entities(s.Realm, "Account") {
 		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: fmt.Sprint(a["Id"]), Name: fmt.Sprint(a["Name"]), Type: fmt.Sprint(a["AccountType"]),
-			Marker: posting.MarkerIn(fmt.Sprint(a["Description"]))})
+			Marker: names.MarkerIn(fmt.Sprint(a["Description"]))})
 	}
 	for _, it := range s.Sim.Entities(s.Realm, "Item") {
 		cat.Items = append(cat.Items, settings.QBOObject{ID: fmt.Sprint(it["Id"]), Name: fmt.Sprint(it["Name"]), Type: fmt.Sprint(it["Type"]),
-			Marker: posting.MarkerIn(fmt.Sprint(it["Description"]))})
+			Marker: names.MarkerIn(fmt.Sprint(it["Description"]))})
 	}
 	return cat
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
@@ -16,12 +17,12 @@ const KindHardCost = "hard_cost"
 // "hard cost check 5001 (matter 2024-0007)".
 func ExpenseLabel(x pms.Expense) string {
 	what := x.Kind + " cost"
-	if ref := CleanName(x.CheckNumber); ref != "" {
+	if ref := names.Clean(x.CheckNumber); ref != "" {
 		what += " check " + ref
 	} else {
 		what += " #" + strconv.FormatInt(x.ID, 10)
 	}
-	return Truncate(fmt.Sprintf("%s (matter %s)", what, CleanName(x.MatterNumber)), 120)
+	return names.Truncate(fmt.Sprintf("%s (matter %s)", what, names.Clean(x.MatterNumber)), 120)
 }
 
 // HardCostPurchase is the QBO Purchase for a hard cost: money the firm paid a third
@@ -70,7 +71,7 @@ func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, 
 	if !x.Billable {
 		billable = qbo.NotBillable
 	}
-	desc := CleanName(x.Description)
+	desc := names.Clean(x.Description)
 	if desc == "" {
 		desc = "Hard cost"
 	}
@@ -81,10 +82,10 @@ func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, 
 		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
 		DocNumber:   docNumberIfFits(x.CheckNumber),
 		TxnDate:     x.IncurredOn.Format(time.DateOnly),
-		PrivateNote: notes(fmt.Sprintf("Hard cost for matter %s paid to %s", x.MatterNumber, x.Payee), Marker(x.FirmID, KindHardCost, x.ID)),
+		PrivateNote: notes(fmt.Sprintf("Hard cost for matter %s paid to %s", x.MatterNumber, x.Payee), names.Marker(x.FirmID, KindHardCost, x.ID)),
 		Line: []qbo.Line{{
 			DetailType:  qbo.AccountExpenseLine,
-			Description: Truncate(desc, MaxLineDescription),
+			Description: names.Truncate(desc, MaxLineDescription),
 			Amount:      qbo.Amount(x.AmountCents),
 			AccountBasedExpenseLineDetail: &qbo.AccountBasedExpenseLineDetail{
 				AccountRef:     &qbo.Ref{Value: costsAccountID},

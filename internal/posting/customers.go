@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
@@ -17,12 +18,12 @@ const (
 
 // ClientLabel is how a client is named in summaries and error lists.
 func ClientLabel(c pms.Client) string {
-	return fmt.Sprintf("%s (%s)", CleanName(c.Name), c.Number)
+	return fmt.Sprintf("%s (%s)", names.Clean(c.Name), c.Number)
 }
 
 // MatterLabel is how a matter is named in summaries and error lists.
 func MatterLabel(m pms.Matter) string {
-	return Truncate(CleanName(m.Number+" "+m.Name), 120)
+	return names.Truncate(names.Clean(m.Number+" "+m.Name), 120)
 }
 
 // ClientDisplayName is the QBO DisplayName of a client's customer. Two clients of the
@@ -30,31 +31,31 @@ func MatterLabel(m pms.Matter) string {
 // one created first keeps the plain name, later namesakes get their client number
 // appended, so adding a namesake never renames an existing customer.
 func ClientDisplayName(c pms.Client) string {
-	name := CleanName(c.Name)
+	name := names.Clean(c.Name)
 	if HasEarlierNamesake(c) {
-		suffix := " (" + CleanName(c.Number) + ")"
-		return Truncate(name, MaxDisplayName-len([]rune(suffix))) + suffix
+		suffix := " (" + names.Clean(c.Number) + ")"
+		return names.Truncate(name, MaxDisplayName-len([]rune(suffix))) + suffix
 	}
-	return Truncate(name, MaxDisplayName)
+	return names.Truncate(name, MaxDisplayName)
 }
 
 // HasEarlierNamesake reports whether a client of the firm with a lower id has a name
 // QuickBooks would take for this client's (SameName): two different parties that
 // QuickBooks would otherwise see as one name.
 func HasEarlierNamesake(c pms.Client) bool {
-	return slices.ContainsFunc(c.EarlierNamesakes, func(n string) bool { return SameName(n, c.Name) })
+	return slices.ContainsFunc(c.EarlierNamesakes, func(n string) bool { return names.Same(n, c.Name) })
 }
 
 // MatterDisplayName is "<matter number> <matter name>": the number keeps it unique.
 func MatterDisplayName(m pms.Matter) string {
-	return Truncate(CleanName(m.Number+" "+m.Name), MaxDisplayName)
+	return names.Truncate(names.Clean(m.Number+" "+m.Name), MaxDisplayName)
 }
 
 // ClientCustomer is the QBO customer for a client.
 func ClientCustomer(c pms.Client) (qbo.Customer, error) {
 	cust := qbo.Customer{
 		DisplayName: ClientDisplayName(c),
-		Notes:       notes(c.Number, Marker(c.FirmID, KindClient, c.ID)),
+		Notes:       notes(c.Number, names.Marker(c.FirmID, KindClient, c.ID)),
 	}
 	if cust.DisplayName == "" {
 		return qbo.Customer{}, &ItemError{
@@ -64,10 +65,10 @@ func ClientCustomer(c pms.Client) (qbo.Customer, error) {
 		}
 	}
 	if c.Kind == "company" {
-		cust.CompanyName = Truncate(CleanName(firstNonEmpty(c.CompanyName, c.Name)), MaxCompanyName)
+		cust.CompanyName = names.Truncate(names.Clean(firstNonEmpty(c.CompanyName, c.Name)), MaxCompanyName)
 	} else {
-		cust.GivenName = Truncate(CleanName(c.GivenName), MaxPersonName)
-		cust.FamilyName = Truncate(CleanName(c.FamilyName), MaxPersonName)
+		cust.GivenName = names.Truncate(names.Clean(c.GivenName), MaxPersonName)
+		cust.FamilyName = names.Truncate(names.Clean(c.FamilyName), MaxPersonName)
 	}
 	if email := strings.TrimSpace(c.Email); email != "" {
 		if !validEmail(email) {
@@ -80,14 +81,14 @@ func ClientCustomer(c pms.Client) (qbo.Customer, error) {
 		}
 		cust.PrimaryEmailAddr = &qbo.EmailAddress{Address: email}
 	}
-	if phone := CleanName(c.Phone); phone != "" {
-		cust.PrimaryPhone = &qbo.TelephoneNumber{FreeFormNumber: Truncate(phone, MaxPhone)}
+	if phone := names.Clean(c.Phone); phone != "" {
+		cust.PrimaryPhone = &qbo.TelephoneNumber{FreeFormNumber: names.Truncate(phone, MaxPhone)}
 	}
 	if c.AddressLine1 != "" || c.City != "" || c.PostalCode != "" {
 		cust.BillAddr = &qbo.PhysicalAddress{
-			Line1: CleanName(c.AddressLine1), City: CleanName(c.City),
-			CountrySubDivisionCode: CleanName(c.Region), PostalCode: CleanName(c.PostalCode),
-			Country: CleanName(c.Country),
+			Line1: names.Clean(c.AddressLine1), City: names.Clean(c.City),
+			CountrySubDivisionCode: names.Clean(c.Region), PostalCode: names.Clean(c.PostalCode),
+			Country: names.Clean(c.Country),
 		}
 	}
 	return cust, nil
@@ -102,12 +103,12 @@ func MatterJob(m pms.Matter, parentID string) qbo.Customer {
 		Job:            &job,
 		ParentRef:      &qbo.Ref{Value: parentID},
 		BillWithParent: &parent,
-		Notes:          notes("Matter "+m.Number, Marker(m.FirmID, KindMatter, m.ID)),
+		Notes:          notes("Matter "+m.Number, names.Marker(m.FirmID, KindMatter, m.ID)),
 	}
 }
 
 func notes(what, marker string) string {
-	return Truncate(CleanName(what), MaxNotes-len(marker)-20) + " — synced by qbosync " + marker
+	return names.Truncate(names.Clean(what), MaxNotes-len(marker)-20) + " — synced by qbosync " + marker
 }
 
 func firstNonEmpty(s ...string) string {

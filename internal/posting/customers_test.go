@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 )
@@ -20,10 +21,10 @@ func TestCleanName(t *testing.T) {
 		"a::b":                      "a - -b",
 	}
 	for in, want := range cases {
-		if got := posting.CleanName(in); got != want {
+		if got := names.Clean(in); got != want {
 			t.Errorf("CleanName(%q) = %q, want %q", in, got, want)
 		}
-		if strings.ContainsAny(posting.CleanName(in), ":\t\n") {
+		if strings.ContainsAny(names.Clean(in), ":\t\n") {
 			t.Errorf("CleanName(%q) still has a character QBO forbids", in)
 		}
 	}
@@ -31,14 +32,14 @@ func TestCleanName(t *testing.T) {
 
 func TestTruncateCountsCharactersNotBytes(t *testing.T) {
 	long := strings.Repeat("é", 600)
-	got := posting.Truncate(long, 500)
+	got := names.Truncate(long, 500)
 	if n := utf8.RuneCountInString(got); n != 500 {
 		t.Fatalf("length %d, want 500", n)
 	}
 	if !strings.HasSuffix(got, "…") || !utf8.ValidString(got) {
 		t.Fatalf("cut badly: %q", got[len(got)-10:])
 	}
-	if posting.Truncate("short", 500) != "short" {
+	if names.Truncate("short", 500) != "short" {
 		t.Fatal("a short name was changed")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
@@ -85,7 +86,7 @@ func QBOInvoice(inv pms.Invoice, customerID string, opts InvoiceOptions) (qbo.In
 		TxnDate:     inv.IssuedOn.Format(time.DateOnly),
 		DueDate:     inv.DueOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
-		PrivateNote: notes(inv.Memo, Marker(inv.FirmID, KindInvoice, inv.ID)),
+		PrivateNote: notes(inv.Memo, names.Marker(inv.FirmID, KindInvoice, inv.ID)),
 		Line:        lines,
 	}
 	return out, nil
@@ -119,9 +120,9 @@ func aggregateLines(inv pms.Invoice, items map[string]string) ([]qbo.Line, error
 func individualLines(inv pms.Invoice, items map[string]string) ([]qbo.Line, error) {
 	var out []qbo.Line
 	for _, l := range inv.Lines {
-		desc := CleanName(l.Description)
+		desc := names.Clean(l.Description)
 		if l.Timekeeper != "" {
-			desc = CleanName(l.Timekeeper) + ": " + desc
+			desc = names.Clean(l.Timekeeper) + ": " + desc
 		}
 		date := ""
 		if l.ServiceOn != nil {
@@ -136,7 +137,7 @@ func individualLines(inv pms.Invoice, items map[string]string) ([]qbo.Line, erro
 			desc = fmt.Sprintf("%s (%s × %s)", desc, trimDecimal(l.Quantity), cents(l.RateCents))
 			qty, price = "1", qbo.DecimalFromAmount(amount)
 		}
-		line, err := salesLine(l.ItemType, items, Truncate(desc, 4000), amount, qty, price, date)
+		line, err := salesLine(l.ItemType, items, names.Truncate(desc, 4000), amount, qty, price, date)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
@@ -83,8 +84,8 @@ func QBOPayment(p pms.Payment, part PaymentPart, depositTo string) qbo.Payment {
 		TxnDate:       p.ReceivedOn.Format(time.DateOnly),
 		CustomerRef:   &qbo.Ref{Value: part.CustomerID},
 		TotalAmt:      &amount,
-		PaymentRefNum: Truncate(CleanName(p.Reference), MaxPaymentRefNum),
-		PrivateNote:   notes(paymentNote(p, part), MarkerFor(p.FirmID, KindPayment, part.Key)),
+		PaymentRefNum: names.Truncate(names.Clean(p.Reference), MaxPaymentRefNum),
+		PrivateNote:   notes(paymentNote(p, part), names.MarkerFor(p.FirmID, KindPayment, part.Key)),
 		Line:          lines,
 	}
 	if depositTo != "" {
@@ -121,10 +122,10 @@ func AdjustmentCreditMemo(a pms.Adjustment, invoiceNumber, customerID, itemID st
 	return qbo.CreditMemo{
 		TxnDate:     a.AdjustedOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
-		PrivateNote: notes(desc, MarkerFor(a.FirmID, KindAdjustment, AdjustmentKey(a))),
+		PrivateNote: notes(desc, names.MarkerFor(a.FirmID, KindAdjustment, AdjustmentKey(a))),
 		Line: []qbo.Line{{
 			DetailType:  qbo.SalesItemLine,
-			Description: Truncate(desc, 4000),
+			Description: names.Truncate(desc, 4000),
 			Amount:      amount,
 			SalesItemLineDetail: &qbo.SalesItemLineDetail{
 				ItemRef: &qbo.Ref{Value: itemID}, Qty: "1", UnitPrice: qbo.DecimalFromAmount(amount),
@@ -142,7 +143,7 @@ func ApplyingPayment(a pms.Adjustment, customerID, invoiceID, creditMemoID strin
 		TxnDate:     a.AdjustedOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
 		TotalAmt:    &zero,
-		PrivateNote: notes("applies "+adjustmentWhat(a), MarkerFor(a.FirmID, KindAdjustmentPayment, AdjustmentKey(a))),
+		PrivateNote: notes("applies "+adjustmentWhat(a), names.MarkerFor(a.FirmID, KindAdjustmentPayment, AdjustmentKey(a))),
 		Line: []qbo.Line{
 			{Amount: amount, LinkedTxn: []qbo.LinkedTxn{{TxnID: invoiceID, TxnType: "Invoice"}}},
 			{Amount: amount, LinkedTxn: []qbo.LinkedTxn{{TxnID: creditMemoID, TxnType: "CreditMemo"}}},
@@ -152,7 +153,7 @@ func ApplyingPayment(a pms.Adjustment, customerID, invoiceID, creditMemoID strin
 
 func adjustmentWhat(a pms.Adjustment) string {
 	what := map[string]string{"write_off": "Write-off", "credit": "Credit", "debit": "Charge"}[a.Kind]
-	if r := CleanName(a.Reason); r != "" {
+	if r := names.Clean(a.Reason); r != "" {
 		what += ": " + r
 	}
 	return what
@@ -175,7 +176,7 @@ func AddAdjustments(inv *qbo.Invoice, adjs []pms.Adjustment, items map[string]st
 			continue
 		}
 		amount := qbo.Amount(a.AmountCents)
-		line, err := salesLine("fees", items, Truncate(adjustmentWhat(a), 4000), amount, "1", qbo.DecimalFromAmount(amount), a.AdjustedOn.Format(time.DateOnly))
+		line, err := salesLine("fees", items, names.Truncate(adjustmentWhat(a), 4000), amount, "1", qbo.DecimalFromAmount(amount), a.AdjustedOn.Format(time.DateOnly))
 		if err != nil {
 			return err
 		}
@@ -184,7 +185,7 @@ func AddAdjustments(inv *qbo.Invoice, adjs []pms.Adjustment, items map[string]st
 	if discount > 0 {
 		inv.Line = append(inv.Line, qbo.Line{
 			DetailType:  qbo.DiscountLine,
-			Description: Truncate(strings.Join(reasons, "; "), 4000),
+			Description: names.Truncate(strings.Join(reasons, "; "), 4000),
 			Amount:      qbo.Amount(discount),
 			DiscountLineDetail: &qbo.DiscountLineDetail{
 				DiscountAccountRef: &qbo.Ref{Value: writeOffAccount},

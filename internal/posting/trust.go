@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
@@ -41,7 +42,7 @@ func (a TrustAccountRefs) check() error {
 
 // DepositSlipLabel names a deposit slip in summaries and error lists.
 func DepositSlipLabel(s pms.DepositSlip) string {
-	return "deposit slip " + CleanName(s.Number)
+	return "deposit slip " + names.Clean(s.Number)
 }
 
 // TrustTransactionLabel names a trust transaction in summaries and error lists, e.g.
@@ -54,11 +55,11 @@ func TrustTransactionLabel(t pms.TrustTransaction) string {
 	if what == "" {
 		what = "trust transaction"
 	}
-	ref := CleanName(t.Reference)
+	ref := names.Clean(t.Reference)
 	if ref == "" {
 		ref = "#" + strconv.FormatInt(t.ID, 10)
 	}
-	return Truncate(fmt.Sprintf("%s %s (matter %s)", what, ref, CleanName(t.MatterNumber)), 120)
+	return names.Truncate(fmt.Sprintf("%s %s (matter %s)", what, ref, names.Clean(t.MatterNumber)), 120)
 }
 
 // SlipDeposit is the QBO Deposit for a deposit slip: one Deposit into the trust bank
@@ -125,7 +126,7 @@ func SlipDeposit(slip pms.DepositSlip, acct TrustAccountRefs, customers map[int6
 		DocNumber:           slip.Number,
 		TxnDate:             slip.DepositedOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: acct.Bank},
-		PrivateNote:         notes("Deposit slip "+slip.Number, Marker(slip.FirmID, KindDepositSlip, slip.ID)),
+		PrivateNote:         notes("Deposit slip "+slip.Number, names.Marker(slip.FirmID, KindDepositSlip, slip.ID)),
 		Line:                lines,
 	}, nil
 }
@@ -141,7 +142,7 @@ func ReceiptDeposit(t pms.TrustTransaction, acct TrustAccountRefs, customerID st
 		DocNumber:           docNumberIfFits(t.Reference),
 		TxnDate:             t.TxnOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: acct.Bank},
-		PrivateNote:         notes("Trust receipt "+t.Reference, Marker(t.FirmID, KindTrustReceipt, t.ID)),
+		PrivateNote:         notes("Trust receipt "+t.Reference, names.Marker(t.FirmID, KindTrustReceipt, t.ID)),
 		Line:                []qbo.Line{receiptLine(t, acct, customerID)},
 	}, nil
 }
@@ -177,7 +178,7 @@ func TrustTransferEntry(t pms.TrustTransaction, acct TrustAccountRefs, customerI
 	return qbo.JournalEntry{
 		DocNumber:   docNumberIfFits(t.Reference),
 		TxnDate:     t.TxnOn.Format(time.DateOnly),
-		PrivateNote: notes(what, Marker(t.FirmID, KindTrustTransfer, t.ID)),
+		PrivateNote: notes(what, names.Marker(t.FirmID, KindTrustTransfer, t.ID)),
 		Line: []qbo.Line{
 			{
 				DetailType: qbo.JournalEntryLine, Description: desc, Amount: amount,
@@ -222,7 +223,7 @@ func TrustDisbursement(t pms.TrustTransaction, acct TrustAccountRefs, customerID
 		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
 		DocNumber:   docNumberIfFits(t.Reference),
 		TxnDate:     t.TxnOn.Format(time.DateOnly),
-		PrivateNote: notes("Paid from trust to "+t.Payee, Marker(t.FirmID, KindTrustDisbursement, t.ID)),
+		PrivateNote: notes("Paid from trust to "+t.Payee, names.Marker(t.FirmID, KindTrustDisbursement, t.ID)),
 		Line: []qbo.Line{{
 			DetailType:  qbo.AccountExpenseLine,
 			Description: trustDescription(t),
@@ -266,13 +267,13 @@ func positiveAmount(t pms.TrustTransaction) error {
 
 // trustDescription tells the bookkeeper reading a line which matter and which check.
 func trustDescription(t pms.TrustTransaction) string {
-	parts := []string{"Matter " + CleanName(t.MatterNumber)}
+	parts := []string{"Matter " + names.Clean(t.MatterNumber)}
 	for _, s := range []string{t.Description, t.Reference} {
-		if s = CleanName(s); s != "" {
+		if s = names.Clean(s); s != "" {
 			parts = append(parts, s)
 		}
 	}
-	return Truncate(strings.Join(parts, " — "), MaxLineDescription)
+	return names.Truncate(strings.Join(parts, " — "), MaxLineDescription)
 }
 
 // docNumberIfFits is a practice reference (a check number) as a QBO DocNumber, or empty

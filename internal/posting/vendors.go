@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
 
@@ -18,7 +19,7 @@ const KindVendor = "vendor"
 const MaxPayeeKey = 200
 
 // PayeeKey is the stable key of a payee, for the id map and the vendor's marker
-// (MarkerFor(firm, KindVendor, PayeeKey(payee))). A payee has no id in the practice system:
+// (names.MarkerFor(firm, KindVendor, PayeeKey(payee))). A payee has no id in the practice system:
 // the same party is typed on many checks, so the key is its name as QBO would show it
 // (CleanName: trimmed, inner white space folded to one space, ':' made " -"),
 // lower-cased. Two spellings that differ only in case or spacing are one vendor, and
@@ -40,7 +41,7 @@ const MaxPayeeKey = 200
 // MaxPayeeKey+1 characters, longer than any key written out, so the two forms never
 // meet. An empty payee has the empty key.
 func PayeeKey(payee string) string {
-	name := strings.ToLower(CleanName(payee))
+	name := strings.ToLower(names.Clean(payee))
 	const hexDigits = "0123456789abcdef"
 	var b strings.Builder
 	for i := 0; i < len(name); i++ {
@@ -67,12 +68,12 @@ func PayeeKey(payee string) string {
 // PayeeDisplayName is the QBO DisplayName of a payee's vendor: its name cleaned of what
 // QBO forbids in names and cut to QBO's limit.
 func PayeeDisplayName(payee string) string {
-	return Truncate(CleanName(payee), MaxDisplayName)
+	return names.Truncate(names.Clean(payee), MaxDisplayName)
 }
 
 // PayeeVendor is the QBO vendor for a payee of hard costs or trust checks, so that
 // Purchases name who was paid. Its Notes carry the marker
-// MarkerFor(firm, KindVendor, PayeeKey(payee)), by which a vendor created before a lost
+// names.MarkerFor(firm, KindVendor, PayeeKey(payee)), by which a vendor created before a lost
 // answer is found again.
 //
 // DisplayName is shared with customers: a payee with a client's name (a refund of
@@ -90,6 +91,6 @@ func PayeeVendor(firm int64, payee string) (qbo.Vendor, error) {
 	}
 	return qbo.Vendor{
 		DisplayName: name,
-		Notes:       notes(fmt.Sprintf("Payee %s", name), MarkerFor(firm, KindVendor, PayeeKey(payee))),
+		Notes:       notes(fmt.Sprintf("Payee %s", name), names.MarkerFor(firm, KindVendor, PayeeKey(payee))),
 	}, nil
 }

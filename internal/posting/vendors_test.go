@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 )
@@ -57,7 +58,7 @@ func TestPayeeMarkersNeverMatchAnotherPayee(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, q := range payees {
-			marker := posting.MarkerFor(7, posting.KindVendor, posting.PayeeKey(q))
+			marker := names.MarkerFor(7, posting.KindVendor, posting.PayeeKey(q))
 			sameKey := posting.PayeeKey(p) == posting.PayeeKey(q)
 			if got := posting.HasMarker(v.Notes, marker); got != sameKey {
 				t.Errorf("HasMarker(notes of %q, marker of %q) = %v", p, q, got)
@@ -91,7 +92,7 @@ func TestPayeeVendor(t *testing.T) {
 	if n := utf8.RuneCountInString(long.DisplayName); n != posting.MaxDisplayName {
 		t.Errorf("long payee's DisplayName is %d characters, want %d", n, posting.MaxDisplayName)
 	}
-	if utf8.RuneCountInString(long.Notes) > posting.MaxNotes || !posting.HasMarker(long.Notes, posting.MarkerFor(7, posting.KindVendor, posting.PayeeKey(strings.Repeat("é", 700)))) {
+	if utf8.RuneCountInString(long.Notes) > posting.MaxNotes || !posting.HasMarker(long.Notes, names.MarkerFor(7, posting.KindVendor, posting.PayeeKey(strings.Repeat("é", 700)))) {
 		t.Errorf("long payee's notes: %d characters, %q", utf8.RuneCountInString(long.Notes), long.Notes)
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 )
@@ -161,7 +162,7 @@ const maxExample = 80
 // example adds a name to the line's examples, if it has room for more.
 func (l *PreviewLine) example(name string) {
 	if len(l.Examples) < PreviewExamples {
-		l.Examples = append(l.Examples, posting.Truncate(name, maxExample))
+		l.Examples = append(l.Examples, names.Truncate(name, maxExample))
 	}
 }
 

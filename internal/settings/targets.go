@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/names"
 )
 
 // QBO entities a Target can name.
@@ -163,7 +163,7 @@ func (c *Catalog) find(entity, id string) (QBOObject, bool) {
 
 func (c *Catalog) findName(entity, name string) (QBOObject, bool) {
 	list := c.list(entity)
-	i := slices.IndexFunc(list, func(o QBOObject) bool { return posting.SameName(o.Name, name) })
+	i := slices.IndexFunc(list, func(o QBOObject) bool { return names.Same(o.Name, name) })
 	if i < 0 {
 		return QBOObject{}, false
 	}
@@ -204,7 +204,7 @@ func (s Settings) FitTo(firmID int64, cat *Catalog) Settings {
 	taken := map[string]bool{} // entity + name key of every name in use
 	for _, entity := range []string{EntityAccount, EntityItem} {
 		for _, o := range cat.list(entity) {
-			taken[entity+"/"+posting.NameKey(o.Name)] = true
+			taken[entity+"/"+names.Key(o.Name)] = true
 		}
 	}
 	for _, t := range out.Targets() {
@@ -212,7 +212,7 @@ func (s Settings) FitTo(firmID int64, cat *Catalog) Settings {
 			continue
 		}
 		o, ok := cat.findName(t.Role.Entity, t.Target.Name)
-		if ok && o.Marker == posting.MarkerFor(firmID, KindLedger, out.LedgerKey(t)) {
+		if ok && o.Marker == names.MarkerFor(firmID, KindLedger, out.LedgerKey(t)) {
 			continue // qbosync created it for this very target (an earlier sync): it stays
 		}
 		if ok && !t.Role.Exclusive && slices.Contains(t.Role.Types, o.Type) {
@@ -220,15 +220,15 @@ func (s Settings) FitTo(firmID int64, cat *Catalog) Settings {
 			continue
 		}
 		name := t.Target.Name
-		for n := 1; taken[t.Role.Entity+"/"+posting.NameKey(name)]; n++ {
+		for n := 1; taken[t.Role.Entity+"/"+names.Key(name)]; n++ {
 			suffix := " (practice)"
 			if n > 1 {
 				suffix = fmt.Sprintf(" (practice %d)", n)
 			}
-			name = posting.Truncate(t.Target.Name, MaxNameLength-len([]rune(suffix))) + suffix
+			name = names.Truncate(t.Target.Name, MaxNameLength-len([]rune(suffix))) + suffix
 		}
 		t.Target.Name = name
-		taken[t.Role.Entity+"/"+posting.NameKey(name)] = true
+		taken[t.Role.Entity+"/"+names.Key(name)] = true
 	}
 	return out
 }

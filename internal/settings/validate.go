@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/names"
 )
 
 // FieldError is a refused answer: the field's JSON path (a form field's name too) and
@@ -160,7 +160,7 @@ func (v *validator) name(field, name, what string) bool {
 		v.add(field, "required: give %s a name", what)
 	case strings.ContainsAny(name, ":\"\t\n"):
 		v.add(field, "%q contains a colon, a double quote or a line break, which QuickBooks does not allow in names; remove it", name)
-	case posting.CleanName(name) != strings.Join(strings.Fields(name), " "):
+	case names.Clean(name) != strings.Join(strings.Fields(name), " "):
 		v.add(field, "%+q contains control characters or invisible marks that change how text is shown; type the name again without them", name)
 	case utf8.RuneCountInString(name) > MaxNameLength:
 		v.add(field, "is %d characters long; QuickBooks allows at most %d", utf8.RuneCountInString(name), MaxNameLength)
@@ -252,7 +252,7 @@ func (v *validator) exclusive(targets []TargetRef) {
 		var key, field string
 		switch {
 		case t.Target.IsNew() && t.Target.Name != "":
-			key, field = t.Role.Entity+"/name/"+posting.NameKey(t.Target.Name), t.Path+".name"
+			key, field = t.Role.Entity+"/name/"+names.Key(t.Target.Name), t.Path+".name"
 		case !t.Target.IsNew() && t.Role.Exclusive:
 			key, field = t.Role.Entity+"/id/"+t.Target.ExistingID, t.Path+".existing_id"
 		default:

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/qbosync/qbosync/internal/db/dbtest"
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/qbosim"
@@ -91,7 +92,7 @@ func (r *rig) withMarker(entity, marker string) []map[string]any {
 }
 
 func (r *rig) client(key string) item {
-	return item{Kind: posting.KindClient, Key: key, Label: "client " + key, Marker: posting.MarkerFor(r.e.Scope.FirmID, posting.KindClient, key)}
+	return item{Kind: posting.KindClient, Key: key, Label: "client " + key, Marker: names.MarkerFor(r.e.Scope.FirmID, posting.KindClient, key)}
 }
 
 func (r *rig) customer(it item, name string) qbo.Customer {
@@ -222,7 +223,7 @@ func (r *rig) journal(it item, day string, cents int) txn {
 }
 
 func (r *rig) transferItem(key string) item {
-	return item{Kind: posting.KindTrustTransfer, Key: key, Label: "entry " + key, Marker: posting.MarkerFor(r.e.Scope.FirmID, posting.KindTrustTransfer, key)}
+	return item{Kind: posting.KindTrustTransfer, Key: key, Label: "entry " + key, Marker: names.MarkerFor(r.e.Scope.FirmID, posting.KindTrustTransfer, key)}
 }
 
 // Transactions go in batches. A batch whose answer is lost may have been performed, and

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
@@ -92,7 +93,7 @@ func upsertClient(ctx context.Context, e *Engine, c pms.Client) (string, string,
 	if b.Contacts.MatchExistingCustomers {
 		spec.matches = sameCustomer
 	}
-	it := item{Kind: posting.KindClient, Key: strconv.FormatInt(c.ID, 10), Label: posting.ClientLabel(c), Marker: posting.Marker(e.Scope.FirmID, posting.KindClient, c.ID)}
+	it := item{Kind: posting.KindClient, Key: strconv.FormatInt(c.ID, 10), Label: posting.ClientLabel(c), Marker: names.Marker(e.Scope.FirmID, posting.KindClient, c.ID)}
 	return upsert(ctx, e, spec, it, desired)
 }
 
@@ -126,7 +127,7 @@ func upsertMatter(ctx context.Context, e *Engine, m pms.Matter) (string, error) 
 	if !mapped {
 		return "", clientMissing(ctx, e, m)
 	}
-	it := item{Kind: posting.KindMatter, Key: strconv.FormatInt(m.ID, 10), Label: posting.MatterLabel(m), Marker: posting.Marker(e.Scope.FirmID, posting.KindMatter, m.ID)}
+	it := item{Kind: posting.KindMatter, Key: strconv.FormatInt(m.ID, 10), Label: posting.MatterLabel(m), Marker: names.Marker(e.Scope.FirmID, posting.KindMatter, m.ID)}
 	action, _, err := upsert(ctx, e, customerSpec, it, posting.MatterJob(m, parent.QBOID))
 	return action, err
 }
@@ -156,7 +157,7 @@ func clientMissing(ctx context.Context, e *Engine, m pms.Matter) error {
 // same party as the client when it has the same name (QBO found it by the client's
 // name), is not a sub-customer, and has the same e-mail where both have one.
 func sameCustomer(existing, desired *qbo.Customer) bool {
-	if existing.Job != nil && *existing.Job || !posting.SameName(existing.DisplayName, desired.DisplayName) {
+	if existing.Job != nil && *existing.Job || !names.Same(existing.DisplayName, desired.DisplayName) {
 		return false
 	}
 	a, b := emailOf(existing), emailOf(desired)
@@ -179,7 +180,7 @@ func customerNameClash(ctx context.Context, e *Engine, it item, name string, exi
 	holder, fix := "another customer, vendor or employee", ""
 	var id string
 	switch {
-	case existing != nil && posting.HasAnyMarker(existing.Notes):
+	case existing != nil && names.HasAnyMarker(existing.Notes):
 		// qbosync's own customer for another record (or another firm): never the same
 		// party, whatever the matching rules say.
 		holder, id = "a customer that qbosync created for another record", existing.ID

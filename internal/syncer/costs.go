@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
@@ -90,7 +91,7 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, posting.KindHardCost, x.ID)},
+			it:     item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindHardCost, x.ID)},
 			entity: "Purchase", body: body, date: body.TxnDate,
 		})
 	}

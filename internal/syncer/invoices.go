@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
@@ -94,7 +95,7 @@ func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, posting.KindInvoice, inv.ID)},
+			it:     item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindInvoice, inv.ID)},
 			entity: "Invoice", body: body, date: body.TxnDate,
 		})
 		posted = append(posted, inv)
@@ -197,7 +198,7 @@ func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoic
 			customer := customers[inv.MatterID]
 			body := posting.AdjustmentCreditMemo(a, inv.Number, customer, b.items["write_offs"])
 			memos = append(memos, txn{
-				it:     item{Kind: posting.KindAdjustment, Key: key, Label: label, Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindAdjustment, key)},
+				it:     item{Kind: posting.KindAdjustment, Key: key, Label: label, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustment, key)},
 				entity: "CreditMemo", body: body, date: body.TxnDate,
 			})
 			byKey[key] = pending{a: a, customer: customer, invoice: invoiceQBO}
@@ -220,7 +221,7 @@ func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoic
 		body := posting.ApplyingPayment(p.a, p.customer, p.invoice, memoID)
 		applications = append(applications, txn{
 			it: item{Kind: posting.KindAdjustmentPayment, Key: memo.it.Key, Label: "applying " + memo.it.Label,
-				Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindAdjustmentPayment, memo.it.Key)},
+				Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustmentPayment, memo.it.Key)},
 			entity: "Payment", body: body, date: body.TxnDate,
 		})
 	}

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
@@ -52,7 +52,7 @@ func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) 
 }
 
 func ensureLedgerObject(ctx context.Context, e *Engine, s *settings.Settings, t settings.TargetRef, key string) (string, error) {
-	it := item{Kind: KindLedger, Key: key, Label: t.Label, Marker: posting.MarkerFor(e.Scope.FirmID, KindLedger, key)}
+	it := item{Kind: KindLedger, Key: key, Label: t.Label, Marker: names.MarkerFor(e.Scope.FirmID, KindLedger, key)}
 	if !t.Target.IsNew() {
 		return recordChosenObject(ctx, e, t, key)
 	}
@@ -137,7 +137,7 @@ func incomeAccountFor(ctx context.Context, e *Engine, s *settings.Settings, t se
 // ledgerName makes a name acceptable for a QBO account or item: no colon (the
 // hierarchy separator), no double quote, at most 100 characters.
 func ledgerName(name string) string {
-	return posting.Truncate(posting.CleanName(strings.ReplaceAll(name, `"`, "'")), 100)
+	return names.Truncate(names.Clean(strings.ReplaceAll(name, `"`, "'")), 100)
 }
 
 // accountSpec and itemSpec are how upsert handles accounts and items. They have no

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/settings"
@@ -87,7 +88,7 @@ func syncPaymentsPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 			body := posting.QBOPayment(p, part, depositTo)
 			txns = append(txns, txn{
 				it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(p) + partLabel(part, len(parts)),
-					Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindPayment, part.Key)},
+					Marker: names.MarkerFor(e.Scope.FirmID, posting.KindPayment, part.Key)},
 				entity: "Payment", body: body, date: body.TxnDate,
 			})
 		}

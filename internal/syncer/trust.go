@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
@@ -133,7 +134,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, posting.KindDepositSlip, s.ID)},
+			it:     item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindDepositSlip, s.ID)},
 			entity: "Deposit", body: body, date: body.TxnDate,
 		})
 	}
@@ -154,7 +155,7 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 			continue
 		}
 		txns = append(txns, txn{
-			it:     item{Kind: kind, Key: key, Label: label, Marker: posting.Marker(e.Scope.FirmID, kind, t.ID)},
+			it:     item{Kind: kind, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, kind, t.ID)},
 			entity: entity, body: body, date: date,
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
@@ -19,7 +20,7 @@ type item struct {
 	Kind   string // posting.KindClient, ...
 	Key    string // the record's id
 	Label  string // for people: "Hall Properties (C-0012)"
-	Marker string // posting.Marker(e.Scope.FirmID, kind, id)
+	Marker string // names.Marker(e.Scope.FirmID, kind, id)
 }
 
 // named describes a QBO name-list entity (Customer, Vendor, Account, Item) for upsert:
@@ -49,7 +50,7 @@ func (spec named[T]) adoptable(it item, existing, desired *T) bool {
 	if posting.HasMarker(notes, it.Marker) {
 		return true
 	}
-	return spec.matches != nil && !posting.HasAnyMarker(notes) && spec.matches(existing, desired)
+	return spec.matches != nil && !names.HasAnyMarker(notes) && spec.matches(existing, desired)
 }
 
 // upsert makes QBO hold desired for the record it, exactly once, and returns what it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
@@ -60,10 +61,10 @@ func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) 
 		if b.Contacts.MatchExistingVendors {
 			spec.matches = sameVendor
 		}
-		it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: posting.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
+		it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
 		action, got, err := upsert(ctx, e, spec, it, desired)
 		if f := asItemFailure(err); f != nil && f.Code == vendorNameTaken {
-			desired.DisplayName = posting.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
+			desired.DisplayName = names.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
 			action, got, err = upsert(ctx, e, spec, it, desired)
 		}
 		if err != nil {
@@ -85,7 +86,7 @@ func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) 
 // sameVendor is the "match existing vendors" rule: a vendor QBO found by the payee's
 // name is the payee.
 func sameVendor(existing, desired *qbo.Vendor) bool {
-	return posting.SameName(existing.DisplayName, desired.DisplayName)
+	return names.Same(existing.DisplayName, desired.DisplayName)
 }
 
 // vendorNameClash explains that a payee's vendor name is held by another party: a

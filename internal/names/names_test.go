@@ -1,9 +1,10 @@
-package posting_test
+package names_test
 
 import (
 	"testing"
 
-	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/names"
+	"github.com/qbosync/qbosync/internal/qbo"
 )
 
 func TestCleanNameDropsWhatQuickBooksCannotShowOrWouldReorder(t *testing.T) {
@@ -19,7 +20,7 @@ func TestCleanNameDropsWhatQuickBooksCannotShowOrWouldReorder(t *testing.T) {
 		{"Müller & Söhne", "Müller & Söhne"},
 		{"José Núñez", "José Núñez"},
 	} {
-		if got := posting.CleanName(tc.in); got != tc.want {
+		if got := names.Clean(tc.in); got != tc.want {
 			t.Errorf("CleanName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -38,34 +39,34 @@ func TestSameNameIsQuickBooksNameEquality(t *testing.T) {
 		{"Checking", "Checking 2", false},
 		{"Müller", "MÜLLER", true},
 	} {
-		if got := posting.SameName(tc.a, tc.b); got != tc.same {
+		if got := names.Same(tc.a, tc.b); got != tc.same {
 			t.Errorf("SameName(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
 		}
 	}
 }
 
 func TestMarkersCarryTheFirm(t *testing.T) {
-	ours := posting.Marker(7, posting.KindClient, 12)
+	ours := names.Marker(7, "client", 12)
 	if ours != "qbosync:client:12/f7" {
 		t.Fatalf("Marker = %q", ours)
 	}
 	for _, other := range []string{
-		posting.Marker(71, posting.KindClient, 12), // another firm whose id starts the same
-		posting.Marker(8, posting.KindClient, 12),  // another firm, same record id
-		posting.Marker(7, posting.KindClient, 123), // another record
-		posting.Marker(7, posting.KindMatter, 12),  // another kind
+		names.Marker(71, "client", 12), // another firm whose id starts the same
+		names.Marker(8, "client", 12),  // another firm, same record id
+		names.Marker(7, "client", 123), // another record
+		names.Marker(7, "matter", 12),  // another kind
 	} {
-		if posting.HasMarker("Client C-12 — synced by qbosync "+other, ours) {
+		if qbo.HasMarker("Client C-12 — synced by qbosync "+other, ours) {
 			t.Errorf("the marker %q is found in notes carrying %q", ours, other)
 		}
-		if !posting.HasAnyMarker(other) {
+		if !names.HasAnyMarker(other) {
 			t.Errorf("HasAnyMarker(%q) = false", other)
 		}
 	}
-	if !posting.HasMarker("Client C-12 — synced by qbosync "+ours, ours) {
+	if !qbo.HasMarker("Client C-12 — synced by qbosync "+ours, ours) {
 		t.Error("the marker is not found in its own notes")
 	}
-	if posting.HasAnyMarker("A customer the firm made by hand") {
+	if names.HasAnyMarker("A customer the firm made by hand") {
 		t.Error("HasAnyMarker finds a marker in plain notes")
 	}
 }
