@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/qbosync/qbosync/internal/names"
+	"github.com/qbosync/qbosync/internal/preview"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/settings"
@@ -41,8 +42,8 @@ type Setup struct {
 
 // LoadSetupFirm returns the firm's name and bank accounts, which the settings map.
 func (a *Setup) LoadSetupFirm(ctx context.Context, firmID int64) (settings.Firm, error) {
-	f, err := settings.LoadFirm(ctx, a.Store.DB(), firmID)
-	if errors.Is(err, settings.ErrNoFirm) {
+	f, err := a.Store.Firm(ctx, firmID)
+	if errors.Is(err, store.ErrNoFirm) {
 		msg := fmt.Sprintf("there is no firm %d in the practice system; start the setup for an existing firm", firmID)
 		return f, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
 	}
@@ -110,18 +111,18 @@ func nameOr(fullName, name string) string {
 // PreviewFirstSync works out, from the practice tables and the posting rules, what the
 // first sync will post with the settings; it writes nothing anywhere.
 func (a *Setup) PreviewFirstSync(ctx context.Context, in setupapi.PreviewInput) (settings.Preview, error) {
-	return settings.ComputePreview(ctx, a.Store.DB(), in.FirmID, in.Settings)
+	return preview.Compute(ctx, a.Store.DB(), in.FirmID, in.Settings)
 }
 
 // SaveSetupDraft keeps the wizard's draft settings, so a paused setup survives
 // anything.
 func (a *Setup) SaveSetupDraft(ctx context.Context, r settings.Record) error {
-	return frozenIsFinal(settings.SaveDraft(ctx, a.Store.DB(), r))
+	return frozenIsFinal(a.Store.SaveSetupDraft(ctx, r))
 }
 
 // SubmitSetupSettings stores the settings as submitted and frozen.
 func (a *Setup) SubmitSetupSettings(ctx context.Context, r settings.Record) error {
-	return frozenIsFinal(settings.MarkSubmitted(ctx, a.Store.DB(), r))
+	return frozenIsFinal(a.Store.SubmitSetup(ctx, r))
 }
 
 // CancelSetup records the cancelled setup and disconnects its QuickBooks company:
@@ -136,7 +137,7 @@ func (a *Setup) CancelSetup(ctx context.Context, in setupapi.CancelInput) error 
 			return err
 		}
 	}
-	return frozenIsFinal(settings.MarkCancelled(ctx, a.Store.DB(), in.FirmID, in.SetupID))
+	return frozenIsFinal(a.Store.CancelSetup(ctx, in.FirmID, in.SetupID))
 }
 
 // revoke revokes the connection's grant. Revoking the refresh token ends the access
@@ -172,9 +173,9 @@ func (a *Setup) revoke(ctx context.Context, firmID int64, realmID string) error 
 	return err
 }
 
-// frozenIsFinal makes settings.ErrFrozen non-retryable: a frozen setup stays frozen.
+// frozenIsFinal makes store.ErrSettingsFrozen non-retryable: a frozen setup stays frozen.
 func frozenIsFinal(err error) error {
-	if errors.Is(err, settings.ErrFrozen) {
+	if errors.Is(err, store.ErrSettingsFrozen) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeSetupRefused, err)
 	}
 	return err

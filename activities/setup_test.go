@@ -193,7 +193,7 @@ func TestSaveAndSubmitSettings(t *testing.T) {
 	if err := w.acts.SubmitSetupSettings(ctx, rec); err != nil {
 		t.Fatalf("a retried submit: %v", err)
 	}
-	got, err := settings.Submitted(ctx, w.store.DB(), w.firm, w.realm)
+	got, err := w.store.SubmittedSettings(ctx, w.firm, w.realm)
 	if err != nil || got.Settings.SyncOptions.StartDate != "2026-01-01" {
 		t.Fatalf("submitted = %+v, %v", got, err)
 	}
@@ -228,7 +228,7 @@ func TestCancelSetupRevokesTheConnection(t *testing.T) {
 	if _, err := w.store.LiveConnection(ctx, w.firm); !errors.Is(err, store.ErrNotConnected) {
 		t.Errorf("connection still live: %v", err)
 	}
-	rec, err := settings.Load(ctx, w.store.DB(), w.firm, "run-2")
+	rec, err := w.store.SetupSettings(ctx, w.firm, "run-2")
 	if err != nil || rec.Status != settings.StatusCancelled {
 		t.Errorf("settings = %+v, %v", rec, err)
 	}

@@ -111,7 +111,7 @@ func webSetup(s *session) (*url.URL, *web.Sessions, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sessions, err := web.NewSessions(key, s.DB)
+	sessions, err := web.NewSessions(key, s.Store)
 	return redirect, sessions, err
 }
 

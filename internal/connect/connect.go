@@ -104,3 +104,10 @@ func (f *Flow) companyName(ctx context.Context, realmID string, tok *oauth2.Toke
 	}
 	return info.CompanyName, nil
 }
+
+// FinishFor is Complete for the wizard's web server, which needs only the connected
+// company's id (web.Connector).
+func (f *Flow) FinishFor(ctx context.Context, firmID int64, state, code, realmID string) (string, error) {
+	conn, err := f.Complete(ctx, firmID, state, code, realmID)
+	return conn.RealmID, err
+}

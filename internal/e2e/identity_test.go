@@ -48,7 +48,7 @@ func (s *stack) catalog() *settings.Catalog {
 // submit stores settings as the firm's submitted settings, as the wizard's Submit does.
 func (s *stack) submit(firm int64, st settings.Settings) {
 	s.t.Helper()
-	mustTB(s.t, settings.MarkSubmitted(context.Background(), s.DB, settings.Record{
+	mustTB(s.t, s.Store.SubmitSetup(context.Background(), settings.Record{
 		FirmID: firm, SetupID: "e2e-" + randomHex(4), RealmID: s.Realm, CompanyName: "Sandbox", Step: "submitted", Settings: st,
 	}))
 }
@@ -166,7 +166,7 @@ func refValue(v any) string {
 
 func mustFirm(t *testing.T, s *stack, firm int64) settings.Firm {
 	t.Helper()
-	f, err := settings.LoadFirm(t.Context(), s.DB, firm)
+	f, err := s.Store.Firm(t.Context(), firm)
 	must(t, err)
 	return f
 }

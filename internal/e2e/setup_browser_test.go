@@ -341,7 +341,7 @@ func TestSetupInTheBrowser(t *testing.T) {
 		b.action(setupapi.ActionSubmit)
 		b.at("Submitted", "submitted")
 
-		sub, err := settings.Submitted(t.Context(), s.DB, firm, realmB)
+		sub, err := s.Store.SubmittedSettings(t.Context(), firm, realmB)
 		must(t, err)
 		ss := sub.Settings
 		if ss.Mode != settings.ModeCustomize || ss.OperatingBank.Accounts[0].Account != (settings.Target{ExistingID: checking, Name: "Checking"}) ||

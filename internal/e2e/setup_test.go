@@ -136,7 +136,7 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 	if !st.Paused {
 		t.Fatal("Continue Later did not pause")
 	}
-	draft, err := settings.Load(ctx, s.DB, firm, st.SetupID)
+	draft, err := s.Store.SetupSettings(ctx, firm, st.SetupID)
 	must(t, err)
 	if !draft.Paused || draft.Step != "sync_options" || draft.Settings.SyncOptions.StartDate != "2025-06-01" || draft.RealmID != conn.RealmID {
 		t.Fatalf("draft in PostgreSQL = %+v", draft)
@@ -168,7 +168,7 @@ func TestSetupDefaultPathEndToEnd(t *testing.T) {
 		t.Fatal("a second submit changed the setup")
 	}
 	s.refused(firm, setupapi.ActionBack, setupapi.Action{}, "back", "Only linking a different QuickBooks company")
-	if sub, err := settings.Submitted(ctx, s.DB, firm, conn.RealmID); err != nil || sub.Settings.SyncOptions.StartDate != "2025-06-01" {
+	if sub, err := s.Store.SubmittedSettings(ctx, firm, conn.RealmID); err != nil || sub.Settings.SyncOptions.StartDate != "2025-06-01" {
 		t.Fatalf("submitted settings = %+v, %v", sub, err)
 	}
 
@@ -253,7 +253,7 @@ func TestSetupCustomizeThenCancelEndToEnd(t *testing.T) {
 	if _, err := s.factory.Client(ctx, firm, conn.RealmID); !errors.Is(err, store.ErrNotConnected) {
 		t.Errorf("a client can still be made for the cancelled company: %v", err)
 	}
-	rec, err := settings.Load(ctx, s.DB, firm, st.SetupID)
+	rec, err := s.Store.SetupSettings(ctx, firm, st.SetupID)
 	if err != nil || rec.Status != settings.StatusCancelled {
 		t.Errorf("settings row = %+v, %v", rec, err)
 	}

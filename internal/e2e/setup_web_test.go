@@ -33,7 +33,7 @@ const callbackPath = "/oauth/callback"
 func newWebStack(t *testing.T) *webStack {
 	t.Helper()
 	s := &webStack{setupStack: newSetupStack(t)}
-	sessions, err := web.NewSessions(s.key, s.DB)
+	sessions, err := web.NewSessions(s.key, s.Store)
 	must(t, err)
 	s.Sessions = sessions
 	oauth := *s.factory.OAuth()

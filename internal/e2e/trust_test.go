@@ -413,13 +413,13 @@ func TestTrustPerReceiptFromTheStartDate(t *testing.T) {
 	var since string // the median trust day: half the records are before it
 	must(t, s.DB.Get(&since, `SELECT to_char(percentile_disc(0.5) WITHIN GROUP (ORDER BY txn_on), 'YYYY-MM-DD')
 		FROM trust_transactions WHERE firm_id = $1`, firm))
-	f, err := settings.LoadFirm(t.Context(), s.DB, firm)
+	f, err := s.Store.Firm(t.Context(), firm)
 	must(t, err)
 	set := settings.Defaults(f)
 	set.Trust.DepositSlips = settings.SlipPerReceipt
 	set.HardCosts.Vendors, set.HardCosts.DefaultVendor, set.HardCosts.PaymentType = settings.VendorOneVendor, "Court Costs Clearing", settings.PaymentCash
 	set.SyncOptions.StartDate = since
-	must(t, settings.MarkSubmitted(t.Context(), s.DB, settings.Record{FirmID: firm, SetupID: "trust-test", RealmID: conn.RealmID, Step: "submitted", Settings: set}))
+	must(t, s.Store.SubmitSetup(t.Context(), settings.Record{FirmID: firm, SetupID: "trust-test", RealmID: conn.RealmID, Step: "submitted", Settings: set}))
 
 	sum, _ := s.syncOnce(firm, false)
 	t.Logf("sync from %s: %+v", since, sum.Categories)

@@ -16,6 +16,10 @@ type Faults struct {
 	// ServerErrorRate is the fraction (0..1) of admitted requests answered
 	// 500 or 503 (half each) before they are performed.
 	ServerErrorRate float64
+	// ServerErrorNext answers the next N admitted requests 500 or 503 the same way,
+	// before any rate applies: a test that must see server errors gets them. It
+	// counts down.
+	ServerErrorNext int
 	// Latency is added to every admitted request before it is performed;
 	// the request keeps its concurrency slot meanwhile.
 	Latency time.Duration
@@ -41,6 +45,7 @@ type Faults struct {
 // string ("250ms").
 type faultsJSON struct {
 	ServerErrorRate    float64 `json:"serverErrorRate"`
+	ServerErrorNext    int     `json:"serverErrorNext"`
 	Latency            string  `json:"latency"`
 	ThrottleBurst      int     `json:"throttleBurst"`
 	ExpireAccessTokens bool    `json:"expireAccessTokens"`
@@ -51,7 +56,7 @@ type faultsJSON struct {
 // MarshalJSON renders Latency as a duration string.
 func (f Faults) MarshalJSON() ([]byte, error) {
 	return json.Marshal(faultsJSON{
-		ServerErrorRate: f.ServerErrorRate, Latency: f.Latency.String(), ThrottleBurst: f.ThrottleBurst,
+		ServerErrorRate: f.ServerErrorRate, ServerErrorNext: f.ServerErrorNext, Latency: f.Latency.String(), ThrottleBurst: f.ThrottleBurst,
 		ExpireAccessTokens: f.ExpireAccessTokens, LoseResponseRate: f.LoseResponseRate, LoseNextResponses: f.LoseNextResponses,
 	})
 }
@@ -66,7 +71,7 @@ func (f *Faults) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*f = Faults{
-		ServerErrorRate: raw.ServerErrorRate, ThrottleBurst: raw.ThrottleBurst,
+		ServerErrorRate: raw.ServerErrorRate, ServerErrorNext: raw.ServerErrorNext, ThrottleBurst: raw.ThrottleBurst,
 		ExpireAccessTokens: raw.ExpireAccessTokens, LoseResponseRate: raw.LoseResponseRate,
 		LoseNextResponses: raw.LoseNextResponses,
 	}
@@ -96,8 +101,8 @@ func (f Faults) validate() error {
 		return errors.New("serverErrorRate must be between 0 and 1")
 	case f.LoseResponseRate < 0 || f.LoseResponseRate > 1:
 		return errors.New("loseResponseRate must be between 0 and 1")
-	case f.Latency < 0 || f.ThrottleBurst < 0 || f.LoseNextResponses < 0:
-		return errors.New("latency, throttleBurst and loseNextResponses must not be negative")
+	case f.Latency < 0 || f.ThrottleBurst < 0 || f.LoseNextResponses < 0 || f.ServerErrorNext < 0:
+		return errors.New("latency, throttleBurst, loseNextResponses and serverErrorNext must not be negative")
 	}
 	return nil
 }
@@ -183,8 +188,16 @@ func (s *Server) injectBefore(call *apiCall) *response {
 	s.trafficMu.Lock()
 	t := s.trafficLocked(call.realmID)
 	f := t.faults
+	fail := false
+	switch {
+	case t.faults.ServerErrorNext > 0:
+		t.faults.ServerErrorNext--
+		fail = true
+	case f.ServerErrorRate > 0:
+		fail = s.rand.chance(f.ServerErrorRate)
+	}
 	failStatus := 0
-	if f.ServerErrorRate > 0 && s.rand.chance(f.ServerErrorRate) {
+	if fail {
 		failStatus = http.StatusInternalServerError
 		if s.rand.intN(2) == 1 {
 			failStatus = http.StatusServiceUnavailable

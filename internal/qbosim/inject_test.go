@@ -207,3 +207,16 @@ func TestAdminFaultsEndpoint(t *testing.T) {
 	status, _ = admin(http.MethodGet, "/admin/nothing?realm="+h.realm, "")
 	assert.Equal(t, http.StatusNotFound, status)
 }
+
+func TestServerErrorNextFailsExactlyTheNextRequests(t *testing.T) {
+	h := newHarness(t, Options{})
+	require.NoError(t, h.srv.SetFaults(h.realm, Faults{ServerErrorNext: 2}))
+	var statuses []int
+	for range 3 {
+		statuses = append(statuses, h.get("customer", "1").status)
+	}
+	assert.GreaterOrEqual(t, statuses[0], 500)
+	assert.GreaterOrEqual(t, statuses[1], 500)
+	assert.Equal(t, http.StatusOK, statuses[2], "the count runs out: statuses %v", statuses)
+	assert.Equal(t, 2, h.srv.Stats(h.realm).ServerErrors)
+}

@@ -34,7 +34,7 @@ func (e *Engine) books(ctx context.Context) (*books, error) {
 	if e.cachedBooks != nil {
 		return e.cachedBooks, nil
 	}
-	s, err := settings.ForSync(ctx, e.Store.DB(), e.Scope.FirmID, e.Scope.RealmID)
+	s, err := e.Store.SettingsForSync(ctx, e.Scope.FirmID, e.Scope.RealmID)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ const KindLedger = settings.KindLedger
 // trust bank account and a trust liability can never be recorded as one QBO account
 // (migrations/00006_safe_identity.sql).
 func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) error {
-	s, err := settings.ForSync(ctx, e.Store.DB(), e.Scope.FirmID, e.Scope.RealmID)
+	s, err := e.Store.SettingsForSync(ctx, e.Scope.FirmID, e.Scope.RealmID)
 	if err != nil {
 		return err
 	}

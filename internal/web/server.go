@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/workflows/setupapi"
 )
@@ -29,10 +28,18 @@ const cookieName = "qbosync_session"
 // actionTimeout bounds how long a request waits for the workflow to answer.
 const actionTimeout = 30 * time.Second
 
+// Connector signs a firm in to QuickBooks (internal/connect.Flow is the one): Begin
+// returns the QuickBooks page to send the firm to; FinishFor completes the sign-in from
+// QuickBooks' redirect and returns the connected company's id.
+type Connector interface {
+	Begin(ctx context.Context, firmID int64) (string, error)
+	FinishFor(ctx context.Context, firmID int64, state, code, realmID string) (string, error)
+}
+
 // Server is the wizard's web server.
 type Server struct {
 	Wizard   *Wizard
-	Connect  *connect.Flow
+	Connect  Connector
 	Sessions *Sessions
 	Log      *slog.Logger
 	// CallbackPath is where QuickBooks sends the sign-in back: the path of the
@@ -249,7 +256,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) 
 		s.message(w, http.StatusOK, "QuickBooks was not connected", "The sign-in was declined ("+e+"). You can connect again from the setup.")
 		return
 	}
-	conn, err := s.Connect.Complete(r.Context(), sess.firm, q.Get("state"), q.Get("code"), q.Get("realmId"))
+	realmID, err := s.Connect.FinishFor(r.Context(), sess.firm, q.Get("state"), q.Get("code"), q.Get("realmId"))
 	if err != nil {
 		s.message(w, http.StatusBadRequest, "QuickBooks was not connected", err.Error())
 		return
@@ -261,7 +268,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) 
 			return
 		}
 	}
-	_, err = s.Wizard.Act(r.Context(), sess.firm, setupapi.ActionConnected, setupapi.Action{RealmID: conn.RealmID})
+	_, err = s.Wizard.Act(r.Context(), sess.firm, setupapi.ActionConnected, setupapi.Action{RealmID: realmID})
 	if refused, ok := errors.AsType[*Refused](err); ok {
 		s.message(w, http.StatusUnprocessableEntity, "QuickBooks is connected, but the setup refused it", refused.Fields.Error())
 		return

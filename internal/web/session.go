@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Token kinds: a login token opens a session once; a session token is the session.
@@ -40,17 +38,25 @@ var ErrNoSession = errors.New("not signed in: open the sign-in link qbosync gave
 // secrets key: the raw key, which seals the QuickBooks tokens, is never used here, and
 // a leaked session key would not open them.
 type Sessions struct {
-	key []byte
-	db  *sqlx.DB
+	key  []byte
+	uses LoginUses
 	// LoginTTL and SessionTTL bound how long tokens work.
 	LoginTTL, SessionTTL time.Duration
 	// Now is the clock (tests set it).
 	Now func() time.Time
 }
 
-// NewSessions derives the session key from the secrets key. db records used login
+// LoginUses records which sign-in links were used, so each works once
+// (store.Store.UseLoginNonce keeps them in PostgreSQL).
+type LoginUses interface {
+	// UseLoginNonce records the nonce as used for the firm and reports whether it was
+	// unused until now.
+	UseLoginNonce(ctx context.Context, nonce string, firmID int64) (bool, error)
+}
+
+// NewSessions derives the session key from the secrets key. uses records used login
 // tokens, so each works once.
-func NewSessions(secretsKey []byte, db *sqlx.DB) (*Sessions, error) {
+func NewSessions(secretsKey []byte, uses LoginUses) (*Sessions, error) {
 	if len(secretsKey) < 32 {
 		return nil, errors.New("web: the secrets key is too short to derive a session key from")
 	}
@@ -58,7 +64,7 @@ func NewSessions(secretsKey []byte, db *sqlx.DB) (*Sessions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sessions{key: key, db: db, LoginTTL: DefaultLoginTTL, SessionTTL: DefaultSessionTTL, Now: time.Now}, nil
+	return &Sessions{key: key, uses: uses, LoginTTL: DefaultLoginTTL, SessionTTL: DefaultSessionTTL, Now: time.Now}, nil
 }
 
 type claim struct {
@@ -121,11 +127,11 @@ func (s *Sessions) Redeem(ctx context.Context, login string) (session string, fi
 	if err != nil {
 		return "", 0, time.Time{}, err
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO web_login_uses (nonce, firm_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.Nonce, c.FirmID)
+	unused, err := s.uses.UseLoginNonce(ctx, c.Nonce, c.FirmID)
 	if err != nil {
 		return "", 0, time.Time{}, fmt.Errorf("web: sign-in: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if !unused {
 		return "", 0, time.Time{}, ErrBadToken
 	}
 	exp = s.Now().Add(s.SessionTTL)

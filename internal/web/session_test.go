@@ -8,20 +8,32 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
-
-	"github.com/qbosync/qbosync/internal/db/dbtest"
 )
 
-func TestSessions(t *testing.T) {
-	d, _ := dbtest.New(t)
-	var firm int64
-	if err := d.Get(&firm, `INSERT INTO firms (name) VALUES ('Firm') RETURNING id`); err != nil {
-		t.Fatal(err)
+// usedNonces is LoginUses in memory: the store keeps them in PostgreSQL
+// (store.Store.UseLoginNonce, tested with the store).
+type usedNonces struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (u *usedNonces) UseLoginNonce(_ context.Context, nonce string, _ int64) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.seen[nonce] {
+		return false, nil
 	}
+	u.seen[nonce] = true
+	return true, nil
+}
+
+func TestSessions(t *testing.T) {
+	const firm int64 = 7
 	raw := bytes.Repeat([]byte{9}, 32)
-	s, err := NewSessions(raw, d)
+	s, err := NewSessions(raw, &usedNonces{seen: map[string]bool{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,93 +1,15 @@
-package settings_test
+package preview_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/qbosync/qbosync/internal/db/dbtest"
 	"github.com/qbosync/qbosync/internal/pms/seed"
+	"github.com/qbosync/qbosync/internal/preview"
 	"github.com/qbosync/qbosync/internal/settings"
 )
-
-func newFirm(t *testing.T) (*sqlx.DB, int64) {
-	t.Helper()
-	d, _ := dbtest.New(t)
-	var id int64
-	if err := d.Get(&id, `INSERT INTO firms (name) VALUES ('Firm') RETURNING id`); err != nil {
-		t.Fatal(err)
-	}
-	return d, id
-}
-
-func TestDraftSubmitAndFreeze(t *testing.T) {
-	d, firmID := newFirm(t)
-	ctx := context.Background()
-	rec := settings.Record{FirmID: firmID, SetupID: "run-1", RealmID: "9130", CompanyName: "Sandbox Co", Step: "mode", Paused: true, Settings: validDefaults()}
-	if err := settings.SaveDraft(ctx, d, rec); err != nil {
-		t.Fatal(err)
-	}
-	rec.Step, rec.Settings.Invoices.DocNumberPrefix = "review", "QB-"
-	if err := settings.SaveDraft(ctx, d, rec); err != nil {
-		t.Fatal(err)
-	}
-	got, err := settings.Load(ctx, d, firmID, "run-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Status != settings.StatusDraft || got.Step != "review" || !got.Paused || got.Settings.Invoices.DocNumberPrefix != "QB-" ||
-		got.CompanyName != "Sandbox Co" || got.Settings.OperatingBank.Accounts[0].PMSAccountID != 11 {
-		t.Fatalf("loaded %+v", got)
-	}
-	if _, err := settings.Submitted(ctx, d, firmID, "9130"); !errors.Is(err, settings.ErrNoSettings) {
-		t.Fatalf("a draft counts as submitted: %v", err)
-	}
-
-	rec.Step = "submitted"
-	if err := settings.MarkSubmitted(ctx, d, rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := settings.MarkSubmitted(ctx, d, rec); err != nil {
-		t.Fatalf("a retried submit failed: %v", err)
-	}
-	sub, err := settings.Submitted(ctx, d, firmID, "9130")
-	if err != nil || sub.Status != settings.StatusSubmitted || sub.SubmittedAt == nil || sub.Paused {
-		t.Fatalf("submitted = %+v, %v", sub, err)
-	}
-
-	changed := rec
-	changed.Settings.Invoices.LineItems = settings.LinesIndividual
-	if err := settings.MarkSubmitted(ctx, d, changed); !errors.Is(err, settings.ErrFrozen) {
-		t.Errorf("submitting other settings over submitted ones: %v", err)
-	}
-	if err := settings.SaveDraft(ctx, d, changed); !errors.Is(err, settings.ErrFrozen) {
-		t.Errorf("a draft over submitted settings: %v", err)
-	}
-	if err := settings.MarkCancelled(ctx, d, firmID, "run-1"); !errors.Is(err, settings.ErrFrozen) {
-		t.Errorf("cancelling a submitted setup: %v", err)
-	}
-	// Not even SQL by hand changes submitted settings.
-	_, err = d.Exec(`UPDATE setup_settings SET settings = '{}' WHERE setup_id = 'run-1'`)
-	if err == nil || !strings.Contains(err.Error(), "frozen") {
-		t.Errorf("hand-written update of submitted settings: %v", err)
-	}
-	if _, err := d.Exec(`DELETE FROM setup_settings WHERE setup_id = 'run-1'`); err == nil {
-		t.Error("submitted settings were deleted")
-	}
-
-	if err := settings.SaveDraft(ctx, d, settings.Record{FirmID: firmID, SetupID: "run-2", Step: "connect", Settings: validDefaults()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := settings.MarkCancelled(ctx, d, firmID, "run-2"); err != nil {
-		t.Fatal(err)
-	}
-	if err := settings.SaveDraft(ctx, d, settings.Record{FirmID: firmID, SetupID: "run-2", Settings: validDefaults()}); !errors.Is(err, settings.ErrFrozen) {
-		t.Errorf("a draft over a cancelled setup: %v", err)
-	}
-}
 
 // TestPreviewCountsWhatTheFirstSyncPosts checks the preview against the practice data,
 // worked out here independently of the preview's SQL.
@@ -140,7 +62,7 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 
 	// Everything since 2000: every record.
 	s.SyncOptions.StartDate = "2000-01-01"
-	p, err := settings.ComputePreview(ctx, d, f, s)
+	p, err := preview.Compute(ctx, d, f, s)
 	must(t, err)
 	lines := byTitle(p)
 	var clients, matters int
@@ -184,7 +106,7 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 
 	// From the far future, without unpaid invoices: nothing but contacts.
 	s.SyncOptions.StartDate, s.SyncOptions.SyncAllUnpaidInvoices = "2100-01-01", false
-	p, err = settings.ComputePreview(ctx, d, f, s)
+	p, err = preview.Compute(ctx, d, f, s)
 	must(t, err)
 	lines = byTitle(p)
 	for _, title := range []string{"Invoices", "Payments", "Write-offs and credits", "Hard costs", "Trust deposits", "Trust disbursements"} {
@@ -194,7 +116,7 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 	}
 	// ... and with them: exactly the unpaid invoices, and what was applied to them.
 	s.SyncOptions.SyncAllUnpaidInvoices = true
-	p, err = settings.ComputePreview(ctx, d, f, s)
+	p, err = preview.Compute(ctx, d, f, s)
 	must(t, err)
 	lines = byTitle(p)
 	if l := lines["Invoices"]; l.Count != unpaidN || l.TotalCents != unpaidTotal {
@@ -203,7 +125,7 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 
 	// Sections that are off say so and count nothing.
 	s.Invoices.SyncInvoices, s.Invoices.SyncPayments, s.Contacts.MattersAsSubCustomers = false, false, false
-	p, err = settings.ComputePreview(ctx, d, f, s)
+	p, err = preview.Compute(ctx, d, f, s)
 	must(t, err)
 	lines = byTitle(p)
 	for _, title := range []string{"Invoices", "Payments", "Sub-customers (matters)", "Write-offs and credits"} {
