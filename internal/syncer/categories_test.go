@@ -1,0 +1,137 @@
+package syncer
+
+// Unit tests of category runs (Engine.Run) without Temporal: the ledger and the
+// contacts, against the sandbox in-process and a real PostgreSQL.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/settings"
+)
+
+func (r *rig) exec(q string, args ...any) {
+	r.t.Helper()
+	if _, err := r.e.Store.DB().Exec(q, args...); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *rig) run(category string, retryFailed bool) Counts {
+	r.t.Helper()
+	cat, err := CategoryNamed(category)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	e := *r.e // a run's caches (books, vendors) do not outlive it
+	counts, err := e.Run(r.t.Context(), cat, retryFailed)
+	if err != nil {
+		r.t.Fatalf("%s: %v", category, err)
+	}
+	return counts
+}
+
+func (r *rig) failures() map[string]string {
+	r.t.Helper()
+	failed, err := r.e.Store.FailedItems(r.t.Context(), r.e.Scope)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range failed {
+		out[f.Kind+":"+f.SourceKey] = f.ErrorCode
+	}
+	return out
+}
+
+// The ledger sets up every account and item of the default settings once, each of the
+// type the posting rules give it; a rerun writes nothing; and a bank account named like
+// one of the company's own ("Checking") is a failed item, never the company's account.
+func TestLedgerSetsUpTheDefaultsOnceAndNeverTakesABankAccountByName(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	r.exec(`INSERT INTO bank_accounts (firm_id, kind, name) VALUES ($1, 'operating', 'Firm Operating'), ($1, 'trust', 'Firm IOLTA')`, r.e.Scope.FirmID)
+	before := len(r.sim.Entities(r.realm, "Account"))
+	first := r.run("ledger", false)
+	// 2 banks, 1 liability, fee, reimbursed, write-off income and client costs; 6 items.
+	if first.Created != 13 || first.Failed != 0 {
+		t.Fatalf("first run %+v, failures %v; want 13 created", first, r.failures())
+	}
+	if got := len(r.sim.Entities(r.realm, "Account")) - before; got != 7 {
+		t.Errorf("%d accounts created, want 7", got)
+	}
+	liab := r.named("Account", "Name", "Firm IOLTA - Client Funds")
+	if len(liab) != 1 || liab[0]["AccountType"] != "Other Current Liability" {
+		t.Errorf("trust liability = %v", liab)
+	}
+	if again := r.run("ledger", false); again.Created+again.Updated != 0 || again.Unchanged != 13 {
+		t.Errorf("rerun %+v; want all unchanged", again)
+	}
+
+	r.exec(`INSERT INTO bank_accounts (firm_id, kind, name) VALUES ($1, 'trust', 'Checking')`, r.e.Scope.FirmID)
+	var id int64
+	if err := r.e.Store.DB().Get(&id, `SELECT id FROM bank_accounts WHERE name = 'Checking'`); err != nil {
+		t.Fatal(err)
+	}
+	r.run("ledger", false)
+	key := settings.BankLedgerKey(settings.RoleTrustBank, id)
+	if code := r.failures()["ledger:"+key]; code != "6240" {
+		t.Errorf("trust account named Checking: failure %q, want 6240", code)
+	}
+	if _, mapped := r.mapping(KindLedger, key); mapped {
+		t.Error("the trust account named Checking was recorded as the company's Checking account")
+	}
+}
+
+// Contacts: every client becomes one customer and its matters sub-customers under it;
+// a later namesake (as QuickBooks compares names) gets its number; a client whose name
+// a vendor holds fails with the holder named, and its matters wait for it; a rerun
+// writes nothing.
+func TestContactsPageFilesMattersUnderTheirClientsAndNamesakesApart(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.e.Scope.FirmID
+	r.exec(`INSERT INTO clients (firm_id, client_number, kind, name) VALUES
+		($1, 'C-1', 'company', 'Acme Widgets'), ($1, 'C-2', 'company', 'ACME  widgets'), ($1, 'C-3', 'company', 'Hall Properties')`, firm)
+	r.exec(`INSERT INTO matters (firm_id, client_id, matter_number, name, opened_on)
+		SELECT firm_id, id, 'M-' || client_number, 'General', '2026-01-01' FROM clients WHERE firm_id = $1`, firm)
+	r.run("ledger", false)
+	counts := r.run("contacts", false)
+	if counts.Created != 4 || counts.Failed != 2 {
+		t.Fatalf("counts %+v, failures %v; want 4 created (2 clients, 2 matters) and 2 failed", counts, r.failures())
+	}
+	for _, name := range []string{"Acme Widgets", "ACME widgets (C-2)", "M-C-1 General", "M-C-2 General"} {
+		if n := len(r.named("Customer", "DisplayName", name)); n != 1 {
+			t.Errorf("customer %q: %d", name, n)
+		}
+	}
+	job := r.named("Customer", "DisplayName", "M-C-1 General")[0]
+	parent := r.named("Customer", "DisplayName", "Acme Widgets")[0]
+	if ref, _ := job["ParentRef"].(map[string]any); fmt.Sprint(ref["value"]) != fmt.Sprint(parent["Id"]) {
+		t.Errorf("matter filed under %v, want its client %v", job["ParentRef"], parent["Id"])
+	}
+	var hall int64
+	if err := r.e.Store.DB().Get(&hall, `SELECT id FROM clients WHERE client_number = 'C-3'`); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := r.e.Store.FailedItems(t.Context(), r.e.Scope, posting.KindClient)
+	if err != nil || len(failed) != 1 || failed[0].SourceKey != fmt.Sprint(hall) || !strings.Contains(failed[0].ErrorMessage, "a vendor") {
+		t.Errorf("failed clients = %+v, %v; want Hall Properties, naming the vendor", failed, err)
+	}
+	if code := r.failures()["matter:"+fmt.Sprint(hallMatter(t, r, hall))]; code != "qbosync:client-not-synced" {
+		t.Errorf("Hall's matter: %q", code)
+	}
+	if again := r.run("contacts", false); again.Created+again.Updated != 0 {
+		t.Errorf("rerun %+v; want nothing written", again)
+	}
+}
+
+func hallMatter(t *testing.T, r *rig, client int64) int64 {
+	t.Helper()
+	var id int64
+	if err := r.e.Store.DB().Get(&id, `SELECT id FROM matters WHERE client_id = $1`, client); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
