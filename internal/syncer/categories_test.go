@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qbosync/qbosync/internal/names"
+	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/settings"
@@ -134,4 +136,52 @@ func hallMatter(t *testing.T, r *rig, client int64) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// A demo firm synced category by category, twice, without Temporal: every category
+// runs to the end with only the seed's deliberate failures (a client named like the
+// sample company's vendor, an invalid e-mail, and what waits for them), every approved
+// invoice in scope is in QuickBooks once, and the second run writes nothing.
+func TestEveryCategoryOfADemoFirmRunsAndARerunWritesNothing(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.e.Scope.FirmID = sum.FirmID
+	var total Counts
+	for _, c := range Categories {
+		total = total.Plus(r.run(c.Name, false))
+	}
+	if total.Created == 0 {
+		t.Fatalf("nothing created: %+v", total)
+	}
+	for key, code := range r.failures() {
+		if !strings.HasPrefix(code, "6240") && !strings.HasPrefix(code, "qbosync:") {
+			t.Errorf("%s failed with QuickBooks code %s", key, code)
+		}
+	}
+	var approved []int64
+	if err := r.e.Store.DB().Select(&approved, `SELECT id FROM invoices WHERE firm_id = $1 AND status = 'approved'`, sum.FirmID); err != nil {
+		t.Fatal(err)
+	}
+	inQBO := 0
+	for _, id := range approved {
+		switch n := len(r.withMarker("Invoice", names.Marker(sum.FirmID, posting.KindInvoice, id))); {
+		case n == 1:
+			inQBO++
+		case n > 1:
+			t.Errorf("invoice %d is in QuickBooks %d times", id, n)
+		}
+	}
+	if inQBO == 0 {
+		t.Error("no invoice reached QuickBooks")
+	}
+	var again Counts
+	for _, c := range Categories {
+		again = again.Plus(r.run(c.Name, false))
+	}
+	if again.Created+again.Updated+again.Adopted != 0 {
+		t.Errorf("a rerun wrote: %+v", again)
+	}
 }
