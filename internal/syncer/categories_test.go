@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qbosync/qbosync/internal/names"
+	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbosim"
@@ -183,5 +185,149 @@ func TestEveryCategoryOfADemoFirmRunsAndARerunWritesNothing(t *testing.T) {
 	}
 	if again.Created+again.Updated+again.Adopted != 0 {
 		t.Errorf("a rerun wrote: %+v", again)
+	}
+}
+
+// syncAll runs every category once.
+func (r *rig) syncAll() Counts {
+	r.t.Helper()
+	var total Counts
+	for _, c := range Categories {
+		total = total.Plus(r.run(c.Name, false))
+	}
+	return total
+}
+
+// Changes after the first sync: an edited invoice is updated, a voided one voided and
+// a deleted one (with nothing paid on it) deleted, with their credit memos first; the
+// rest is left alone.
+func TestChangedVoidedAndDeletedInvoicesFollowThePracticeSystem(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firm := sum.FirmID
+	r.e.Scope.FirmID = firm
+	r.syncAll()
+	// Three unpaid invoices in QuickBooks: one edited, one voided, one deleted.
+	var ids []int64
+	if err := r.e.Store.DB().Select(&ids, `
+		SELECT i.id FROM invoices i JOIN qbo_id_map m ON m.firm_id = i.firm_id AND m.kind = 'invoice' AND m.source_key = i.id::text
+		WHERE i.firm_id = $1 AND i.status = 'approved'
+		  AND NOT EXISTS (SELECT 1 FROM payment_allocations a WHERE a.invoice_id = i.id)
+		ORDER BY i.id LIMIT 3`, firm); err != nil || len(ids) != 3 {
+		t.Fatalf("unpaid synced invoices: %v, %v", ids, err)
+	}
+	edited, voided, deleted := ids[0], ids[1], ids[2]
+	r.exec(`UPDATE invoices SET memo = 'Corrected memo' WHERE id = $1`, edited)
+	r.exec(`UPDATE invoices SET status = 'void' WHERE id = $1`, voided)
+	r.exec(`DELETE FROM adjustments WHERE invoice_id = $1`, deleted)
+	r.exec(`UPDATE time_entries SET invoice_id = NULL WHERE invoice_id = $1`, deleted)
+	r.exec(`UPDATE expenses SET invoice_id = NULL WHERE invoice_id = $1`, deleted)
+	r.exec(`DELETE FROM invoice_lines WHERE invoice_id = $1`, deleted)
+	r.exec(`DELETE FROM invoices WHERE id = $1`, deleted)
+	counts := r.run("invoices", false)
+	if counts.Updated < 2 {
+		t.Errorf("counts %+v; want the edit and the void as updates", counts)
+	}
+	marker := func(id int64) string { return names.Marker(firm, posting.KindInvoice, id) }
+	if got := r.withMarker("Invoice", marker(edited)); len(got) != 1 || !strings.Contains(fmt.Sprint(got[0]["PrivateNote"]), "Corrected memo") {
+		t.Errorf("edited invoice: %v", got)
+	}
+	if got := r.withMarker("Invoice", marker(voided)); len(got) != 1 || centsOfAny(got[0]["TotalAmt"]) != 0 {
+		t.Errorf("voided invoice: %v", got)
+	}
+	if got := r.withMarker("Invoice", marker(deleted)); len(got) != 0 {
+		t.Errorf("deleted invoice still in QuickBooks: %v", got)
+	}
+	if again := r.run("invoices", false); again.Created+again.Updated != 0 {
+		t.Errorf("rerun %+v", again)
+	}
+}
+
+func centsOfAny(v any) int64 {
+	var whole, frac int64
+	fmt.Sscanf(strings.Replace(fmt.Sprint(v), ".", " ", 1), "%d %d", &whole, &frac)
+	return whole*100 + frac
+}
+
+// A backfill brings the records that predate the feed in chunks, through the same page
+// handlers, and resumes from its cursor; a sync afterwards finds nothing to write.
+func TestBackfillInChunksThenASyncWritesNothing(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.e.Scope.FirmID = sum.FirmID
+	// The records predate the feed: forget their changes, as a practice database that
+	// had data before qbosync's triggers.
+	r.exec(`DELETE FROM pms_changes WHERE firm_id = $1`, sum.FirmID)
+	f := pms.BackfillFilter{Since: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), Unpaid: true}
+	for _, cat := range Categories {
+		e := *r.e
+		total, err := e.BackfillTotal(t.Context(), cat, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cur BackfillCursor
+		handled, chunks := 0, 0
+		for done := false; !done; chunks++ {
+			var counts Counts
+			counts, cur, done, err = e.Backfill(t.Context(), cat, f, cur, 25)
+			if err != nil {
+				t.Fatalf("%s: %v", cat.Name, err)
+			}
+			handled += counts.Changes
+		}
+		if handled != total || (total > 50 && chunks < 2) {
+			t.Errorf("%s: %d of %d records in %d chunks", cat.Name, handled, total, chunks)
+		}
+	}
+	if n := len(r.sim.Entities(r.realm, "Invoice")); n == 0 {
+		t.Fatal("the backfill brought no invoice")
+	}
+	if again := r.syncAll(); again.Created+again.Updated+again.Adopted != 0 {
+		t.Errorf("a sync after the backfill wrote: %+v", again)
+	}
+}
+
+// Objects the firm chose in the setup are recorded once QuickBooks shows they fit the
+// role (fee income: an income account); one that does not (a bank account as the trust
+// liability) is a failed item and is never recorded. "Match existing customers" links a
+// same-name customer of the company.
+func TestChosenObjectsAreRecordedOnlyWhenTheyFit(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.e.Scope.FirmID
+	r.exec(`INSERT INTO bank_accounts (firm_id, kind, name) VALUES ($1, 'operating', 'Firm Op'), ($1, 'trust', 'Firm Trust')`, firm)
+	r.exec(`INSERT INTO clients (firm_id, client_number, kind, name, email) VALUES ($1, 'C-1', 'company', 'Cool Cars', 'cool_cars@intuit.com')`, firm)
+	f, err := r.e.Store.Firm(t.Context(), firm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := func(name string) string { return fmt.Sprint(r.named("Account", "Name", name)[0]["Id"]) }
+	s := settings.Defaults(f)
+	s.Mode, s.SyncOptions.StartDate = settings.ModeCustomize, "2026-01-01"
+	s.ItemMapping.FeeIncomeAccount = settings.Target{ExistingID: id("Services"), Name: "Services"}
+	s.Trust.Accounts[0].Liability = settings.Target{ExistingID: id("Checking"), Name: "Checking"}
+	s.Contacts.MatchExistingCustomers = true
+	if err := r.e.Store.SubmitSetup(t.Context(), settings.Record{FirmID: firm, SetupID: "s1", RealmID: r.realm, Settings: s}); err != nil {
+		t.Fatal(err)
+	}
+	r.run("ledger", false)
+	if m, ok := r.mapping(KindLedger, "item_mapping.fee_income_account"); !ok || m.QBOID != id("Services") {
+		t.Errorf("fee income = %+v, %v; want the chosen Services account", m, ok)
+	}
+	liability := settings.BankLedgerKey(settings.RoleTrustLiability, f.BankAccounts[1].ID)
+	if code := r.failures()["ledger:"+liability]; code != "qbosync:chosen-object-unfit" {
+		t.Errorf("a bank account chosen as the trust liability: failure %q", code)
+	}
+	if _, ok := r.mapping(KindLedger, liability); ok {
+		t.Error("a bank account was recorded as the trust liability")
+	}
+	r.run("contacts", false)
+	if got := r.named("Customer", "DisplayName", "Cool Cars"); len(got) != 1 {
+		t.Errorf("Cool Cars: %d customers, want the company's own one linked", len(got))
 	}
 }
