@@ -184,7 +184,7 @@ func TestAdminFaultsEndpoint(t *testing.T) {
 	status, got = admin(http.MethodGet, "/admin/faults?realm="+h.realm, "")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, map[string]any{
-		"serverErrorRate": 0.0, "latency": "5ms", "throttleBurst": 0.0, "expireAccessTokens": false,
+		"serverErrorRate": 0.0, "serverErrorNext": 0.0, "latency": "5ms", "throttleBurst": 0.0, "expireAccessTokens": false,
 		"loseResponseRate": 0.0, "loseNextResponses": 2.0,
 	}, got)
 

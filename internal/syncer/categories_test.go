@@ -331,3 +331,106 @@ func TestChosenObjectsAreRecordedOnlyWhenTheyFit(t *testing.T) {
 		t.Errorf("Cool Cars: %d customers, want the company's own one linked", len(got))
 	}
 }
+
+// Payees are vendors of their own, never another party's: a payee named like one of
+// the company's vendors gets " (payee)", unless "match existing vendors" links it. And a
+// payment voided in the practice system is voided in QuickBooks, every part of it.
+func TestPayeesAndVoidedPayments(t *testing.T) {
+	for _, match := range []bool{false, true} {
+		t.Run(fmt.Sprintf("match existing vendors %v", match), func(t *testing.T) {
+			r := newRig(t, qbosim.Options{})
+			sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			firm := sum.FirmID
+			r.e.Scope.FirmID = firm
+			f, err := r.e.Store.Firm(t.Context(), firm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := settings.Defaults(f)
+			s.SyncOptions.StartDate, s.Contacts.MatchExistingVendors = "2000-01-01", match
+			if err := r.e.Store.SubmitSetup(t.Context(), settings.Record{FirmID: firm, SetupID: "s1", RealmID: r.realm, Settings: s}); err != nil {
+				t.Fatal(err)
+			}
+			r.syncAll()
+			// A synced hard cost now names the company's vendor as its payee.
+			r.exec(`UPDATE expenses SET payee = 'Brosnahan Insurance Agency'
+				WHERE id = (SELECT min(x.id) FROM expenses x JOIN qbo_id_map m ON m.firm_id = x.firm_id AND m.kind = 'hard_cost' AND m.source_key = x.id::text
+				            WHERE x.firm_id = $1)`, firm)
+			if counts := r.run("hard_costs", false); counts.Updated != 1 {
+				t.Errorf("hard costs after the payee changed: %+v", counts)
+			}
+			vendors := len(r.named("Vendor", "DisplayName", "Brosnahan Insurance Agency"))
+			twins := len(r.named("Vendor", "DisplayName", "Brosnahan Insurance Agency (payee)"))
+			if vendors != 1 || (match && twins != 0) || (!match && twins != 1) {
+				t.Errorf("vendors named Brosnahan: %d, with (payee): %d", vendors, twins)
+			}
+
+			var pay int64
+			if err := r.e.Store.DB().Get(&pay, `
+				SELECT p.id FROM payments p JOIN qbo_id_map m ON m.firm_id = p.firm_id AND m.kind = 'payment' AND starts_with(m.source_key, p.id::text || '-')
+				WHERE p.firm_id = $1 AND p.status = 'posted' AND p.source = 'operating' ORDER BY p.id LIMIT 1`, firm); err != nil {
+				t.Fatal(err)
+			}
+			r.exec(`UPDATE payments SET status = 'void' WHERE id = $1`, pay)
+			r.run("payments", false)
+			parts, err := r.e.Store.MappingsWithPrefix(t.Context(), r.e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(pay))
+			if err != nil || len(parts) == 0 {
+				t.Fatalf("parts of payment %d: %v, %v", pay, parts, err)
+			}
+			for _, p := range parts {
+				var got map[string]any
+				for _, o := range r.sim.Entities(r.realm, "Payment") {
+					if fmt.Sprint(o["Id"]) == p.QBOID {
+						got = o
+					}
+				}
+				if got == nil || centsOfAny(got["TotalAmt"]) != 0 {
+					t.Errorf("part %s of the voided payment: %v", p.SourceKey, got)
+				}
+			}
+		})
+	}
+}
+
+// With matters off, no sub-customers are made and invoices go to the client's customer.
+func TestMattersOffPostsToTheClient(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firm := sum.FirmID
+	r.e.Scope.FirmID = firm
+	f, err := r.e.Store.Firm(t.Context(), firm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := settings.Defaults(f)
+	s.SyncOptions.StartDate, s.Contacts.MattersAsSubCustomers = "2000-01-01", false
+	if err := r.e.Store.SubmitSetup(t.Context(), settings.Record{FirmID: firm, SetupID: "s1", RealmID: r.realm, Settings: s}); err != nil {
+		t.Fatal(err)
+	}
+	r.syncAll()
+	clients := map[string]bool{}
+	for _, c := range r.sim.Entities(r.realm, "Customer") {
+		if job, _ := c["Job"].(bool); job && posting.HasMarker(fmt.Sprint(c["Notes"]), "qbosync:matter") {
+			t.Errorf("a matter became a sub-customer: %v", c["DisplayName"])
+		}
+		if names.HasAnyMarker(fmt.Sprint(c["Notes"])) {
+			clients[fmt.Sprint(c["Id"])] = true
+		}
+	}
+	invoices := 0
+	for _, inv := range r.sim.Entities(r.realm, "Invoice") {
+		invoices++
+		if ref, _ := inv["CustomerRef"].(map[string]any); !clients[fmt.Sprint(ref["value"])] {
+			t.Errorf("invoice %v is on customer %v, not a client's", inv["DocNumber"], ref["value"])
+		}
+	}
+	if invoices == 0 {
+		t.Error("no invoice posted")
+	}
+}
