@@ -30,67 +30,110 @@ func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 	if err != nil {
 		return err
 	}
-	invs, err := pms.Invoices(ctx, e.Store.DB(), e.Scope.FirmID, ids)
+	p := &invoicePage{e: e, b: b, counts: counts, ids: ids,
+		asDiscount: b.WriteOffs.Sync && b.WriteOffs.Method == settings.WriteOffDiscountLine}
+	if err := p.load(ctx); err != nil {
+		return err
+	}
+	if err := p.retireDeleted(ctx); err != nil {
+		return err
+	}
+	txns, posted, err := p.transactions(ctx)
 	if err != nil {
 		return err
 	}
-	states, err := pms.InvoiceStates(ctx, e.Store.DB(), e.Scope.FirmID, ids)
-	if err != nil {
+	qboIDs, err := putTxns(ctx, e, txns, counts)
+	if err != nil || !b.WriteOffs.Sync || p.asDiscount {
 		return err
 	}
-	mapped, err := e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(ids))
-	if err != nil {
+	return syncCreditMemos(ctx, e, b, posted, p.adjs, p.customers, qboIDs, counts)
+}
+
+// invoicePage is one page of invoice changes on its way to QBO.
+type invoicePage struct {
+	e          *Engine
+	b          *books
+	counts     *Counts
+	asDiscount bool // write-offs and credits are discount lines, not credit memos
+
+	ids       []int64
+	invs      []pms.Invoice
+	states    map[int64]pms.InvoiceState
+	mapped    map[string]store.Mapping
+	customers map[int64]string
+	adjs      map[int64][]pms.Adjustment
+}
+
+// load reads the page's invoices, their states, adjustments and mappings, and the
+// customers they go to.
+func (p *invoicePage) load(ctx context.Context) error {
+	e, db, firm := p.e, p.e.Store.DB(), p.e.Scope.FirmID
+	var err error
+	if p.invs, err = pms.Invoices(ctx, db, firm, p.ids); err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if _, exists := states[id]; !exists {
-			if m, ok := mapped[strconv.FormatInt(id, 10)]; ok {
-				label := fmt.Sprintf("invoice #%d (deleted)", id)
-				if err := retireInvoice(ctx, e, id, label, m, false, counts); err != nil {
-					return err
-				}
+	if p.states, err = pms.InvoiceStates(ctx, db, firm, p.ids); err != nil {
+		return err
+	}
+	if p.mapped, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(p.ids)); err != nil {
+		return err
+	}
+	matterIDs := make([]int64, len(p.invs))
+	for i, inv := range p.invs {
+		matterIDs[i] = inv.MatterID
+	}
+	if p.customers, err = e.customersOf(ctx, matterIDs); err != nil {
+		return err
+	}
+	p.adjs, err = pms.AdjustmentsOfInvoices(ctx, db, firm, p.ids)
+	return err
+}
+
+// retireDeleted deletes (or voids) the QBO invoices of invoices deleted from the
+// practice system.
+func (p *invoicePage) retireDeleted(ctx context.Context) error {
+	for _, id := range p.ids {
+		if _, exists := p.states[id]; exists {
+			continue
+		}
+		if m, ok := p.mapped[strconv.FormatInt(id, 10)]; ok {
+			if err := retireInvoice(ctx, p.e, id, fmt.Sprintf("invoice #%d (deleted)", id), m, false, p.counts); err != nil {
+				return err
 			}
 		}
 	}
-	matterIDs := make([]int64, len(invs))
-	for i, inv := range invs {
-		matterIDs[i] = inv.MatterID
-	}
-	customers, err := e.customersOf(ctx, matterIDs)
-	if err != nil {
-		return err
-	}
-	adjs, err := pms.AdjustmentsOfInvoices(ctx, e.Store.DB(), e.Scope.FirmID, ids)
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+// transactions builds the QBO invoices of the approved invoices in scope, and retires
+// those voided or taken back to draft; it returns the invoices it builds.
+func (p *invoicePage) transactions(ctx context.Context) ([]txn, []pms.Invoice, error) {
+	e, b := p.e, p.b
 	opts := posting.InvoiceOptions{Lines: b.Invoices.LineItems, DocNumberPrefix: b.Invoices.DocNumberPrefix, Items: b.items}
-	asDiscount := b.WriteOffs.Sync && b.WriteOffs.Method == settings.WriteOffDiscountLine
 	writeOffAccount, _, err := e.ledgerID(ctx, "write_offs.account")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	var txns []txn
 	var posted []pms.Invoice
-	for _, inv := range invs {
-		key := strconv.FormatInt(inv.ID, 10)
-		label := posting.InvoiceLabel(inv)
-		m, isMapped := mapped[key]
+	for _, inv := range p.invs {
+		key, label := strconv.FormatInt(inv.ID, 10), posting.InvoiceLabel(inv)
+		m, isMapped := p.mapped[key]
 		if inv.Status != "approved" {
 			if isMapped {
-				if err := retireInvoice(ctx, e, inv.ID, label, m, inv.Status == "void", counts); err != nil {
-					return err
+				if err := retireInvoice(ctx, e, inv.ID, label, m, inv.Status == "void", p.counts); err != nil {
+					return nil, nil, err
 				}
 			}
 			continue
 		}
-		if !b.Invoices.SyncInvoices || !b.invoiceInScope(states[inv.ID], isMapped, e.backfilling) {
+		if !b.Invoices.SyncInvoices || !b.invoiceInScope(p.states[inv.ID], isMapped, e.backfilling) {
 			continue
 		}
-		body, err := invoiceBody(inv, customers, opts, adjs[inv.ID], asDiscount, writeOffAccount)
+		body, err := invoiceBody(inv, p.customers, opts, p.adjs[inv.ID], p.asDiscount, writeOffAccount)
 		if err != nil {
-			if err := e.settle(ctx, posting.KindInvoice, key, label, "", err, counts); err != nil {
-				return err
+			if err := e.settle(ctx, posting.KindInvoice, key, label, "", err, p.counts); err != nil {
+				return nil, nil, err
 			}
 			continue
 		}
@@ -100,14 +143,7 @@ func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 		})
 		posted = append(posted, inv)
 	}
-	qboIDs, err := putTxns(ctx, e, txns, counts)
-	if err != nil {
-		return err
-	}
-	if !b.WriteOffs.Sync || asDiscount {
-		return nil
-	}
-	return syncCreditMemos(ctx, e, b, posted, adjs, customers, qboIDs, counts)
+	return txns, posted, nil
 }
 
 // invoiceBody is the QBO invoice for inv, or an item failure saying why it cannot be.

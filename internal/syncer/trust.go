@@ -38,136 +38,180 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 	if err != nil || !b.Trust.Sync {
 		return err
 	}
-	db, firm := e.Store.DB(), e.Scope.FirmID
-	bySlip := b.Trust.DepositSlips == settings.SlipPerDeposit
-	trustTxns, err := pms.TrustTransactions(ctx, db, firm, txnIDs)
-	if err != nil {
+	p := &trustPage{e: e, b: b, counts: counts, bySlip: b.Trust.DepositSlips == settings.SlipPerDeposit, slipIDs: slipIDs, txnIDs: txnIDs}
+	if err := p.load(ctx); err != nil {
 		return err
 	}
-	var slips []pms.DepositSlip
-	if bySlip {
-		ofReceipts, err := pms.SlipIDsOfTrustTransactions(ctx, db, firm, txnIDs)
-		if err != nil {
-			return err
-		}
-		for _, id := range ofReceipts {
-			if !slices.Contains(slipIDs, id) {
-				slipIDs = append(slipIDs, id)
-			}
-		}
-		slices.Sort(slipIDs)
-		if slips, err = pms.DepositSlips(ctx, db, firm, slipIDs); err != nil {
-			return err
-		}
-	}
-	slipMaps, err := e.Store.Mappings(ctx, e.Scope, posting.KindDepositSlip, keysOf(slipIDs))
-	if err != nil {
+	if err := p.retireGone(ctx); err != nil {
 		return err
 	}
-	for _, id := range slipIDs {
-		key := strconv.FormatInt(id, 10)
-		m, ok := slipMaps[key]
-		if !ok || slices.ContainsFunc(slips, func(s pms.DepositSlip) bool { return s.ID == id }) {
-			continue
-		}
-		it := item{Kind: posting.KindDepositSlip, Key: key, Label: fmt.Sprintf("deposit slip #%d (deleted)", id)}
-		if err := retireTxn(ctx, e, it, m, false, counts); err != nil {
-			return err
-		}
-	}
-
-	own := map[string]map[string]store.Mapping{}
-	for _, kind := range trustTxnKinds {
-		if own[kind], err = e.Store.Mappings(ctx, e.Scope, kind, keysOf(txnIDs)); err != nil {
-			return err
-		}
-	}
-	for _, id := range txnIDs {
-		key := strconv.FormatInt(id, 10)
-		i := slices.IndexFunc(trustTxns, func(t pms.TrustTransaction) bool { return t.ID == id })
-		want, label := "", fmt.Sprintf("trust transaction #%d (deleted)", id)
-		if i >= 0 {
-			want, label = trustTxnKind(trustTxns[i], bySlip), posting.TrustTransactionLabel(trustTxns[i])
-		}
-		for _, kind := range trustTxnKinds {
-			m, ok := own[kind][key]
-			// A receipt now on a slip keeps its own deposit until the slip posts.
-			if !ok || kind == want || (i >= 0 && kind == posting.KindTrustReceipt && want == "") {
-				continue
-			}
-			if err := retireTxn(ctx, e, item{Kind: kind, Key: key, Label: label}, m, false, counts); err != nil {
-				return err
-			}
-		}
-	}
-
-	var matterIDs, accountIDs []int64
-	for _, s := range slips {
-		accountIDs = append(accountIDs, s.BankAccountID)
-		for _, r := range s.Receipts {
-			matterIDs = append(matterIDs, r.MatterID)
-		}
-	}
-	for _, t := range trustTxns {
-		matterIDs, accountIDs = append(matterIDs, t.MatterID), append(accountIDs, t.BankAccountID)
-	}
-	customers, err := e.customersOf(ctx, matterIDs)
+	txns, err := p.transactions(ctx)
 	if err != nil {
 		return err
-	}
-	accts, err := e.trustAccounts(ctx, accountIDs)
-	if err != nil {
-		return err
-	}
-
-	var txns []txn
-	for _, s := range slips {
-		key, label := strconv.FormatInt(s.ID, 10), posting.DepositSlipLabel(s)
-		if _, mapped := slipMaps[key]; !b.postsOn(s.DepositedOn, mapped) {
-			continue
-		}
-		body, err := slipDeposit(s, accts, customers)
-		if err != nil {
-			if err := e.settle(ctx, posting.KindDepositSlip, key, label, "", err, counts); err != nil {
-				return err
-			}
-			continue
-		}
-		txns = append(txns, txn{
-			it:     item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindDepositSlip, s.ID)},
-			entity: "Deposit", body: body, date: body.TxnDate,
-		})
-	}
-	for _, t := range trustTxns {
-		kind := trustTxnKind(t, bySlip)
-		if kind == "" {
-			continue // posted on its slip
-		}
-		key, label := strconv.FormatInt(t.ID, 10), posting.TrustTransactionLabel(t)
-		if _, mapped := own[kind][key]; !b.postsOn(t.TxnOn, mapped) {
-			continue
-		}
-		entity, body, date, err := trustTxnBody(ctx, e, b, t, kind, accts, customers)
-		if err != nil {
-			if err := e.settle(ctx, kind, key, label, "", err, counts); err != nil {
-				return err
-			}
-			continue
-		}
-		txns = append(txns, txn{
-			it:     item{Kind: kind, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, kind, t.ID)},
-			entity: entity, body: body, date: date,
-		})
 	}
 	posted, err := putTxns(ctx, e, txns, counts)
 	if err != nil {
 		return err
 	}
+	return p.retireReceiptsOnPostedSlips(ctx, posted)
+}
 
-	// Receipts on a slip now in QBO are posted there: a deposit of their own would count
-	// them twice.
+// trustPage is one page of trust changes on its way to QBO: the records, what they
+// posted as before, and the accounts and customers they post to.
+type trustPage struct {
+	e      *Engine
+	b      *books
+	counts *Counts
+	bySlip bool // deposit slips post as one Deposit each
+
+	slipIDs, txnIDs []int64
+	slips           []pms.DepositSlip
+	trustTxns       []pms.TrustTransaction
+	slipMaps        map[string]store.Mapping
+	own             map[string]map[string]store.Mapping // by trust transaction kind, then key
+}
+
+// load reads the page's records and their mappings. With slips posted as slips, the
+// slips of changed receipts come along.
+func (p *trustPage) load(ctx context.Context) error {
+	e, db, firm := p.e, p.e.Store.DB(), p.e.Scope.FirmID
+	var err error
+	if p.trustTxns, err = pms.TrustTransactions(ctx, db, firm, p.txnIDs); err != nil {
+		return err
+	}
+	if p.bySlip {
+		ofReceipts, err := pms.SlipIDsOfTrustTransactions(ctx, db, firm, p.txnIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range ofReceipts {
+			if !slices.Contains(p.slipIDs, id) {
+				p.slipIDs = append(p.slipIDs, id)
+			}
+		}
+		slices.Sort(p.slipIDs)
+		if p.slips, err = pms.DepositSlips(ctx, db, firm, p.slipIDs); err != nil {
+			return err
+		}
+	}
+	if p.slipMaps, err = e.Store.Mappings(ctx, e.Scope, posting.KindDepositSlip, keysOf(p.slipIDs)); err != nil {
+		return err
+	}
+	p.own = map[string]map[string]store.Mapping{}
+	for _, kind := range trustTxnKinds {
+		if p.own[kind], err = e.Store.Mappings(ctx, e.Scope, kind, keysOf(p.txnIDs)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retireGone deletes from QBO what no longer posts as it did: deleted slips, deleted
+// transactions, and a transaction's object of another kind than it posts as now.
+func (p *trustPage) retireGone(ctx context.Context) error {
+	for _, id := range p.slipIDs {
+		key := strconv.FormatInt(id, 10)
+		m, ok := p.slipMaps[key]
+		if !ok || slices.ContainsFunc(p.slips, func(s pms.DepositSlip) bool { return s.ID == id }) {
+			continue
+		}
+		it := item{Kind: posting.KindDepositSlip, Key: key, Label: fmt.Sprintf("deposit slip #%d (deleted)", id)}
+		if err := retireTxn(ctx, p.e, it, m, false, p.counts); err != nil {
+			return err
+		}
+	}
+	for _, id := range p.txnIDs {
+		key := strconv.FormatInt(id, 10)
+		i := slices.IndexFunc(p.trustTxns, func(t pms.TrustTransaction) bool { return t.ID == id })
+		want, label := "", fmt.Sprintf("trust transaction #%d (deleted)", id)
+		if i >= 0 {
+			want, label = trustTxnKind(p.trustTxns[i], p.bySlip), posting.TrustTransactionLabel(p.trustTxns[i])
+		}
+		for _, kind := range trustTxnKinds {
+			m, ok := p.own[kind][key]
+			// A receipt now on a slip keeps its own deposit until the slip posts.
+			if !ok || kind == want || (i >= 0 && kind == posting.KindTrustReceipt && want == "") {
+				continue
+			}
+			if err := retireTxn(ctx, p.e, item{Kind: kind, Key: key, Label: label}, m, false, p.counts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// transactions builds the QBO transactions of the page's slips and trust transactions
+// in scope; one that cannot be built is settled as its failure.
+func (p *trustPage) transactions(ctx context.Context) ([]txn, error) {
+	accts, customers, err := p.refs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, firm := p.e, p.e.Scope.FirmID
+	var txns []txn
+	for _, s := range p.slips {
+		key, label := strconv.FormatInt(s.ID, 10), posting.DepositSlipLabel(s)
+		if _, mapped := p.slipMaps[key]; !p.b.postsOn(s.DepositedOn, mapped) {
+			continue
+		}
+		body, err := slipDeposit(s, accts, customers)
+		if err != nil {
+			if err := e.settle(ctx, posting.KindDepositSlip, key, label, "", err, p.counts); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		txns = append(txns, txn{it: item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: names.Marker(firm, posting.KindDepositSlip, s.ID)},
+			entity: "Deposit", body: body, date: body.TxnDate})
+	}
+	for _, t := range p.trustTxns {
+		kind := trustTxnKind(t, p.bySlip)
+		key, label := strconv.FormatInt(t.ID, 10), posting.TrustTransactionLabel(t)
+		if kind == "" { // posted on its slip
+			continue
+		}
+		if _, mapped := p.own[kind][key]; !p.b.postsOn(t.TxnOn, mapped) {
+			continue
+		}
+		entity, body, date, err := trustTxnBody(ctx, e, p.b, t, kind, accts, customers)
+		if err != nil {
+			if err := e.settle(ctx, kind, key, label, "", err, p.counts); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		txns = append(txns, txn{it: item{Kind: kind, Key: key, Label: label, Marker: names.Marker(firm, kind, t.ID)},
+			entity: entity, body: body, date: date})
+	}
+	return txns, nil
+}
+
+// refs are the QBO trust accounts and customers the page's records post to.
+func (p *trustPage) refs(ctx context.Context) (map[int64]posting.TrustAccountRefs, map[int64]string, error) {
+	var matterIDs, accountIDs []int64
+	for _, s := range p.slips {
+		accountIDs = append(accountIDs, s.BankAccountID)
+		for _, r := range s.Receipts {
+			matterIDs = append(matterIDs, r.MatterID)
+		}
+	}
+	for _, t := range p.trustTxns {
+		matterIDs, accountIDs = append(matterIDs, t.MatterID), append(accountIDs, t.BankAccountID)
+	}
+	customers, err := p.e.customersOf(ctx, matterIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	accts, err := p.e.trustAccounts(ctx, accountIDs)
+	return accts, customers, err
+}
+
+// retireReceiptsOnPostedSlips deletes the deposits of their own of receipts whose slip
+// is now in QBO: the slip posts them, and a deposit of their own would count them twice.
+func (p *trustPage) retireReceiptsOnPostedSlips(ctx context.Context, posted map[string]string) error {
 	var onSlips []int64
-	for _, s := range slips {
+	for _, s := range p.slips {
 		if _, ok := posted[strconv.FormatInt(s.ID, 10)]; ok {
 			for _, r := range s.Receipts {
 				onSlips = append(onSlips, r.ID)
@@ -177,13 +221,13 @@ func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts 
 	if len(onSlips) == 0 {
 		return nil
 	}
-	alone, err := e.Store.Mappings(ctx, e.Scope, posting.KindTrustReceipt, keysOf(onSlips))
+	alone, err := p.e.Store.Mappings(ctx, p.e.Scope, posting.KindTrustReceipt, keysOf(onSlips))
 	if err != nil {
 		return err
 	}
 	for _, m := range alone {
 		it := item{Kind: posting.KindTrustReceipt, Key: m.SourceKey, Label: fmt.Sprintf("trust receipt #%s (now on a deposit slip)", m.SourceKey)}
-		if err := retireTxn(ctx, e, it, m, false, counts); err != nil {
+		if err := retireTxn(ctx, p.e, it, m, false, p.counts); err != nil {
 			return err
 		}
 	}
