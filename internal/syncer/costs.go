@@ -35,17 +35,27 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 	if err != nil {
 		return err
 	}
+	hard, err := retireNotHard(ctx, e, ids, xs, mapped, counts)
+	if err != nil || len(hard) == 0 {
+		return err
+	}
+	txns, err := hardCostTxns(ctx, e, b, hard, mapped, counts)
+	if err != nil {
+		return err
+	}
+	_, err = putTxns(ctx, e, txns, counts)
+	return err
+}
+
+// retireNotHard deletes from QBO the hard costs deleted from the practice system or
+// turned soft, and returns the page's hard costs.
+func retireNotHard(ctx context.Context, e *Engine, ids []int64, xs []pms.Expense, mapped map[string]store.Mapping, counts *Counts) ([]pms.Expense, error) {
 	var hard []pms.Expense
-	var matterIDs, accountIDs []int64
 	for _, id := range ids {
 		key := strconv.FormatInt(id, 10)
 		i := slices.IndexFunc(xs, func(x pms.Expense) bool { return x.ID == id })
 		if i >= 0 && xs[i].Kind == pms.ExpenseHard {
-			x := xs[i]
-			hard, matterIDs = append(hard, x), append(matterIDs, x.MatterID)
-			if x.PaidFromAccountID != nil {
-				accountIDs = append(accountIDs, *x.PaidFromAccountID)
-			}
+			hard = append(hard, xs[i])
 			continue
 		}
 		if m, ok := mapped[key]; ok {
@@ -54,20 +64,29 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 				label = posting.ExpenseLabel(xs[i])
 			}
 			if err := retireTxn(ctx, e, item{Kind: posting.KindHardCost, Key: key, Label: label}, m, false, counts); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	if len(hard) == 0 {
-		return nil
+	return hard, nil
+}
+
+// hardCostTxns builds the QBO purchases of the hard costs in scope.
+func hardCostTxns(ctx context.Context, e *Engine, b *books, hard []pms.Expense, mapped map[string]store.Mapping, counts *Counts) ([]txn, error) {
+	var matterIDs, accountIDs []int64
+	for _, x := range hard {
+		matterIDs = append(matterIDs, x.MatterID)
+		if x.PaidFromAccountID != nil {
+			accountIDs = append(accountIDs, *x.PaidFromAccountID)
+		}
 	}
 	customers, err := e.customersOf(ctx, matterIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kinds, err := pms.BankAccountKinds(ctx, e.Store.DB(), e.Scope.FirmID, accountIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keys := []string{"hard_costs.expense_account"}
 	for _, id := range accountIDs {
@@ -75,7 +94,7 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 	}
 	ledger, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var txns []txn
 	for _, x := range hard {
@@ -84,19 +103,13 @@ func syncHardCostsPage(ctx context.Context, e *Engine, changes []pms.Change, cou
 			continue
 		}
 		body, err := hardCostBody(ctx, e, b, x, customers, kinds, ledger)
-		if err != nil {
-			if err := e.settle(ctx, posting.KindHardCost, key, label, "", err, counts); err != nil {
-				return err
-			}
-			continue
+		t := txn{it: item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindHardCost, x.ID)},
+			entity: "Purchase", body: body, date: body.TxnDate}
+		if txns, err = e.stage(ctx, txns, t, err, counts); err != nil {
+			return nil, err
 		}
-		txns = append(txns, txn{
-			it:     item{Kind: posting.KindHardCost, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindHardCost, x.ID)},
-			entity: "Purchase", body: body, date: body.TxnDate,
-		})
 	}
-	_, err = putTxns(ctx, e, txns, counts)
-	return err
+	return txns, nil
 }
 
 // hardCostBody is the QBO purchase of a hard cost, or a failure saying what it waits

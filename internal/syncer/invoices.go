@@ -131,17 +131,14 @@ func (p *invoicePage) transactions(ctx context.Context) ([]txn, []pms.Invoice, e
 			continue
 		}
 		body, err := invoiceBody(inv, p.customers, opts, p.adjs[inv.ID], p.asDiscount, writeOffAccount)
-		if err != nil {
-			if err := e.settle(ctx, posting.KindInvoice, key, label, "", err, p.counts); err != nil {
-				return nil, nil, err
-			}
-			continue
+		t := txn{it: item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindInvoice, inv.ID)},
+			entity: "Invoice", body: body, date: body.TxnDate}
+		if err == nil {
+			posted = append(posted, inv)
 		}
-		txns = append(txns, txn{
-			it:     item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindInvoice, inv.ID)},
-			entity: "Invoice", body: body, date: body.TxnDate,
-		})
-		posted = append(posted, inv)
+		if txns, err = e.stage(ctx, txns, t, err, p.counts); err != nil {
+			return nil, nil, err
+		}
 	}
 	return txns, posted, nil
 }
@@ -202,13 +199,8 @@ func retireInvoice(ctx context.Context, e *Engine, invoiceID int64, label string
 // memos, each applied to its invoice by a zero-amount payment, and removes those of
 // adjustments that no longer exist.
 func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoice, adjs map[int64][]pms.Adjustment, customers map[int64]string, invoiceIDs map[string]string, counts *Counts) error {
-	type pending struct {
-		a        pms.Adjustment
-		customer string
-		invoice  string // QBO id
-	}
+	byKey := map[string]creditMemo{}
 	var memos []txn
-	var byKey = map[string]pending{}
 	for _, inv := range invs {
 		invoiceQBO, ok := invoiceIDs[strconv.FormatInt(inv.ID, 10)]
 		if !ok {
@@ -221,23 +213,12 @@ func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoic
 			}
 			key := posting.AdjustmentKey(a)
 			keep = append(keep, key)
-			label := posting.AdjustmentLabel(a, inv.Number)
-			if b.items["write_offs"] == "" {
-				err := waiting(waitingForLedger, label+": the QuickBooks write-offs item is not set up",
-					"Write-offs and credits post as credit memos with the write-offs item chosen in the setup, which could not be set up in QuickBooks "+
-						"(see the ledger entries in this list). The write-off syncs by itself once it is.")
-				if err := e.settle(ctx, posting.KindAdjustment, key, label, "", err, counts); err != nil {
-					return err
-				}
-				continue
+			m := creditMemo{a: a, customer: customers[inv.MatterID], invoice: invoiceQBO}
+			var err error
+			if memos, err = e.stage(ctx, memos, m.txn(e, b, inv.Number), m.ready(b, inv.Number), counts); err != nil {
+				return err
 			}
-			customer := customers[inv.MatterID]
-			body := posting.AdjustmentCreditMemo(a, inv.Number, customer, b.items["write_offs"])
-			memos = append(memos, txn{
-				it:     item{Kind: posting.KindAdjustment, Key: key, Label: label, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustment, key)},
-				entity: "CreditMemo", body: body, date: body.TxnDate,
-			})
-			byKey[key] = pending{a: a, customer: customer, invoice: invoiceQBO}
+			byKey[key] = m
 		}
 		if err := retireCreditMemos(ctx, e, inv.ID, keep, counts); err != nil {
 			return err
@@ -249,20 +230,52 @@ func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoic
 	}
 	var applications []txn
 	for _, memo := range memos {
-		memoID, ok := memoIDs[memo.it.Key]
-		if !ok {
-			continue
+		if memoID, ok := memoIDs[memo.it.Key]; ok {
+			applications = append(applications, byKey[memo.it.Key].applying(e, memo, memoID))
 		}
-		p := byKey[memo.it.Key]
-		body := posting.ApplyingPayment(p.a, p.customer, p.invoice, memoID)
-		applications = append(applications, txn{
-			it: item{Kind: posting.KindAdjustmentPayment, Key: memo.it.Key, Label: "applying " + memo.it.Label,
-				Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustmentPayment, memo.it.Key)},
-			entity: "Payment", body: body, date: body.TxnDate,
-		})
 	}
 	_, err = putTxns(ctx, e, applications, counts)
 	return err
+}
+
+// creditMemo is a write-off or credit on its way to QBO: the adjustment, the customer
+// and the QBO invoice it applies to.
+type creditMemo struct {
+	a        pms.Adjustment
+	customer string
+	invoice  string // QBO id
+}
+
+// ready says whether the memo can post: it needs the write-offs item.
+func (m creditMemo) ready(b *books, invoiceNumber string) error {
+	if b.items["write_offs"] != "" {
+		return nil
+	}
+	return waiting(waitingForLedger, posting.AdjustmentLabel(m.a, invoiceNumber)+": the QuickBooks write-offs item is not set up",
+		"Write-offs and credits post as credit memos with the write-offs item chosen in the setup, which could not be set up in QuickBooks "+
+			"(see the ledger entries in this list). The write-off syncs by itself once it is.")
+}
+
+// txn is the credit memo as a QBO transaction.
+func (m creditMemo) txn(e *Engine, b *books, invoiceNumber string) txn {
+	key := posting.AdjustmentKey(m.a)
+	body := posting.AdjustmentCreditMemo(m.a, invoiceNumber, m.customer, b.items["write_offs"])
+	return txn{
+		it: item{Kind: posting.KindAdjustment, Key: key, Label: posting.AdjustmentLabel(m.a, invoiceNumber),
+			Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustment, key)},
+		entity: "CreditMemo", body: body, date: body.TxnDate,
+	}
+}
+
+// applying is the zero-amount payment that applies the memo, now QBO's memoID, to its
+// invoice.
+func (m creditMemo) applying(e *Engine, memo txn, memoID string) txn {
+	body := posting.ApplyingPayment(m.a, m.customer, m.invoice, memoID)
+	return txn{
+		it: item{Kind: posting.KindAdjustmentPayment, Key: memo.it.Key, Label: "applying " + memo.it.Label,
+			Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustmentPayment, memo.it.Key)},
+		entity: "Payment", body: body, date: body.TxnDate,
+	}
 }
 
 // retireCreditMemos deletes the credit memos of an invoice (and the payments applying

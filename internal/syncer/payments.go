@@ -29,75 +29,100 @@ func syncPaymentsPage(ctx context.Context, e *Engine, changes []pms.Change, coun
 	if err != nil {
 		return err
 	}
-	payments, err := pms.Payments(ctx, e.Store.DB(), e.Scope.FirmID, ids)
-	if err != nil {
-		return err
-	}
-	var invoiceIDs, matterIDs []int64
-	for _, p := range payments {
-		for _, a := range p.Allocations {
-			invoiceIDs = append(invoiceIDs, a.InvoiceID)
-			matterIDs = append(matterIDs, a.MatterID)
-		}
-	}
-	invoices, err := e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(invoiceIDs))
-	if err != nil {
-		return err
-	}
-	states, err := pms.InvoiceStates(ctx, e.Store.DB(), e.Scope.FirmID, invoiceIDs)
-	if err != nil {
-		return err
-	}
-	customers, err := e.customersOf(ctx, matterIDs)
-	if err != nil {
+	p := &paymentPage{e: e, b: b, counts: counts}
+	if err := p.load(ctx, ids); err != nil {
 		return err
 	}
 	var txns []txn
 	for _, id := range ids {
-		i := slices.IndexFunc(payments, func(p pms.Payment) bool { return p.ID == id })
-		existing, err := e.Store.MappingsWithPrefix(ctx, e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id))
+		parts, err := p.payment(ctx, id)
 		if err != nil {
 			return err
 		}
-		if i < 0 || payments[i].Status == "void" || !b.Invoices.SyncPayments {
-			// Deleted, voided, or payments not synced at all (then only what an earlier
-			// setting posted would be here, and there is none: settings are frozen).
-			void := i >= 0 && payments[i].Status == "void"
-			if err := retireParts(ctx, e, id, existing, nil, void, counts); err != nil {
-				return err
-			}
-			continue
-		}
-		p := payments[i]
-		parts, failures := paymentParts(p, b, e.backfilling, invoices, states, customers)
-		for key, err := range failures {
-			if err := e.settle(ctx, posting.KindPayment, key, posting.PaymentLabel(p), "", err, counts); err != nil {
-				return err
-			}
-		}
-		if len(failures) > 0 {
-			continue // the whole payment waits: posting part of it would misstate the deposit
-		}
-		depositTo, err := e.depositAccountFor(ctx, b, p)
-		if err != nil {
-			return err
-		}
-		var keep []string
-		for _, part := range parts {
-			keep = append(keep, part.Key)
-			body := posting.QBOPayment(p, part, depositTo)
-			txns = append(txns, txn{
-				it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(p) + partLabel(part, len(parts)),
-					Marker: names.MarkerFor(e.Scope.FirmID, posting.KindPayment, part.Key)},
-				entity: "Payment", body: body, date: body.TxnDate,
-			})
-		}
-		if err := retireParts(ctx, e, id, existing, keep, false, counts); err != nil {
-			return err
-		}
+		txns = append(txns, parts...)
 	}
 	_, err = putTxns(ctx, e, txns, counts)
 	return err
+}
+
+// paymentPage is one page of payment changes on its way to QBO, with the invoices they
+// pay.
+type paymentPage struct {
+	e      *Engine
+	b      *books
+	counts *Counts
+
+	payments  []pms.Payment
+	invoices  map[string]store.Mapping // the QBO invoices of the invoices paid
+	states    map[int64]pms.InvoiceState
+	customers map[int64]string
+}
+
+// load reads the page's payments, the invoices they pay and the customers they go to.
+func (p *paymentPage) load(ctx context.Context, ids []int64) error {
+	e, db, firm := p.e, p.e.Store.DB(), p.e.Scope.FirmID
+	var err error
+	if p.payments, err = pms.Payments(ctx, db, firm, ids); err != nil {
+		return err
+	}
+	var invoiceIDs, matterIDs []int64
+	for _, pay := range p.payments {
+		for _, a := range pay.Allocations {
+			invoiceIDs = append(invoiceIDs, a.InvoiceID)
+			matterIDs = append(matterIDs, a.MatterID)
+		}
+	}
+	if p.invoices, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(invoiceIDs)); err != nil {
+		return err
+	}
+	if p.states, err = pms.InvoiceStates(ctx, db, firm, invoiceIDs); err != nil {
+		return err
+	}
+	p.customers, err = e.customersOf(ctx, matterIDs)
+	return err
+}
+
+// payment returns the QBO payments (one per matter) of payment id, retiring the parts it
+// no longer has; a deleted or voided payment retires all of them. A payment one of whose
+// parts cannot post waits whole: posting part of it would misstate the deposit.
+func (p *paymentPage) payment(ctx context.Context, id int64) ([]txn, error) {
+	e, b := p.e, p.b
+	i := slices.IndexFunc(p.payments, func(pay pms.Payment) bool { return pay.ID == id })
+	existing, err := e.Store.MappingsWithPrefix(ctx, e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id))
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 || p.payments[i].Status == "void" || !b.Invoices.SyncPayments {
+		// Deleted, voided, or payments not synced at all (then only what an earlier
+		// setting posted would be here, and there is none: settings are frozen).
+		return nil, retireParts(ctx, e, id, existing, nil, i >= 0 && p.payments[i].Status == "void", p.counts)
+	}
+	pay := p.payments[i]
+	parts, failures := paymentParts(pay, b, e.backfilling, p.invoices, p.states, p.customers)
+	for key, err := range failures {
+		if err := e.settle(ctx, posting.KindPayment, key, posting.PaymentLabel(pay), "", err, p.counts); err != nil {
+			return nil, err
+		}
+	}
+	if len(failures) > 0 {
+		return nil, nil
+	}
+	depositTo, err := e.depositAccountFor(ctx, b, pay)
+	if err != nil {
+		return nil, err
+	}
+	var txns []txn
+	var keep []string
+	for _, part := range parts {
+		keep = append(keep, part.Key)
+		body := posting.QBOPayment(pay, part, depositTo)
+		txns = append(txns, txn{
+			it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts)),
+				Marker: names.MarkerFor(e.Scope.FirmID, posting.KindPayment, part.Key)},
+			entity: "Payment", body: body, date: body.TxnDate,
+		})
+	}
+	return txns, retireParts(ctx, e, id, existing, keep, false, p.counts)
 }
 
 func partLabel(part posting.PaymentPart, parts int) string {

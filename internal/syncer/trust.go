@@ -156,14 +156,11 @@ func (p *trustPage) transactions(ctx context.Context) ([]txn, error) {
 			continue
 		}
 		body, err := slipDeposit(s, accts, customers)
-		if err != nil {
-			if err := e.settle(ctx, posting.KindDepositSlip, key, label, "", err, p.counts); err != nil {
-				return nil, err
-			}
-			continue
+		t := txn{it: item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: names.Marker(firm, posting.KindDepositSlip, s.ID)},
+			entity: "Deposit", body: body, date: body.TxnDate}
+		if txns, err = e.stage(ctx, txns, t, err, p.counts); err != nil {
+			return nil, err
 		}
-		txns = append(txns, txn{it: item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: names.Marker(firm, posting.KindDepositSlip, s.ID)},
-			entity: "Deposit", body: body, date: body.TxnDate})
 	}
 	for _, t := range p.trustTxns {
 		kind := trustTxnKind(t, p.bySlip)
@@ -175,14 +172,10 @@ func (p *trustPage) transactions(ctx context.Context) ([]txn, error) {
 			continue
 		}
 		entity, body, date, err := trustTxnBody(ctx, e, p.b, t, kind, accts, customers)
-		if err != nil {
-			if err := e.settle(ctx, kind, key, label, "", err, p.counts); err != nil {
-				return nil, err
-			}
-			continue
+		tx := txn{it: item{Kind: kind, Key: key, Label: label, Marker: names.Marker(firm, kind, t.ID)}, entity: entity, body: body, date: date}
+		if txns, err = e.stage(ctx, txns, tx, err, p.counts); err != nil {
+			return nil, err
 		}
-		txns = append(txns, txn{it: item{Kind: kind, Key: key, Label: label, Marker: names.Marker(firm, kind, t.ID)},
-			entity: entity, body: body, date: date})
 	}
 	return txns, nil
 }

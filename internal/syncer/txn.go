@@ -45,60 +45,11 @@ func putTxns(ctx context.Context, e *Engine, txns []txn, counts *Counts) (map[st
 	ids := map[string]string{}
 	var ops []pendingOp
 	for kind, group := range byKind(txns) {
-		keys := make([]string, len(group))
-		for i, t := range group {
-			keys[i] = t.it.Key
-		}
-		mapped, err := e.Store.Mappings(ctx, e.Scope, kind, keys)
+		kindOps, err := pendingOps(ctx, e, kind, group, ids, counts)
 		if err != nil {
 			return nil, err
 		}
-		intents, err := e.Store.Intents(ctx, e.Scope, kind, keys)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range group {
-			hash, err := contentHash(t.body)
-			if err != nil {
-				return nil, err
-			}
-			op := pendingOp{txn: t, hash: hash}
-			m, isMapped := mapped[t.it.Key]
-			if in, inDoubt := intents[t.it.Key]; !isMapped && inDoubt {
-				found, err := findTxn(ctx, e, t, in)
-				if err != nil {
-					return nil, err
-				}
-				if found != nil {
-					m, isMapped = store.Mapping{Kind: t.it.Kind, SourceKey: t.it.Key, QBOEntity: t.entity,
-						QBOID: found.ID, SyncToken: found.SyncToken, ContentHash: in.ContentHash}, true
-					op.adopted = true
-					if in.ContentHash == hash {
-						if err := e.saveTxn(ctx, t, *found, hash); err != nil {
-							return nil, err
-						}
-						ids[t.it.Key] = found.ID
-						if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, store.ActionAdopted, nil, counts); err != nil {
-							return nil, err
-						}
-						continue
-					}
-				}
-			}
-			switch {
-			case !isMapped:
-				op.create = true
-			case m.ContentHash == hash:
-				ids[t.it.Key] = m.QBOID
-				if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, store.ActionUnchanged, nil, counts); err != nil {
-					return nil, err
-				}
-				continue
-			default:
-				op.current = identity{ID: m.QBOID, SyncToken: m.SyncToken}
-			}
-			ops = append(ops, op)
-		}
+		ops = append(ops, kindOps...)
 	}
 	var intents []store.Intent
 	for _, op := range ops {
@@ -116,6 +67,76 @@ func putTxns(ctx context.Context, e *Engine, txns []txn, counts *Counts) (map[st
 		}
 	}
 	return ids, nil
+}
+
+// pendingOps decides, for the transactions of one kind, what each needs: nothing (its
+// content is in QBO already, or an earlier create whose answer was lost made it, which
+// is adopted here), a create, or an update. Settled ones are recorded and their QBO ids
+// put in ids.
+func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids map[string]string, counts *Counts) ([]pendingOp, error) {
+	keys := make([]string, len(group))
+	for i, t := range group {
+		keys[i] = t.it.Key
+	}
+	mapped, err := e.Store.Mappings(ctx, e.Scope, kind, keys)
+	if err != nil {
+		return nil, err
+	}
+	intents, err := e.Store.Intents(ctx, e.Scope, kind, keys)
+	if err != nil {
+		return nil, err
+	}
+	var ops []pendingOp
+	for _, t := range group {
+		hash, err := contentHash(t.body)
+		if err != nil {
+			return nil, err
+		}
+		op := pendingOp{txn: t, hash: hash}
+		m, isMapped := mapped[t.it.Key]
+		if in, inDoubt := intents[t.it.Key]; !isMapped && inDoubt {
+			found, err := findTxn(ctx, e, t, in)
+			if err != nil {
+				return nil, err
+			}
+			if found != nil {
+				m, isMapped = store.Mapping{Kind: t.it.Kind, SourceKey: t.it.Key, QBOEntity: t.entity,
+					QBOID: found.ID, SyncToken: found.SyncToken, ContentHash: in.ContentHash}, true
+				op.adopted = true
+			}
+		}
+		switch {
+		case !isMapped:
+			op.create = true
+		case m.ContentHash == hash:
+			action := store.ActionUnchanged
+			if op.adopted {
+				action = store.ActionAdopted
+				if err := e.saveTxn(ctx, t, identity{ID: m.QBOID, SyncToken: m.SyncToken}, hash); err != nil {
+					return nil, err
+				}
+			}
+			ids[t.it.Key] = m.QBOID
+			if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, action, nil, counts); err != nil {
+				return nil, err
+			}
+			continue
+		default:
+			op.current = identity{ID: m.QBOID, SyncToken: m.SyncToken}
+		}
+		ops = append(ops, op)
+	}
+	return ops, nil
+}
+
+// stage adds t to txns, or, when building its body failed with err, settles err as
+// t's record's outcome: a failure is recorded and the page goes on; any other error
+// stops it.
+func (e *Engine) stage(ctx context.Context, txns []txn, t txn, err error, counts *Counts) ([]txn, error) {
+	if err != nil {
+		return txns, e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, "", err, counts)
+	}
+	return append(txns, t), nil
 }
 
 // pendingOp is a create or an update on its way to QBO.
