@@ -38,6 +38,32 @@ func (r *rig) run(category string, retryFailed bool) Counts {
 	return counts
 }
 
+// seedFirm seeds a small demo firm into the rig's database and syncs for it from then
+// on; with configure, it first submits the firm's default settings as configure leaves
+// them (a start date in 2000, so that every record is in scope).
+func (r *rig) seedFirm(seedNo int64, configure func(*settings.Settings)) int64 {
+	r.t.Helper()
+	sum, err := seed.Seed(r.t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: seedNo})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.e.Scope.FirmID = sum.FirmID
+	if configure == nil {
+		return sum.FirmID
+	}
+	f, err := r.e.Store.Firm(r.t.Context(), sum.FirmID)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	s := settings.Defaults(f)
+	s.SyncOptions.StartDate = "2000-01-01"
+	configure(&s)
+	if err := r.e.Store.SubmitSetup(r.t.Context(), settings.Record{FirmID: sum.FirmID, SetupID: "s1", RealmID: r.realm, Settings: s}); err != nil {
+		r.t.Fatal(err)
+	}
+	return sum.FirmID
+}
+
 func (r *rig) failures() map[string]string {
 	r.t.Helper()
 	failed, err := r.e.Store.FailedItems(r.t.Context(), r.e.Scope)
@@ -146,11 +172,7 @@ func hallMatter(t *testing.T, r *rig, client int64) int64 {
 // invoice in scope is in QuickBooks once, and the second run writes nothing.
 func TestEveryCategoryOfADemoFirmRunsAndARerunWritesNothing(t *testing.T) {
 	r := newRig(t, qbosim.Options{})
-	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.e.Scope.FirmID = sum.FirmID
+	firm := r.seedFirm(2, nil)
 	var total Counts
 	for _, c := range Categories {
 		total = total.Plus(r.run(c.Name, false))
@@ -164,12 +186,12 @@ func TestEveryCategoryOfADemoFirmRunsAndARerunWritesNothing(t *testing.T) {
 		}
 	}
 	var approved []int64
-	if err := r.e.Store.DB().Select(&approved, `SELECT id FROM invoices WHERE firm_id = $1 AND status = 'approved'`, sum.FirmID); err != nil {
+	if err := r.e.Store.DB().Select(&approved, `SELECT id FROM invoices WHERE firm_id = $1 AND status = 'approved'`, firm); err != nil {
 		t.Fatal(err)
 	}
 	inQBO := 0
 	for _, id := range approved {
-		switch n := len(r.withMarker("Invoice", names.Marker(sum.FirmID, posting.KindInvoice, id))); {
+		switch n := len(r.withMarker("Invoice", names.Marker(firm, posting.KindInvoice, id))); {
 		case n == 1:
 			inQBO++
 		case n > 1:
@@ -203,11 +225,7 @@ func (r *rig) syncAll() Counts {
 // rest is left alone.
 func TestChangedVoidedAndDeletedInvoicesFollowThePracticeSystem(t *testing.T) {
 	r := newRig(t, qbosim.Options{})
-	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	firm := sum.FirmID
+	firm := r.seedFirm(4, nil)
 	r.e.Scope.FirmID = firm
 	r.syncAll()
 	// Three unpaid invoices in QuickBooks: one edited, one voided, one deleted.
@@ -256,14 +274,10 @@ func centsOfAny(v any) int64 {
 // handlers, and resumes from its cursor; a sync afterwards finds nothing to write.
 func TestBackfillInChunksThenASyncWritesNothing(t *testing.T) {
 	r := newRig(t, qbosim.Options{})
-	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.e.Scope.FirmID = sum.FirmID
+	firm := r.seedFirm(6, nil)
 	// The records predate the feed: forget their changes, as a practice database that
 	// had data before qbosync's triggers.
-	r.exec(`DELETE FROM pms_changes WHERE firm_id = $1`, sum.FirmID)
+	r.exec(`DELETE FROM pms_changes WHERE firm_id = $1`, firm)
 	f := pms.BackfillFilter{Since: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), Unpaid: true}
 	for _, cat := range Categories {
 		e := *r.e
@@ -339,21 +353,7 @@ func TestPayeesAndVoidedPayments(t *testing.T) {
 	for _, match := range []bool{false, true} {
 		t.Run(fmt.Sprintf("match existing vendors %v", match), func(t *testing.T) {
 			r := newRig(t, qbosim.Options{})
-			sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 8})
-			if err != nil {
-				t.Fatal(err)
-			}
-			firm := sum.FirmID
-			r.e.Scope.FirmID = firm
-			f, err := r.e.Store.Firm(t.Context(), firm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := settings.Defaults(f)
-			s.SyncOptions.StartDate, s.Contacts.MatchExistingVendors = "2000-01-01", match
-			if err := r.e.Store.SubmitSetup(t.Context(), settings.Record{FirmID: firm, SetupID: "s1", RealmID: r.realm, Settings: s}); err != nil {
-				t.Fatal(err)
-			}
+			firm := r.seedFirm(8, func(s *settings.Settings) { s.Contacts.MatchExistingVendors = match })
 			r.syncAll()
 			// A synced hard cost now names the company's vendor as its payee.
 			r.exec(`UPDATE expenses SET payee = 'Brosnahan Insurance Agency'
@@ -398,21 +398,7 @@ func TestPayeesAndVoidedPayments(t *testing.T) {
 // With matters off, no sub-customers are made and invoices go to the client's customer.
 func TestMattersOffPostsToTheClient(t *testing.T) {
 	r := newRig(t, qbosim.Options{})
-	sum, err := seed.Seed(t.Context(), r.e.Store.DB(), seed.Options{Size: seed.SizeSmall, Seed: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	firm := sum.FirmID
-	r.e.Scope.FirmID = firm
-	f, err := r.e.Store.Firm(t.Context(), firm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := settings.Defaults(f)
-	s.SyncOptions.StartDate, s.Contacts.MattersAsSubCustomers = "2000-01-01", false
-	if err := r.e.Store.SubmitSetup(t.Context(), settings.Record{FirmID: firm, SetupID: "s1", RealmID: r.realm, Settings: s}); err != nil {
-		t.Fatal(err)
-	}
+	r.seedFirm(10, func(s *settings.Settings) { s.Contacts.MattersAsSubCustomers = false })
 	r.syncAll()
 	clients := map[string]bool{}
 	for _, c := range r.sim.Entities(r.realm, "Customer") {
