@@ -29,9 +29,12 @@ func ExpenseLabel(x pms.Expense) string {
 // party for a matter. It is paid from the operating bank account (bankAccountID) to the
 // payee's vendor (vendorID) by check or cash (paymentType, the "paid by" setting:
 // "check" or "cash"), with one line on the client costs account (costsAccountID) for
-// the matter's customer (customerID). The line is Billable so QBO shows the cost as
-// owed by the client until it is billed; a cost the firm marked not billable is
-// NotBillable, so nobody bills it from QBO by mistake.
+// the matter's customer (customerID). The line is always NotBillable: the firm bills
+// its costs through the practice system, whose invoice reaches QBO with a Hard Costs
+// line, so a Billable expense would have QBO offer the same cost again as an unbilled
+// charge on the client's next invoice, inviting double billing. (QBO sets
+// HasBeenBilled itself when one of its own invoices bills a charge; qbosync never sends
+// it.)
 //
 // Soft costs are the firm's own charges, paid to nobody: they reach QBO only as
 // invoice lines, and are refused here. So is a zero amount: QBO would record a $0
@@ -67,10 +70,6 @@ func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, 
 	if err != nil {
 		return qbo.Purchase{}, err
 	}
-	billable := qbo.Billable
-	if !x.Billable {
-		billable = qbo.NotBillable
-	}
 	desc := names.Clean(x.Description)
 	if desc == "" {
 		desc = "Hard cost"
@@ -90,7 +89,7 @@ func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, 
 			AccountBasedExpenseLineDetail: &qbo.AccountBasedExpenseLineDetail{
 				AccountRef:     &qbo.Ref{Value: costsAccountID},
 				CustomerRef:    &qbo.Ref{Value: customerID},
-				BillableStatus: billable,
+				BillableStatus: qbo.NotBillable,
 			},
 		}},
 	}, nil

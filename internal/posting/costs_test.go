@@ -38,7 +38,8 @@ func TestHardCostPurchaseToTheCent(t *testing.T) {
 	if l.DetailType != qbo.AccountExpenseLine || l.Amount.Cents() != 43550 || l.Description != "Court filing fee" {
 		t.Errorf("line = %+v", l)
 	}
-	if d.AccountRef.Value != "80" || d.CustomerRef.Value != "99" || d.BillableStatus != qbo.Billable {
+	// Billable in the practice system, but billed there: QuickBooks must never offer it.
+	if d.AccountRef.Value != "80" || d.CustomerRef.Value != "99" || d.BillableStatus != qbo.NotBillable {
 		t.Errorf("line detail = %+v", d)
 	}
 }

@@ -420,3 +420,34 @@ func TestMattersOffPostsToTheClient(t *testing.T) {
 		t.Error("no invoice posted")
 	}
 }
+
+// A hard cost the practice system bills on an invoice reaches QuickBooks twice: as the
+// firm's purchase and as the invoice's Hard Costs line. QuickBooks must never offer the
+// purchase for billing again, so no expense line qbosync writes is Billable.
+func TestHardCostsAreNeverOfferedForBillingInQuickBooks(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(12, nil)
+	r.syncAll()
+	var billed []int64
+	if err := r.e.Store.DB().Select(&billed, `
+		SELECT x.id FROM expenses x JOIN qbo_id_map m ON m.firm_id = x.firm_id AND m.kind = 'hard_cost' AND m.source_key = x.id::text
+		JOIN qbo_id_map i ON i.firm_id = x.firm_id AND i.kind = 'invoice' AND i.source_key = x.invoice_id::text
+		WHERE x.firm_id = $1 AND x.billable`, firm); err != nil {
+		t.Fatal(err)
+	}
+	if len(billed) == 0 {
+		t.Fatal("the demo firm has no billed hard cost in QuickBooks to check")
+	}
+	for _, p := range r.sim.Entities(r.realm, "Purchase") {
+		if !names.HasAnyMarker(fmt.Sprint(p["PrivateNote"])) {
+			continue
+		}
+		lines, _ := p["Line"].([]any)
+		for _, l := range lines {
+			d, _ := l.(map[string]any)["AccountBasedExpenseLineDetail"].(map[string]any)
+			if d["BillableStatus"] != "NotBillable" {
+				t.Errorf("purchase %v (%v) has a line QuickBooks offers for billing: %v", p["Id"], p["PrivateNote"], d["BillableStatus"])
+			}
+		}
+	}
+}
