@@ -316,3 +316,32 @@ func TestPutTxnsRefusalInsideABatchFailsOnlyThatRecord(t *testing.T) {
 		t.Error("the refused entry is in QuickBooks")
 	}
 }
+
+// A batch answered with a server error may or may not have been performed: its creates
+// are looked up, and the batch is sent again; every entry lands once and is recorded
+// (an earlier version returned from the retry loop with no error and nothing settled,
+// leaving the entries out of QuickBooks until a later run).
+func TestPutTxnsAfterABatchServerErrorEveryEntryLandsAndIsRecorded(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	var txns []txn
+	for i := range 5 {
+		txns = append(txns, r.journal(r.transferItem(fmt.Sprint(i+71)), "2026-06-01", 300+i))
+	}
+	r.faults(qbosim.Faults{ServerErrorNext: 1})
+	var counts Counts
+	ids, err := putTxns(t.Context(), r.e, txns, &counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 5 || counts.Created != 5 {
+		t.Fatalf("%d ids, counts %+v; want all 5 created and recorded", len(ids), counts)
+	}
+	for _, tx := range txns {
+		if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 {
+			t.Errorf("%s is in QuickBooks %d times", tx.it.Key, n)
+		}
+		if _, ok := r.mapping(tx.it.Kind, tx.it.Key); !ok {
+			t.Errorf("%s is not recorded", tx.it.Key)
+		}
+	}
+}

@@ -171,17 +171,17 @@ func writeBatch(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]
 		if err != nil {
 			return err
 		}
-		results, err := e.QBO.Batch(ctx, batch, reqID)
-		if err == nil {
+		results, sendErr := e.QBO.Batch(ctx, batch, reqID)
+		if sendErr == nil {
 			return settleBatch(ctx, e, ops, results, ids, counts)
 		}
-		if qbo.IsAmbiguous(err) && slices.ContainsFunc(ops, func(op pendingOp) bool { return op.create }) {
+		if qbo.IsAmbiguous(sendErr) && slices.ContainsFunc(ops, func(op pendingOp) bool { return op.create }) {
 			if ops, err = adoptPerformed(ctx, e, ops, ids, counts); err != nil || len(ops) == 0 {
 				return err
 			}
 		}
-		if !retryInPlace(ctx, err, attempt) {
-			return err
+		if !retryInPlace(ctx, sendErr, attempt) {
+			return sendErr
 		}
 	}
 }
