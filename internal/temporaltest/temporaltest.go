@@ -34,7 +34,7 @@ func Start(t testing.TB) (client.Client, string) {
 		LogLevel:         "error",
 	})
 	if err != nil {
-		t.Fatalf("devserver: %v", err)
+		t.Fatalf("temporal dev server: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
 	return srv.Client(), srv.FrontendHostPort()
