@@ -30,7 +30,7 @@ type Client struct {
 	// EarlierNamesakes are the names of the firm's clients with a lower id whose names
 	// may be the same as this one's to QuickBooks: the same letters and digits, whatever
 	// the spacing, punctuation or case. It is a coarse, generous filter; posting decides
-	// with its one name rule (posting.SameName) which of them really are namesakes.
+	// with the one name rule (names.Same) which of them really are namesakes.
 	EarlierNamesakes pq.StringArray `db:"earlier_namesakes"`
 }
 
