@@ -55,7 +55,7 @@ func (a *Activities) engine(ctx context.Context, firmID int64, realmID, category
 	scope := store.Scope{FirmID: firmID, RealmID: realmID}
 	cat, err := syncer.CategoryNamed(category)
 	if err != nil {
-		return nil, cat, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
+		return nil, cat, temporal.NewNonRetryableApplicationError(err.Error(), syncapi.ErrTypeBug, err)
 	}
 	client, err := a.QBO.Client(ctx, firmID, realmID)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/syncer"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // What Temporal does with each kind of failure: retry, or stop for a person.
@@ -26,8 +27,8 @@ func TestClassifyRetriesWhatCanClearAndStopsOnWhatCannot(t *testing.T) {
 		{"database hiccup", fmt.Errorf("load clients: %w", &pq.Error{Code: "53300", Message: "too many connections"}), false, ""},
 		{"another writer", syncer.ErrCompanyBusy, false, ""},
 		{"QBO unavailable", &qbo.Error{Class: qbo.Transient, HTTPStatus: 503}, false, ""},
-		{"malformed request", &qbo.Error{Class: qbo.Bug, Code: "4000"}, true, ErrTypeBug},
-		{"not connected", store.ErrNotConnected, true, ErrTypeNeedsReconnect},
+		{"malformed request", &qbo.Error{Class: qbo.Bug, Code: "4000"}, true, syncapi.ErrTypeBug},
+		{"not connected", store.ErrNotConnected, true, syncapi.ErrTypeNeedsReconnect},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

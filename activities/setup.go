@@ -17,12 +17,8 @@ import (
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/workflows/setupapi"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
-
-// ErrTypeSetupRefused: the setup wizard asked for something the firm's data does not
-// allow (an unknown firm, a company it is not connected to). Retrying cannot help; the
-// message says what to do. It is the setup contract's refusal type.
-const ErrTypeSetupRefused = setupapi.ErrTypeRefused
 
 // RevokeEndpoint is where, and as which app, qbosync revokes a QuickBooks grant: the
 // config's qbo.revoke_url, qbo.client_id and qbo.client_secret.
@@ -45,7 +41,7 @@ func (a *Setup) LoadSetupFirm(ctx context.Context, firmID int64) (settings.Firm,
 	f, err := a.Store.Firm(ctx, firmID)
 	if errors.Is(err, store.ErrNoFirm) {
 		msg := fmt.Sprintf("there is no firm %d in the practice system; start the setup for an existing firm", firmID)
-		return f, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
+		return f, temporal.NewNonRetryableApplicationError(msg, setupapi.ErrTypeRefused, err)
 	}
 	return f, err
 }
@@ -56,7 +52,7 @@ func (a *Setup) CheckSetupConnection(ctx context.Context, in setupapi.Scope) (se
 	conn, err := a.Store.LiveConnection(ctx, in.FirmID)
 	if errors.Is(err, store.ErrNotConnected) || (err == nil && conn.RealmID != in.RealmID) {
 		msg := fmt.Sprintf("firm %d is not connected to QuickBooks company %s; connect it (Connect QuickBooks) and try again", in.FirmID, in.RealmID)
-		return setupapi.Company{}, temporal.NewNonRetryableApplicationError(msg, ErrTypeSetupRefused, err)
+		return setupapi.Company{}, temporal.NewNonRetryableApplicationError(msg, setupapi.ErrTypeRefused, err)
 	}
 	if err != nil {
 		return setupapi.Company{}, err
@@ -156,7 +152,7 @@ func (a *Setup) revoke(ctx context.Context, firmID int64, realmID string) error 
 	}
 	if a.Revoke.URL == "" {
 		msg := "qbosync has no QuickBooks revoke endpoint configured (qbo.revoke_url); the worker must be built with one"
-		return temporal.NewNonRetryableApplicationError(msg, ErrTypeBug, nil)
+		return temporal.NewNonRetryableApplicationError(msg, syncapi.ErrTypeBug, nil)
 	}
 	hc := a.Revoke.HTTPClient
 	if hc == nil {
@@ -176,7 +172,7 @@ func (a *Setup) revoke(ctx context.Context, firmID int64, realmID string) error 
 // frozenIsFinal makes store.ErrSettingsFrozen non-retryable: a frozen setup stays frozen.
 func frozenIsFinal(err error) error {
 	if errors.Is(err, store.ErrSettingsFrozen) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeSetupRefused, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), setupapi.ErrTypeRefused, err)
 	}
 	return err
 }

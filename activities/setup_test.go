@@ -25,6 +25,7 @@ import (
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/workflows/setupapi"
+	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // setupWorld is a seeded firm connected to a sandbox company, and the setup
@@ -103,7 +104,7 @@ func TestLoadSetupFirm(t *testing.T) {
 		t.Errorf("firm = %+v, want %d accounts of both kinds", f, want)
 	}
 	_, err = w.acts.LoadSetupFirm(ctx, w.firm+1000)
-	wantRefused(t, err, activities.ErrTypeSetupRefused)
+	wantRefused(t, err, setupapi.ErrTypeRefused)
 }
 
 func TestCheckSetupConnection(t *testing.T) {
@@ -114,9 +115,9 @@ func TestCheckSetupConnection(t *testing.T) {
 		t.Fatalf("company = %+v, %v", c, err)
 	}
 	_, err = w.acts.CheckSetupConnection(ctx, setupapi.Scope{FirmID: w.firm, RealmID: "123"})
-	wantRefused(t, err, activities.ErrTypeSetupRefused)
+	wantRefused(t, err, setupapi.ErrTypeRefused)
 	_, err = w.acts.CheckSetupConnection(ctx, setupapi.Scope{FirmID: w.firm + 1000, RealmID: w.realm})
-	wantRefused(t, err, activities.ErrTypeSetupRefused)
+	wantRefused(t, err, setupapi.ErrTypeRefused)
 }
 
 func TestListQBOChoicesReadsTheCompanysAccountsAndItems(t *testing.T) {
@@ -149,7 +150,7 @@ func TestListQBOChoicesWithARevokedGrantAsksToReconnect(t *testing.T) {
 	w := newSetupWorld(t)
 	revoke(t, w)
 	_, err := w.acts.ListQBOChoices(context.Background(), setupapi.Scope{FirmID: w.firm, RealmID: w.realm})
-	wantRefused(t, err, activities.ErrTypeNeedsReconnect)
+	wantRefused(t, err, syncapi.ErrTypeNeedsReconnect)
 }
 
 // revoke revokes the firm's grant at the sandbox behind qbosync's back.
@@ -198,9 +199,9 @@ func TestSaveAndSubmitSettings(t *testing.T) {
 		t.Fatalf("submitted = %+v, %v", got, err)
 	}
 	rec.Settings.Invoices.LineItems = settings.LinesIndividual
-	wantRefused(t, w.acts.SaveSetupDraft(ctx, rec), activities.ErrTypeSetupRefused)
-	wantRefused(t, w.acts.SubmitSetupSettings(ctx, rec), activities.ErrTypeSetupRefused)
-	wantRefused(t, w.acts.CancelSetup(ctx, setupapi.CancelInput{FirmID: w.firm, SetupID: "run-1"}), activities.ErrTypeSetupRefused)
+	wantRefused(t, w.acts.SaveSetupDraft(ctx, rec), setupapi.ErrTypeRefused)
+	wantRefused(t, w.acts.SubmitSetupSettings(ctx, rec), setupapi.ErrTypeRefused)
+	wantRefused(t, w.acts.CancelSetup(ctx, setupapi.CancelInput{FirmID: w.firm, SetupID: "run-1"}), setupapi.ErrTypeRefused)
 }
 
 func TestCancelSetupRevokesTheConnection(t *testing.T) {
@@ -241,7 +242,7 @@ func TestCancelSetupWithoutARevokeEndpointIsABug(t *testing.T) {
 	w := newSetupWorld(t)
 	w.acts.Revoke = activities.RevokeEndpoint{}
 	err := w.acts.CancelSetup(context.Background(), setupapi.CancelInput{FirmID: w.firm, SetupID: "x", RealmID: w.realm})
-	wantRefused(t, err, activities.ErrTypeBug)
+	wantRefused(t, err, syncapi.ErrTypeBug)
 	if _, err := w.store.LiveConnection(context.Background(), w.firm); err != nil {
 		t.Errorf("the connection was dropped without being revoked: %v", err)
 	}

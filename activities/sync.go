@@ -15,12 +15,6 @@ import (
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
-// Error types workflows react to (the sync's contract).
-const (
-	ErrTypeNeedsReconnect = syncapi.ErrTypeNeedsReconnect
-	ErrTypeBug            = syncapi.ErrTypeBug
-)
-
 // QBOClients makes QBO clients for a firm's connection (app.QBOFactory in production).
 type QBOClients interface {
 	Client(ctx context.Context, firmID int64, realmID string) (*qbo.Client, error)
@@ -80,7 +74,7 @@ func feedCursor(c pms.Cursor) syncapi.FeedCursor { return syncapi.FeedCursor{Seq
 // the one place that decides: every activity's errors pass through it.
 func classify(ctx context.Context, st *store.Store, sc store.Scope, err error) error {
 	if errors.Is(err, store.ErrNotConnected) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNeedsReconnect, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), syncapi.ErrTypeNeedsReconnect, err)
 	}
 	if errors.Is(err, syncer.ErrCompanyBusy) {
 		return err // transient: the other writer finishes soon
@@ -100,13 +94,13 @@ func classify(ctx context.Context, st *store.Store, sc store.Scope, err error) e
 		if markErr := st.MarkConnection(ctx, sc.FirmID, sc.RealmID, store.ConnNeedsReconnect, reason); markErr != nil {
 			return markErr // retry: the mark must not be lost
 		}
-		return temporal.NewNonRetryableApplicationError(reason, ErrTypeNeedsReconnect, err)
+		return temporal.NewNonRetryableApplicationError(reason, syncapi.ErrTypeNeedsReconnect, err)
 	}
 	// Only QBO saying our request was malformed stops the sync: retrying it cannot help.
 	// Anything else (a database hiccup, a failover) is retried with backoff, and shows in
 	// Temporal Web as a retrying activity with its error until it clears.
 	if qe, ok := errors.AsType[*qbo.Error](err); ok && qe.Class == qbo.Bug {
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBug, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), syncapi.ErrTypeBug, err)
 	}
 	return err
 }

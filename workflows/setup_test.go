@@ -78,7 +78,7 @@ func newSetupEnv(t *testing.T, draftDelay ...time.Duration) (*testsuite.TestWork
 		func(_ context.Context, in setupapi.Scope) (setupapi.Company, error) {
 			if in.RealmID == "404" {
 				return setupapi.Company{}, temporal.NewNonRetryableApplicationError(
-					"firm 7 is not connected to QuickBooks company 404; connect it (Connect QuickBooks) and try again", activities.ErrTypeSetupRefused, nil)
+					"firm 7 is not connected to QuickBooks company 404; connect it (Connect QuickBooks) and try again", setupapi.ErrTypeRefused, nil)
 			}
 			return setupapi.Company{RealmID: in.RealmID, Name: "Company " + in.RealmID}, nil
 		})

@@ -125,14 +125,14 @@ func TestSweepIntervalWakesAnIdleSync(t *testing.T) {
 func TestNeedsReconnectStopsWithStatus(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(syncapi.CategoryResult{},
-		temporal.NewNonRetryableApplicationError("QuickBooks refused the connection: reconnect", activities.ErrTypeNeedsReconnect, errors.New("invalid_grant")))
+		temporal.NewNonRetryableApplicationError("QuickBooks refused the connection: reconnect", syncapi.ErrTypeNeedsReconnect, errors.New("invalid_grant")))
 	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", Once: true})
 	err := env.GetWorkflowError()
 	if err == nil {
 		t.Fatal("workflow succeeded although the connection was refused")
 	}
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeNeedsReconnect {
+	if !errors.As(err, &appErr) || appErr.Type() != syncapi.ErrTypeNeedsReconnect {
 		t.Fatalf("error = %v", err)
 	}
 	v, qerr := env.QueryWorkflow(syncapi.StatusQuery)
