@@ -39,7 +39,7 @@ type Change struct {
 
 // ReadChanges returns up to limit changes of the given entities for one firm, after
 // the cursor, in feed order. Feed rows become visible in sequence order (see
-// migrations/00002_change_feed.sql), so paging by sequence never passes over a change
+// internal/db/migrations/00002_change_feed.sql), so paging by sequence never passes over a change
 // that commits late. The last change's Cursor is where to continue.
 func ReadChanges(ctx context.Context, db sqlx.QueryerContext, firmID int64, entities []string, after Cursor, limit int) ([]Change, error) {
 	var out []Change

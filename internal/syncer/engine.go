@@ -81,7 +81,7 @@ var Categories = []Category{
 	{Name: "ledger", Entities: []string{pms.EntityBankAccount}, prepare: syncLedger, syncPage: readPast},
 	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, syncPage: syncContactsPage},
 	// Invoices with their debits, write-offs and credits (an adjustment's change is fed
-	// as a change of its invoice, see migrations/00005), then the payments applied to
+	// as a change of its invoice, see internal/db/migrations/00005_transactions.sql), then the payments applied to
 	// them.
 	{Name: "invoices", Entities: []string{pms.EntityInvoice}, syncPage: syncInvoicesPage, Kinds: map[string]string{
 		posting.KindInvoice: pms.EntityInvoice, posting.KindAdjustment: pms.EntityInvoice, posting.KindAdjustmentPayment: pms.EntityInvoice,

@@ -29,7 +29,7 @@ const KindLedger = settings.KindLedger
 // into it. Such a name is a failed item that says so, and nothing posts to that target
 // until the firm resolves it. The database holds the last line: an operating account, a
 // trust bank account and a trust liability can never be recorded as one QBO account
-// (migrations/00006_safe_identity.sql).
+// (internal/db/migrations/00006_safe_identity.sql).
 func syncLedger(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) error {
 	s, err := e.Store.SettingsForSync(ctx, e.Scope.FirmID, e.Scope.RealmID)
 	if err != nil {
