@@ -251,7 +251,7 @@ func TestPlanPayments(t *testing.T) {
 			invoices: map[string]store.Mapping{"20": mapping(posting.KindInvoice, "20", "q20"), "21": mapping(posting.KindInvoice, "21", "q21")},
 			states: map[int64]pms.InvoiceState{
 				20: {ID: 20, Status: "approved", IssuedOn: day("2026-01-05"), UnpaidCents: 100_00},
-				22: {ID: 22, Status: "approved", IssuedOn: day("2025-11-05")},                      // paid, before the start: out
+				22: {ID: 22, Status: "approved", IssuedOn: day("2025-11-05")},                     // paid, before the start: out
 				23: {ID: 23, Status: "approved", IssuedOn: day("2026-01-20"), UnpaidCents: 10_00}, // in scope, not synced yet
 			},
 			customers: map[int64]string{7: "58", 8: "59"},
@@ -261,7 +261,9 @@ func TestPlanPayments(t *testing.T) {
 		}
 		return f
 	}
-	part := func(key string) store.Mapping { return store.Mapping{Kind: posting.KindPayment, SourceKey: key, QBOID: "p" + key} }
+	part := func(key string) store.Mapping {
+		return store.Mapping{Kind: posting.KindPayment, SourceKey: key, QBOID: "p" + key}
+	}
 	cases := []struct {
 		name  string
 		facts func(b basis) paymentFacts
@@ -459,7 +461,9 @@ func TestPlanHardCosts(t *testing.T) {
 			return facts(b, fromTrust, elsewhere)
 		}, []string{"fail hard_cost 1 qbosync:hard-cost-from-trust", "fail hard_cost 2 " + waitingForLedger}},
 		{"one vendor for all costs: its vendor is asked for, not the payee's",
-			func(s *settings.Settings) { s.HardCosts.Vendors, s.HardCosts.DefaultVendor = settings.VendorOneVendor, "Costs Vendor" },
+			func(s *settings.Settings) {
+				s.HardCosts.Vendors, s.HardCosts.DefaultVendor = settings.VendorOneVendor, "Costs Vendor"
+			},
 			func(b basis) hardCostFacts { return facts(b, cost(1, "2026-02-01")) },
 			[]string{"need payee Costs Vendor"}},
 		{"a matter without a customer waits", nil, func(b basis) hardCostFacts {
