@@ -5,6 +5,7 @@ package syncer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -449,5 +450,87 @@ func TestHardCostsAreNeverOfferedForBillingInQuickBooks(t *testing.T) {
 				t.Errorf("purchase %v (%v) has a line QuickBooks offers for billing: %v", p["Id"], p["PrivateNote"], d["BillableStatus"])
 			}
 		}
+	}
+}
+
+// Every practice payment into the bank is one bank entry in QuickBooks, whether its
+// parts are one client's (matters off: one payment) or several matters' (matters on:
+// parts in Undeposited Funds and one deposit gathering them), and nothing of it is
+// left waiting in Undeposited Funds.
+func TestEveryPracticePaymentIsOneBankEntry(t *testing.T) {
+	for _, mattersOn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("matters as sub-customers %v", mattersOn), func(t *testing.T) {
+			r := newRig(t, qbosim.Options{})
+			firm := r.seedFirm(14, func(s *settings.Settings) {
+				s.Contacts.MattersAsSubCustomers = mattersOn
+				s.Invoices.PaymentsDepositTo = settings.DepositOperatingAccount
+			})
+			r.syncAll()
+			undeposited := map[string]bool{}
+			for _, a := range r.sim.Entities(r.realm, "Account") {
+				undeposited[fmt.Sprint(a["Id"])] = a["AccountSubType"] == "UndepositedFunds"
+			}
+			payments := map[string]map[string]any{}
+			for _, p := range r.sim.Entities(r.realm, "Payment") {
+				payments[fmt.Sprint(p["Id"])] = p
+			}
+			var ids []int64
+			if err := r.e.Store.DB().Select(&ids, `SELECT id FROM payments WHERE firm_id = $1 AND status = 'posted' AND source = 'operating' ORDER BY id`, firm); err != nil {
+				t.Fatal(err)
+			}
+			split := 0
+			for _, id := range ids {
+				parts, err := r.e.Store.MappingsWithPrefix(t.Context(), r.e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(parts) == 0 {
+					continue
+				}
+				direct := 0
+				for _, m := range parts {
+					if ref, _ := payments[m.QBOID]["DepositToAccountRef"].(map[string]any); ref != nil && !undeposited[fmt.Sprint(ref["value"])] {
+						direct++
+					}
+				}
+				_, gathered := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id))
+				entries := direct
+				if gathered {
+					entries++
+					split++
+				}
+				if entries != 1 || (gathered && direct != 0) {
+					t.Errorf("payment %d: %d parts, %d straight into the bank, gathered by a deposit %v: want one bank entry", id, len(parts), direct, gathered)
+				}
+				if !mattersOn && len(parts) != 1 {
+					t.Errorf("payment %d is %d QuickBooks payments of one client", id, len(parts))
+				}
+			}
+			if mattersOn && split == 0 {
+				t.Fatal("no payment of the demo firm is split across matters: nothing to check")
+			}
+			if mattersOn {
+				// Voiding a gathered payment takes its deposit out first (QBO would keep
+				// the voided parts' money in the bank), then voids the parts.
+				var id int64
+				if err := r.e.Store.DB().Get(&id, `SELECT source_key::bigint FROM qbo_id_map WHERE firm_id = $1 AND kind = $2 ORDER BY 1 LIMIT 1`, firm, posting.KindPaymentDeposit); err != nil {
+					t.Fatal(err)
+				}
+				dep, _ := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id))
+				r.exec(`UPDATE payments SET status = 'void' WHERE id = $1`, id)
+				r.run("payments", false)
+				if _, still := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id)); still || slices.ContainsFunc(r.sim.Entities(r.realm, "Deposit"), func(d map[string]any) bool { return fmt.Sprint(d["Id"]) == dep.QBOID }) {
+					t.Errorf("payment %d voided, its deposit %s is still there", id, dep.QBOID)
+				}
+				for key, code := range r.failures() {
+					if strings.HasPrefix(key, fmt.Sprintf("payment:%d-", id)) || strings.HasPrefix(key, posting.KindPaymentDeposit+":") {
+						t.Errorf("after the void, %s failed: %s", key, code)
+					}
+				}
+			}
+			if !mattersOn && split != 0 {
+				t.Errorf("%d deposits gather payments of one client", split)
+			}
+		})
 	}
 }

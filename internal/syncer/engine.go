@@ -87,7 +87,7 @@ var Categories = []Category{
 		posting.KindInvoice: pms.EntityInvoice, posting.KindAdjustment: pms.EntityInvoice, posting.KindAdjustmentPayment: pms.EntityInvoice,
 	}},
 	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: paymentsPage.sync, Kinds: map[string]string{
-		posting.KindPayment: pms.EntityPayment,
+		posting.KindPayment: pms.EntityPayment, posting.KindPaymentDeposit: pms.EntityPayment,
 	}},
 	// Client money in trust: deposit slips (or receipts), transfers to operating (their
 	// payments post above), disbursements. Then hard costs.
