@@ -177,7 +177,9 @@ func AddAdjustments(inv *qbo.Invoice, adjs []pms.Adjustment, items map[string]st
 			continue
 		}
 		amount := qbo.Amount(a.AmountCents)
-		line, err := salesLine("fees", items, names.Truncate(adjustmentWhat(a), 4000), amount, "1", qbo.DecimalFromAmount(amount), a.AdjustedOn.Format(time.DateOnly))
+		// A debit raises what the client owes after billing: a late-payment or interest
+		// charge, which is finance-charge income, not legal fees.
+		line, err := salesLine("interest", items, names.Truncate(adjustmentWhat(a), 4000), amount, "1", qbo.DecimalFromAmount(amount), a.AdjustedOn.Format(time.DateOnly))
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/settings"
 )
 
@@ -532,5 +533,37 @@ func TestEveryPracticePaymentIsOneBankEntry(t *testing.T) {
 				t.Errorf("%d deposits gather payments of one client", split)
 			}
 		})
+	}
+}
+
+// A firm that posts write-offs and credits as discount lines reconciles as clean as
+// one that posts credit memos: the reconciliation expects the discount on the invoice
+// itself, not a credit memo (it used to report every such invoice as differing).
+func TestDiscountLineFirmReconcilesLikeACreditMemoFirm(t *testing.T) {
+	differing := func(method string) []int64 {
+		r := newRig(t, qbosim.Options{})
+		firm := r.seedFirm(15, func(s *settings.Settings) { s.WriteOffs.Method = method })
+		r.syncAll()
+		var lowered int
+		if err := r.e.Store.DB().Get(&lowered, `SELECT count(*) FROM adjustments a JOIN qbo_id_map m ON m.firm_id = a.firm_id
+			AND m.kind = 'invoice' AND m.source_key = a.invoice_id::text WHERE a.firm_id = $1 AND a.kind <> 'debit'`, firm); err != nil {
+			t.Fatal(err)
+		}
+		if lowered == 0 {
+			t.Fatal("no synced invoice has a write-off or credit: nothing to check")
+		}
+		rep, err := reconcile.Firm(t.Context(), r.e.Store.DB(), r.e.QBO, r.e.Scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, m := range rep.Receivables.Matters {
+			out = append(out, m.MatterID)
+		}
+		return out
+	}
+	memos, discounts := differing(settings.WriteOffCreditMemo), differing(settings.WriteOffDiscountLine)
+	if !slices.Equal(memos, discounts) {
+		t.Errorf("matters differing: %v with discount lines, %v with credit memos; want the same", discounts, memos)
 	}
 }
