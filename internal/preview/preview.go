@@ -221,6 +221,14 @@ func (p *previewer) writeOffs(s settings.Settings) ([]settings.PreviewLine, erro
 		l.Note = "Off: write-offs do not sync."
 		return []settings.PreviewLine{l}, nil
 	}
+	switch {
+	case s.WriteOffs.Method == settings.WriteOffDiscountLine:
+		l.Note = "On the invoice itself, dated as the invoice (back-dated)."
+	case s.WriteOffs.BadDebt:
+		l.Note = "Credit memos dated as each adjustment: write-offs of uncollectible balances to bad debt expense, courtesy credits to the write-off account."
+	default:
+		l.Note = "Credit memos dated as each adjustment, to the write-off account."
+	}
 	err := p.tally(&l, `
 		SELECT i.invoice_number || ': ' || replace(a.kind, '_', '-') || CASE WHEN a.reason <> '' THEN ' (' || a.reason || ')' ELSE '' END AS label,
 		       a.amount_cents, a.adjusted_on AS sort

@@ -567,3 +567,69 @@ func TestDiscountLineFirmReconcilesLikeACreditMemoFirm(t *testing.T) {
 		t.Errorf("matters differing: %v with discount lines, %v with credit memos; want the same", discounts, memos)
 	}
 }
+
+// With bad debt on, a write-off of an uncollectible balance is a credit memo with the
+// bad debt item, whose account is the Bad Debts expense (Intuit's own way); a courtesy
+// credit stays a credit memo with the write-offs item, on the contra-income account.
+func TestUncollectibleWriteOffsAreBadDebtExpense(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(16, func(s *settings.Settings) { s.WriteOffs.BadDebt = true })
+	r.syncAll()
+	ledger := func(key string) string {
+		m, ok := r.mapping(KindLedger, key)
+		if !ok {
+			t.Fatalf("%s is not set up: failures %v", key, r.failures())
+		}
+		return m.QBOID
+	}
+	badDebtItem, writeOffItem, badDebts := ledger("item_mapping.bad_debt"), ledger("item_mapping.write_offs"), ledger("write_offs.bad_debt_account")
+	var accountType string
+	for _, a := range r.sim.Entities(r.realm, "Account") {
+		if fmt.Sprint(a["Id"]) == badDebts {
+			accountType = fmt.Sprint(a["AccountType"])
+		}
+	}
+	if accountType != "Expense" {
+		t.Errorf("the bad debt account is %q, want an Expense", accountType)
+	}
+	var adjs []struct {
+		ID    int64  `db:"id"`
+		Kind  string `db:"kind"`
+		Cents int64  `db:"amount_cents"`
+		QBOID string `db:"qbo_id"`
+	}
+	if err := r.e.Store.DB().Select(&adjs, `SELECT a.id, a.kind, a.amount_cents, m.qbo_id FROM adjustments a
+		JOIN qbo_id_map m ON m.firm_id = a.firm_id AND m.kind = 'adjustment' AND m.source_key = a.invoice_id || '-' || a.id
+		WHERE a.firm_id = $1 AND a.kind <> 'debit'`, firm); err != nil {
+		t.Fatal(err)
+	}
+	memos := map[string]map[string]any{}
+	for _, m := range r.sim.Entities(r.realm, "CreditMemo") {
+		memos[fmt.Sprint(m["Id"])] = m
+	}
+	seen := map[string]int{}
+	var writtenOff int64
+	for _, a := range adjs {
+		lines, _ := memos[a.QBOID]["Line"].([]any)
+		if len(lines) == 0 {
+			t.Fatalf("adjustment %d: credit memo %s not in QuickBooks", a.ID, a.QBOID)
+		}
+		d, _ := lines[0].(map[string]any)["SalesItemLineDetail"].(map[string]any)
+		item := fmt.Sprint(d["ItemRef"].(map[string]any)["value"])
+		want := writeOffItem
+		if a.Kind == "write_off" {
+			want = badDebtItem
+			writtenOff += a.Cents
+		}
+		if item != want {
+			t.Errorf("%s %d posts with item %s, want %s", a.Kind, a.ID, item, want)
+		}
+		seen[a.Kind]++
+	}
+	if seen["write_off"] == 0 || seen["credit"] == 0 {
+		t.Fatalf("synced adjustments %v: want both write-offs and credits to check", seen)
+	}
+	if got := r.sim.AccountBalance(r.realm, badDebts); got != writtenOff {
+		t.Errorf("Bad Debts expense is %d cents, want the %d cents written off", got, writtenOff)
+	}
+}
