@@ -374,7 +374,7 @@ func TestAChangeNeverWaitsForTheBooks(t *testing.T) {
 			return syncapi.CategoryResult{Category: in.Category, Counts: syncer.Counts{Changes: 1, Created: 1}}, nil
 		})
 	checks := 0
-	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).After(20*time.Minute).Return(
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).After(20 * time.Minute).Return(
 		func(context.Context, syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
 			checks++
 			return syncapi.BooksSummary{OK: checks > 1, MattersChecked: checks}, nil
