@@ -104,3 +104,26 @@ func classify(ctx context.Context, st *store.Store, sc store.Scope, err error) e
 	}
 	return err
 }
+
+// Pending says what each category has to do, from the database alone: the sync runs
+// only those with work, so an idle firm's sweep is one short activity.
+func (a *Activities) Pending(ctx context.Context, in syncapi.PendingInput) ([]syncapi.CategoryPending, error) {
+	scope := store.Scope{FirmID: in.FirmID, RealmID: in.RealmID}
+	var cats []syncer.Category
+	for _, name := range in.Categories {
+		c, err := syncer.CategoryNamed(name)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), syncapi.ErrTypeBug, err)
+		}
+		cats = append(cats, c)
+	}
+	work, err := syncer.PendingWork(ctx, a.Store, scope, cats)
+	if err != nil {
+		return nil, classify(ctx, a.Store, scope, err)
+	}
+	out := make([]syncapi.CategoryPending, len(work))
+	for i, w := range work {
+		out[i] = syncapi.CategoryPending{Category: w.Category, Changed: w.Changed, Failing: w.Failing, Waiting: w.Waiting}
+	}
+	return out, nil
+}

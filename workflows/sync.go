@@ -168,11 +168,22 @@ func (r *syncRun) run(ctx workflow.Context) (syncapi.Summary, error) {
 // the sync is stuck; the categories after it post with what it sets up (the ledger's
 // accounts, the contacts' customers), so they wait for the next cycle.
 func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
+	wasStuck := r.sum.Status == syncapi.StatusStuck
 	r.setStatus(ctx, syncapi.StatusRunning, "")
-	r.sum.Categories = r.sum.Categories[:0]
 	retryFailed := r.ctl.retryFailed
 	r.ctl.wake, r.ctl.retryFailed = false, false
+	work, err := r.pendingWork(ctx, retryFailed || wasStuck)
+	if err != nil {
+		return "", err
+	}
+	previous := r.sum.Categories
+	r.sum.Categories = nil
+	wrote := false
 	for _, cat := range r.categories {
+		if work != nil && !work.runs(cat, wrote) {
+			r.sum.Categories = append(r.sum.Categories, work.idleResult(cat, previous))
+			continue
+		}
 		var res syncapi.CategoryResult
 		err := workflow.ExecuteActivity(ctx, syncapi.SyncCategoryActivity, syncapi.SyncCategoryInput{
 			FirmID: r.in.FirmID, RealmID: r.in.RealmID, Category: cat, RetryFailed: retryFailed,
@@ -186,6 +197,7 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 			break
 		}
 		r.sum.Categories = append(r.sum.Categories, res)
+		wrote = wrote || res.Created+res.Updated+res.Adopted > 0
 	}
 	switch {
 	case stuck != "":

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -439,5 +440,65 @@ func queryInto(t *testing.T, env *testsuite.TestWorkflowEnvironment, into *synca
 	}
 	if err := v.Get(into); err != nil {
 		t.Error(err)
+	}
+}
+
+// After its first cycle, a sync runs only the categories with work: a sweep that finds
+// nothing runs none, and a change runs its category, plus the later categories with
+// items waiting for what it wrote.
+func TestACycleRunsOnlyTheCategoriesWithWork(t *testing.T) {
+	env := newEnv(t)
+	var ran []string
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
+			ran = append(ran, in.Category)
+			return syncapi.CategoryResult{Category: in.Category, Counts: syncer.Counts{Created: 1}}, nil
+		})
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(syncapi.BooksSummary{OK: true}, nil)
+	changed := map[string]bool{}
+	env.OnActivity(acts.Pending, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in syncapi.PendingInput) ([]syncapi.CategoryPending, error) {
+			var out []syncapi.CategoryPending
+			for _, c := range in.Categories {
+				p := syncapi.CategoryPending{Category: c, Changed: changed[c]}
+				if c == "invoices" {
+					p.Failing, p.Waiting = 3, 2 // waiting for their matters
+				}
+				if c == "hard_costs" {
+					p.Failing = 1 // a refusal, not waiting
+				}
+				out = append(out, p)
+			}
+			return out, nil
+		})
+	var quiet, after syncapi.Summary
+	// Two sweeps with nothing to do, then a change of a client.
+	env.RegisterDelayedCallback(func() {
+		queryInto(t, env, &quiet)
+		changed["contacts"] = true
+		env.SignalWorkflow(syncapi.SyncNowSignal, nil)
+	}, 11*time.Minute)
+	env.RegisterDelayedCallback(func() { queryInto(t, env, &after); env.CancelWorkflow() }, 12*time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 5 * time.Minute})
+
+	first := len(syncer.Categories)
+	if len(ran) < first {
+		t.Fatalf("ran %v: the first cycle runs every category", ran)
+	}
+	if got, want := ran[first:], []string{"contacts", "invoices"}; !slices.Equal(got, want) {
+		t.Errorf("after the first cycle ran %v, want %v: nothing on the quiet sweeps, then the changed contacts and the invoices waiting for them", got, want)
+	}
+	if quiet.Cycles != 3 || len(quiet.Categories) != first {
+		t.Fatalf("after two quiet sweeps: %d cycles, categories %+v", quiet.Cycles, quiet.Categories)
+	}
+	for _, c := range quiet.Categories {
+		want := map[string]int{"invoices": 3, "hard_costs": 1}[c.Category]
+		if c.Failed != want || c.Created != 0 {
+			t.Errorf("quiet sweep shows %s %+v, want no writes and %d failing", c.Category, c.Counts, want)
+		}
+	}
+	if after.Cycles != 4 {
+		t.Errorf("%d cycles after the change, want 4", after.Cycles)
 	}
 }

@@ -37,3 +37,18 @@ func (s *Store) SaveCursor(ctx context.Context, sc Scope, category string, c pms
 	}
 	return nil
 }
+
+// HasWork says whether a category has changes in its feed (the given entities) past
+// its cursor; a category that has never saved a cursor has.
+func (s *Store) HasWork(ctx context.Context, sc Scope, category string, entities []string) (bool, error) {
+	var changed bool
+	err := s.db.GetContext(ctx, &changed, `
+		SELECT CASE WHEN c.feed_seq IS NULL THEN true
+		       ELSE EXISTS (SELECT 1 FROM pms_changes p WHERE p.firm_id = $1 AND p.entity = ANY($4) AND p.seq > c.feed_seq) END
+		FROM (SELECT (SELECT feed_seq FROM sync_cursors WHERE firm_id = $1 AND realm_id = $2 AND category = $3) AS feed_seq) c`,
+		sc.FirmID, sc.RealmID, category, textArray(entities))
+	if err != nil {
+		return false, fmt.Errorf("pending %s: %w", category, err)
+	}
+	return changed, nil
+}

@@ -87,3 +87,25 @@ func (s *Store) FailedItems(ctx context.Context, sc Scope, kinds ...string) ([]I
 	}
 	return out, nil
 }
+
+// FailingByKind counts the failing items by kind, and of them those whose error code
+// starts with waitingPrefix (they wait for another record).
+func (s *Store) FailingByKind(ctx context.Context, sc Scope, waitingPrefix string) (failing, waiting map[string]int, err error) {
+	var rows []struct {
+		Kind    string `db:"kind"`
+		Failing int    `db:"failing"`
+		Waiting int    `db:"waiting"`
+	}
+	err = s.db.SelectContext(ctx, &rows, `
+		SELECT kind, count(*) AS failing, count(*) FILTER (WHERE starts_with(error_code, $3)) AS waiting
+		FROM sync_items WHERE firm_id = $1 AND realm_id = $2 AND status = 'failed'
+		GROUP BY kind`, sc.FirmID, sc.RealmID, waitingPrefix)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failing items by kind: %w", err)
+	}
+	failing, waiting = map[string]int{}, map[string]int{}
+	for _, r := range rows {
+		failing[r.Kind], waiting[r.Kind] = r.Failing, r.Waiting
+	}
+	return failing, waiting, nil
+}

@@ -8,6 +8,7 @@ const (
 	ReconcileActivity     = "Reconcile"     // ReconcileInput -> BooksSummary
 	CountBackfillActivity = "CountBackfill" // BackfillChunkInput -> int
 	BackfillChunkActivity = "BackfillChunk" // BackfillChunkInput -> BackfillChunkResult
+	PendingActivity       = "Pending"       // PendingInput -> []CategoryPending
 )
 
 // Error types the workflows react to. Both are non-retryable: retrying cannot help
@@ -27,6 +28,22 @@ type SyncCategoryInput struct {
 	RealmID     string `json:"realm_id"`
 	Category    string `json:"category"`
 	RetryFailed bool   `json:"retry_failed,omitempty"`
+}
+
+// PendingInput asks which of a firm's categories have work.
+type PendingInput struct {
+	FirmID     int64    `json:"firm_id"`
+	RealmID    string   `json:"realm_id"`
+	Categories []string `json:"categories"`
+}
+
+// CategoryPending is what a category has to do: changes in its feed past its cursor
+// (or no cursor yet), and its failed items, of which Waiting wait for another record.
+type CategoryPending struct {
+	Category string `json:"category"`
+	Changed  bool   `json:"changed"`
+	Failing  int    `json:"failing"`
+	Waiting  int    `json:"waiting"`
 }
 
 // ReconcileInput names the firm and company whose books to check.

@@ -1,0 +1,39 @@
+package syncer
+
+import (
+	"context"
+
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// Pending is what a category has to do, found without QuickBooks: whether its feed has
+// changes past its cursor (a category that has never run has), and how many of its
+// items are failing, and of those waiting for another record.
+type Pending struct {
+	Category         string
+	Changed          bool
+	Failing, Waiting int
+}
+
+// PendingWork reads, in a few queries, what each category has to do, so that a sweep
+// that finds nothing costs a firm one short activity instead of a run of every
+// category.
+func PendingWork(ctx context.Context, st *store.Store, sc store.Scope, cats []Category) ([]Pending, error) {
+	failing, waiting, err := st.FailingByKind(ctx, sc, waitingPrefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pending, 0, len(cats))
+	for _, cat := range cats {
+		p := Pending{Category: cat.Name}
+		if p.Changed, err = st.HasWork(ctx, sc, cat.Name, cat.Entities); err != nil {
+			return nil, err
+		}
+		for kind := range cat.kinds() {
+			p.Failing += failing[kind]
+			p.Waiting += waiting[kind]
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
