@@ -107,7 +107,10 @@ func (p *paymentPage) payment(ctx context.Context, id int64) ([]txn, error) {
 	if len(failures) > 0 {
 		return nil, nil
 	}
-	depositTo, err := e.depositAccountFor(ctx, b, pay)
+	depositTo, err := e.paymentDeposit(ctx, b, pay) // before the start date: internal/syncer/opening.go
+	if f := asItemFailure(err); f != nil {
+		return nil, waitAllParts(ctx, e, pay, parts, f, p.counts)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,234 @@
+package syncer
+
+// A demo firm synced with a start date, read as an accountant reads its books: the
+// trust opening entries, full trust balances, and nothing before the start date in
+// Undeposited Funds or a bank account (internal/syncer/opening.go).
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/qbosync/qbosync/internal/names"
+	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/reconcile"
+	"github.com/qbosync/qbosync/internal/settings"
+)
+
+// openingStart splits the demo firm's 18 months of history (seed.DefaultToday is
+// 2026-11-01): trust money held before it, invoices unpaid at it, payments before it.
+const openingStart = "2026-03-01"
+
+func TestOpeningBalancesCarryTrustAndPreStartReceivables(t *testing.T) {
+	for _, matters := range []bool{true, false} {
+		t.Run(fmt.Sprintf("matters as sub-customers %v", matters), func(t *testing.T) {
+			r := newRig(t, qbosim.Options{})
+			firm := r.seedFirm(14, func(s *settings.Settings) {
+				s.SyncOptions.StartDate, s.SyncOptions.SyncAllUnpaidInvoices = openingStart, true
+				s.Contacts.MattersAsSubCustomers = matters
+			})
+			r.fixSeedFailures(firm)
+			r.syncAll()
+			if f := r.failures(); len(f) > 0 {
+				t.Fatalf("failed items: %v", f)
+			}
+			entries := r.withMarkerPrefix("JournalEntry", "qbosync:"+posting.KindTrustOpening+":")
+			if len(entries) == 0 {
+				t.Fatal("no opening trust entry posted")
+			}
+			for _, je := range entries {
+				if je["TxnDate"] != "2026-02-28" {
+					t.Errorf("opening entry %v dated %v, want the day before the start date", je["Id"], je["TxnDate"])
+				}
+			}
+			r.checkBooks(firm, openingStart)
+			if n := r.preStartPayments(); n == 0 {
+				t.Error("the demo firm has no payment before the start date on an invoice brought over: the test checks nothing of receivables")
+			}
+
+			// Earlier trust history changes: a deposit before the start date is edited,
+			// another added; the entry follows, and a rerun writes nothing.
+			r.exec(`UPDATE trust_transactions SET amount_cents = amount_cents + 1111
+				WHERE id = (SELECT min(id) FROM trust_transactions WHERE firm_id = $1 AND kind = 'deposit' AND txn_on < $2::date)`, firm, openingStart)
+			r.exec(`INSERT INTO trust_transactions (firm_id, bank_account_id, matter_id, kind, txn_on, amount_cents, reference)
+				SELECT firm_id, bank_account_id, matter_id, 'deposit', '2025-12-31', 4242, 'Late entry'
+				FROM trust_transactions WHERE firm_id = $1 ORDER BY id DESC LIMIT 1`, firm)
+			if c := r.run("trust", false); c.Updated == 0 {
+				t.Errorf("trust after earlier history changed: %+v; want the opening entry updated", c)
+			}
+			r.checkBooks(firm, openingStart)
+			if again := r.syncAll(); again.Created+again.Updated+again.Adopted != 0 {
+				t.Errorf("a rerun wrote: %+v", again)
+			}
+		})
+	}
+}
+
+// With no money in trust on the day before the start date, no entry posts, and one
+// posted before is deleted.
+func TestOpeningEntryGoesWhenNothingWasHeld(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(14, func(s *settings.Settings) { s.SyncOptions.StartDate = openingStart })
+	r.fixSeedFailures(firm)
+	r.syncAll()
+	if len(r.withMarkerPrefix("JournalEntry", "qbosync:"+posting.KindTrustOpening+":")) == 0 {
+		t.Fatal("no opening entry to retire")
+	}
+	r.exec(`DELETE FROM trust_transactions WHERE firm_id = $1 AND txn_on < $2::date`, firm, openingStart)
+	r.run("trust", false)
+	if got := r.withMarkerPrefix("JournalEntry", "qbosync:"+posting.KindTrustOpening+":"); len(got) != 0 {
+		t.Errorf("opening entries left with nothing held: %v", got)
+	}
+	r.checkBooks(firm, openingStart)
+}
+
+// fixSeedFailures resolves the seed's deliberate failures (a client named like one of
+// the sample company's vendors, an invalid e-mail), so that every client is in
+// QuickBooks and the books can be compared whole.
+func (r *rig) fixSeedFailures(firm int64) {
+	r.t.Helper()
+	r.exec(`UPDATE clients SET email = '' WHERE firm_id = $1 AND email <> '' AND email NOT LIKE '%_@_%._%'`, firm)
+	for _, v := range r.sim.Entities(r.realm, "Vendor") {
+		r.exec(`UPDATE clients SET name = name || ' (client)' WHERE firm_id = $1 AND lower(name) = lower($2)`, firm, fmt.Sprint(v["DisplayName"]))
+	}
+}
+
+func (r *rig) withMarkerPrefix(entity, prefix string) []map[string]any {
+	var out []map[string]any
+	for _, o := range r.sim.Entities(r.realm, entity) {
+		if strings.HasPrefix(names.MarkerIn(fmt.Sprint(o["PrivateNote"])), prefix) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// preStartPayments counts the payments qbosync deposited to the receipts-before-start
+// account.
+func (r *rig) preStartPayments() int {
+	m, ok := r.mapping(KindLedger, posting.PreStartReceiptsKey)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, p := range r.sim.Entities(r.realm, "Payment") {
+		if ref, _ := p["DepositToAccountRef"].(map[string]any); fmt.Sprint(ref["value"]) == m.QBOID {
+			n++
+		}
+	}
+	return n
+}
+
+// checkBooks reads the sandbox's books as an accountant would: no line before the
+// start date in Undeposited Funds or any bank account but the opening trust entries';
+// each trust account's bank = liability = the practice system's client balances as of
+// now, in full; and the liability held for each client's customers is the client's
+// ledger. The reconciliation (with its own reading) agrees.
+func (r *rig) checkBooks(firm int64, start string) {
+	t := r.t
+	t.Helper()
+	banks, undeposited := map[string]string{}, ""
+	for _, a := range r.sim.Entities(r.realm, "Account") {
+		id := fmt.Sprint(a["Id"])
+		switch {
+		case a["AccountType"] == "Bank":
+			banks[id] = fmt.Sprint(a["Name"])
+		case a["AccountSubType"] == "UndepositedFunds":
+			undeposited = id
+		}
+	}
+	ledger := r.sim.Ledger(r.realm)
+	for _, l := range ledger {
+		if l.Date >= start || (banks[l.Account] == "" && l.Account != undeposited) {
+			continue
+		}
+		if l.Entity == "JournalEntry" && strings.HasPrefix(names.MarkerIn(l.PrivateNote), "qbosync:"+posting.KindTrustOpening+":") {
+			continue // the opening balance itself
+		}
+		if !names.HasAnyMarker(l.PrivateNote) {
+			continue // the sample company's own history
+		}
+		t.Errorf("%s %s dated %s posts %d to %s (%s) before the start date %s: %q", l.Entity, l.ID, l.Date, l.Cents, l.Account, banks[l.Account], start, l.PrivateNote)
+	}
+
+	// The client each QBO customer stands for.
+	clientOf := map[string]int64{}
+	var rows []struct {
+		QBOID  string `db:"qbo_id"`
+		Client int64  `db:"client_id"`
+	}
+	if err := r.e.Store.DB().Select(&rows, `
+		SELECT x.qbo_id, m.client_id FROM qbo_id_map x JOIN matters m ON m.firm_id = x.firm_id AND m.id::text = x.source_key
+		WHERE x.firm_id = $1 AND x.kind = 'matter'
+		UNION ALL SELECT x.qbo_id, x.source_key::bigint FROM qbo_id_map x WHERE x.firm_id = $1 AND x.kind = 'client'`, firm); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		clientOf[row.QBOID] = row.Client
+	}
+	var accounts []struct {
+		ID        int64  `db:"id"`
+		Bank      string `db:"bank"`
+		Liability string `db:"liability"`
+	}
+	if err := r.e.Store.DB().Select(&accounts, `
+		SELECT b.id, bank.qbo_id AS bank, liab.qbo_id AS liability FROM bank_accounts b
+		JOIN qbo_id_map bank ON bank.firm_id = b.firm_id AND bank.kind = 'ledger' AND bank.source_key = 'trust_bank:' || b.id
+		JOIN qbo_id_map liab ON liab.firm_id = b.firm_id AND liab.kind = 'ledger' AND liab.source_key = 'trust_liability:' || b.id
+		WHERE b.firm_id = $1 AND b.kind = 'trust'`, firm); err != nil || len(accounts) == 0 {
+		t.Fatalf("trust accounts in QuickBooks: %v, %v", accounts, err)
+	}
+	for _, a := range accounts {
+		var clients []struct {
+			Client int64 `db:"client_id"`
+			Cents  int64 `db:"cents"`
+		}
+		if err := r.e.Store.DB().Select(&clients, `
+			SELECT m.client_id, sum(CASE t.kind WHEN 'deposit' THEN t.amount_cents ELSE -t.amount_cents END)::bigint AS cents
+			FROM trust_transactions t JOIN matters m ON m.firm_id = t.firm_id AND m.id = t.matter_id
+			WHERE t.firm_id = $1 AND t.bank_account_id = $2 GROUP BY m.client_id`, firm, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		want, total := map[int64]int64{}, int64(0)
+		for _, c := range clients {
+			if c.Cents != 0 {
+				want[c.Client] = c.Cents
+			}
+			total += c.Cents
+		}
+		if total == 0 {
+			t.Fatalf("trust account %d holds nothing: the test checks nothing", a.ID)
+		}
+		bank, liab := r.sim.AccountBalance(r.realm, a.Bank), r.sim.AccountBalance(r.realm, a.Liability)
+		if bank != total || liab != total {
+			t.Errorf("trust account %d: QuickBooks bank %d, liability %d; the practice system's client balances add up to %d", a.ID, bank, liab, total)
+		}
+		got := map[int64]int64{}
+		for _, l := range ledger {
+			if l.Account == a.Liability {
+				got[clientOf[l.Party]] -= l.Cents // a credit is money held
+			}
+		}
+		for c, cents := range got {
+			if cents == 0 {
+				delete(got, c)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("trust account %d: client ledgers in QuickBooks %v, in the practice system %v", a.ID, got, want)
+		}
+	}
+	rep, err := reconcile.Firm(t.Context(), r.e.Store.DB(), r.e.QBO, r.e.Scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Trust.OK() || len(rep.Trust.Accounts) != len(accounts) {
+		t.Errorf("the reconciliation of trust: %+v", rep.Trust)
+	}
+	if !rep.Receivables.OK() {
+		var b strings.Builder
+		_ = rep.Format(&b)
+		t.Errorf("the reconciliation of receivables:\n%s", b.String())
+	}
+}
