@@ -41,7 +41,7 @@ func TestTrustBalancesAsOfADay(t *testing.T) {
 			delete(want, k)
 		}
 	}
-	got, err := pms.TrustBalancesAsOf(ctx, d, firm, day)
+	got, err := pms.TrustBalancesAsOf(ctx, d, firm, day, pms.PostedAlone{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestTrustBalancesAsOfADay(t *testing.T) {
 	}
 	balanceOf := func() int64 {
 		t.Helper()
-		got, err := pms.TrustBalancesAsOf(ctx, d, firm, day)
+		got, err := pms.TrustBalancesAsOf(ctx, d, firm, day, pms.PostedAlone{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,66 @@ func TestTrustBalancesAsOfADay(t *testing.T) {
 	if got := balanceOf(); got != before+12345 {
 		t.Errorf("a deposit dated on the day: balance %d, want %d", got, before+12345)
 	}
-	if got, err := pms.TrustBalancesAsOf(ctx, d, firm, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil || len(got) != 0 {
+	if got, err := pms.TrustBalancesAsOf(ctx, d, firm, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), pms.PostedAlone{}); err != nil || len(got) != 0 {
 		t.Errorf("balances before any activity: %v, %v; want none", got, err)
+	}
+}
+
+// What qbosync posts on its own is left out of the opening balances: a transaction in
+// QuickBooks on its own, the receipts of a slip in QuickBooks, and, when slips post as
+// one deposit, a receipt on a slip deposited after the day.
+func TestTrustBalancesAsOfLeaveOutWhatPostsAlone(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	firm := seededFirm(t, d, 5)
+	var ids []int64
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var account, matter int64
+	must(d.QueryRow(`SELECT bank_account_id, matter_id FROM trust_transactions WHERE firm_id = $1 ORDER BY id LIMIT 1`, firm).Scan(&account, &matter))
+	// A fresh matter of the same client, so that its balance is only what this test adds.
+	must(d.Get(&matter, `INSERT INTO matters (firm_id, client_id, matter_number, name, opened_on)
+		SELECT firm_id, client_id, 'T-1', 'Opening test', '2025-01-01' FROM matters WHERE id = $1 RETURNING id`, matter))
+	var late, early int64
+	must(d.Get(&late, `INSERT INTO deposit_slips (firm_id, bank_account_id, slip_number, deposited_on, total_cents)
+		VALUES ($1, $2, 'T-LATE', '2026-03-02', 100) RETURNING id`, firm, account))
+	must(d.Get(&early, `INSERT INTO deposit_slips (firm_id, bank_account_id, slip_number, deposited_on, total_cents)
+		VALUES ($1, $2, 'T-EARLY', '2026-02-27', 20) RETURNING id`, firm, account))
+	for _, row := range []struct {
+		slip  *int64
+		cents int64
+	}{{&late, 100}, {&early, 20}, {nil, 3000}, {nil, 40000}} {
+		var id int64
+		must(d.Get(&id, `INSERT INTO trust_transactions (firm_id, bank_account_id, matter_id, kind, txn_on, amount_cents, deposit_slip_id)
+			VALUES ($1, $2, $3, 'deposit', '2026-02-27', $4, $5) RETURNING id`, firm, account, matter, row.cents, row.slip))
+		ids = append(ids, id)
+	}
+	day := time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		posted pms.PostedAlone
+		want   int64
+	}{
+		{"all", pms.PostedAlone{}, 43120},
+		{"a receipt on a slip deposited after the day is the slip's", pms.PostedAlone{SlipsPostAsOne: true}, 43020},
+		{"a transaction in QuickBooks on its own", pms.PostedAlone{Txns: ids[3:]}, 3120},
+		{"the receipts of a slip in QuickBooks", pms.PostedAlone{Slips: []int64{early}}, 43100},
+		{"together", pms.PostedAlone{Txns: ids[2:3], Slips: []int64{early}, SlipsPostAsOne: true}, 40000},
+	} {
+		got, err := pms.TrustBalancesAsOf(ctx, d, firm, day, tc.posted)
+		must(err)
+		var cents int64
+		for _, b := range got {
+			if b.MatterID == matter {
+				cents = b.BalanceCents
+			}
+		}
+		if cents != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, cents, tc.want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 )
 
@@ -35,7 +36,11 @@ func syncTrustOpening(ctx context.Context, e *Engine, _ []pms.Change, counts *Co
 		return err
 	}
 	asOf := posting.OpeningDay(b.start)
-	balances, err := pms.TrustBalancesAsOf(ctx, e.Store.DB(), e.Scope.FirmID, asOf)
+	posted, err := e.postedAlone(ctx, b)
+	if err != nil {
+		return err
+	}
+	balances, err := pms.TrustBalancesAsOf(ctx, e.Store.DB(), e.Scope.FirmID, asOf, posted)
 	if err != nil {
 		return err
 	}
@@ -107,6 +112,32 @@ func syncTrustOpening(ctx context.Context, e *Engine, _ []pms.Change, counts *Co
 	}
 	_, err = putTxns(ctx, e, txns, counts)
 	return err
+}
+
+// postedAlone says which trust records qbosync posts on their own, whatever their date,
+// so that the opening balances leave them out: those already in QuickBooks (a record
+// moved before the start date after it synced stays there), and, with one deposit per
+// slip, receipts on slips deposited from the start date on.
+func (e *Engine) postedAlone(ctx context.Context, b *books) (pms.PostedAlone, error) {
+	out := pms.PostedAlone{SlipsPostAsOne: b.Trust.DepositSlips == settings.SlipPerDeposit}
+	for _, kind := range append([]string{posting.KindDepositSlip}, trustTxnKinds...) {
+		mapped, err := e.Store.MappingsWithPrefix(ctx, e.Scope, kind, "")
+		if err != nil {
+			return out, err
+		}
+		for _, m := range mapped {
+			id, err := strconv.ParseInt(m.SourceKey, 10, 64)
+			if err != nil {
+				return out, fmt.Errorf("id map: %s %q: %w", kind, m.SourceKey, err)
+			}
+			if kind == posting.KindDepositSlip {
+				out.Slips = append(out.Slips, id)
+			} else {
+				out.Txns = append(out.Txns, id)
+			}
+		}
+	}
+	return out, nil
 }
 
 // trustOpeningEntry is the opening entry of one trust account, or the failure saying
