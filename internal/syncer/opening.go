@@ -27,91 +27,110 @@ import (
 // is the trust category's prepare step and runs at every run, changes or not: the
 // balances are worked out again from the practice system each time, so a trust
 // transaction before the start date that is edited, added or deleted later changes the
-// entry, which putTxns then updates (an unchanged entry writes nothing). An entry whose
-// balances are all zero now is deleted. A client's customer not yet in QBO makes the
-// entry wait, as any trust record does, and it follows by itself once the customer is.
+// entry, which the apply then updates (an unchanged entry writes nothing). An entry
+// whose balances are all zero now is deleted. A client's customer not yet in QBO makes
+// the entry wait, as any trust record does, and it follows by itself once the customer
+// is.
 func syncTrustOpening(ctx context.Context, e *Engine, _ []pms.Change, counts *Counts) error {
-	b, err := e.books(ctx)
-	if err != nil || !b.Trust.Sync || b.start.IsZero() {
+	f, ok, err := loadTrustOpening(ctx, e)
+	if err != nil || !ok {
 		return err
 	}
-	asOf := posting.OpeningDay(b.start)
-	posted, err := e.postedAlone(ctx, b)
-	if err != nil {
-		return err
-	}
-	balances, err := pms.TrustBalancesAsOf(ctx, e.Store.DB(), e.Scope.FirmID, asOf, posted)
-	if err != nil {
-		return err
-	}
-	accountNames := map[int64]string{}
-	for _, a := range b.Trust.Accounts {
-		accountNames[a.PMSAccountID] = a.PMSName
-	}
-	byAccount := map[int64][]pms.TrustBalance{}
-	var matterIDs []int64
-	for _, bal := range balances {
-		byAccount[bal.BankAccountID] = append(byAccount[bal.BankAccountID], bal)
-		matterIDs = append(matterIDs, bal.MatterID)
-	}
-	// Every account with money, and every account of the settings (an entry posted
-	// before may have to go).
-	var ids []int64
-	for id := range byAccount {
-		ids = append(ids, id)
-	}
-	for id := range accountNames {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	existing, err := e.Store.Mappings(ctx, e.Scope, posting.KindTrustOpening, keysOf(ids))
-	if err != nil {
-		return err
-	}
-	failed, err := e.Store.FailedItems(ctx, e.Scope, posting.KindTrustOpening)
-	if err != nil {
-		return err
-	}
-	refs, err := e.trustAccounts(ctx, ids)
-	if err != nil {
-		return err
-	}
-	customers, err := e.customersOf(ctx, matterIDs)
-	if err != nil {
-		return err
-	}
-	var txns []txn
-	for _, id := range ids {
-		key := strconv.FormatInt(id, 10)
-		name := accountNames[id]
-		if name == "" {
-			name = fmt.Sprintf("trust account #%d", id)
-		}
-		it := item{Kind: posting.KindTrustOpening, Key: key, Label: posting.TrustOpeningLabel(name, asOf),
-			Marker: names.Marker(e.Scope.FirmID, posting.KindTrustOpening, id)}
-		je, ok, err := trustOpeningEntry(e.Scope.FirmID, id, name, asOf, byAccount[id], refs, customers)
-		if err == nil && !ok {
-			// Nothing held: no entry, and one posted before goes; a failure recorded
-			// before (waiting for a customer that no longer matters) is settled.
-			switch m, mapped := existing[key]; {
-			case mapped:
-				err = retireTxn(ctx, e, it, m, false, counts)
-			case slices.ContainsFunc(failed, func(f store.ItemStatus) bool { return f.SourceKey == key }):
-				err = e.settle(ctx, it.Kind, it.Key, it.Label, store.ActionUnchanged, nil, counts)
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if txns, err = e.stage(ctx, txns, txn{it: it, entity: "JournalEntry", body: je, date: je.TxnDate}, err, counts); err != nil {
+	p, cleared := planTrustOpening(f)
+	for _, it := range cleared {
+		if err := e.settle(ctx, it.Kind, it.Key, it.Label, store.ActionUnchanged, nil, counts); err != nil {
 			return err
 		}
 	}
-	_, err = putTxns(ctx, e, txns, counts)
+	_, err = e.apply(ctx, p, counts)
 	return err
+}
+
+// openingFacts are what the opening entries are planned with.
+type openingFacts struct {
+	basis
+	asOf     time.Time
+	accounts []int64          // every trust account with money, or of the settings, sorted
+	names    map[int64]string // the practice accounts' names
+	balances map[int64][]pms.TrustBalance
+	existing map[string]store.Mapping           // the entries posted before, by account key
+	failed   map[string]bool                    // the account keys with a failure recorded
+	accts    map[int64]posting.TrustAccountRefs // by practice bank account
+	customer map[int64]string                   // by matter
+}
+
+// loadTrustOpening reads the balances as of the day before the start date, what the
+// entries posted as before, and the accounts and customers they post to. ok is false
+// when there is nothing to open: trust money does not sync, or there is no start date.
+func loadTrustOpening(ctx context.Context, e *Engine) (f openingFacts, ok bool, err error) {
+	if f.basis, err = e.basis(ctx); err != nil || !f.books.Trust.Sync || f.scope.Start.IsZero() {
+		return f, false, err
+	}
+	f.asOf = posting.OpeningDay(f.scope.Start)
+	posted, err := e.postedAlone(ctx, f.books)
+	if err != nil {
+		return f, false, err
+	}
+	balances, err := pms.TrustBalancesAsOf(ctx, e.Store.DB(), e.Scope.FirmID, f.asOf, posted)
+	if err != nil {
+		return f, false, err
+	}
+	f.names, f.balances = map[int64]string{}, map[int64][]pms.TrustBalance{}
+	for _, a := range f.books.Trust.Accounts {
+		f.names[a.PMSAccountID] = a.PMSName
+		f.accounts = append(f.accounts, a.PMSAccountID)
+	}
+	var matterIDs []int64
+	for _, b := range balances {
+		f.balances[b.BankAccountID] = append(f.balances[b.BankAccountID], b)
+		matterIDs = append(matterIDs, b.MatterID)
+		if !slices.Contains(f.accounts, b.BankAccountID) {
+			f.accounts = append(f.accounts, b.BankAccountID)
+		}
+	}
+	slices.Sort(f.accounts)
+	if f.existing, err = e.Store.Mappings(ctx, e.Scope, posting.KindTrustOpening, keysOf(f.accounts)); err != nil {
+		return f, false, err
+	}
+	failed, err := e.Store.FailedItems(ctx, e.Scope, posting.KindTrustOpening)
+	if err != nil {
+		return f, false, err
+	}
+	f.failed = map[string]bool{}
+	for _, it := range failed {
+		f.failed[it.SourceKey] = true
+	}
+	if f.accts, err = e.trustAccounts(ctx, f.accounts); err != nil {
+		return f, false, err
+	}
+	f.customer, err = e.customersOf(ctx, matterIDs)
+	return f, true, err
+}
+
+// planTrustOpening decides, account by account, the opening entry QBO should hold, the
+// one to delete (nothing held any more), or what the entry waits for. cleared are the
+// accounts whose recorded failure no longer applies (nothing to post, nothing posted).
+func planTrustOpening(f openingFacts) (p plan, cleared []item) {
+	for _, id := range f.accounts {
+		key := strconv.FormatInt(id, 10)
+		name := f.names[id]
+		if name == "" {
+			name = fmt.Sprintf("trust account #%d", id)
+		}
+		it := item{Kind: posting.KindTrustOpening, Key: key, Label: posting.TrustOpeningLabel(name, f.asOf),
+			Marker: names.Marker(f.firm, posting.KindTrustOpening, id)}
+		je, ok, err := trustOpeningEntry(f.firm, id, name, f.asOf, f.balances[id], f.accts, f.customer)
+		switch m, inBooks := f.existing[key]; {
+		case err == nil && !ok && inBooks:
+			p.retire = append(p.retire, retirement{it: it, m: m})
+		case err == nil && !ok && f.failed[key]:
+			cleared = append(cleared, it)
+		case err == nil && !ok:
+		default:
+			p.post(txn{it: it, entity: "JournalEntry", body: je, date: je.TxnDate}, err)
+		}
+	}
+	return p, cleared
 }
 
 // postedAlone says which trust records qbosync posts on their own, whatever their date,
@@ -162,20 +181,37 @@ func trustOpeningEntry(firm, account int64, name string, asOf time.Time, balance
 	return je, ok, itemErr(err)
 }
 
-// paymentDeposit is the QBO account a payment is deposited to: the one the settings
-// choose (depositAccountFor), unless the payment was received before the start date,
-// when it is the receipts-before-start account (posting.PaymentDepositAccount), set up
-// the first time a payment needs it.
-func (e *Engine) paymentDeposit(ctx context.Context, b *books, p pms.Payment) (string, error) {
-	chosen, err := e.depositAccountFor(ctx, b, p)
-	if err != nil || !posting.ReceivedBeforeStart(p, b.start) {
-		return chosen, err
+// receiptsBeforeStart is the receipts-before-start account as a page of payments
+// knows it: its QBO id, or why it is not there.
+type receiptsBeforeStart struct {
+	id  string
+	err error // an item failure: what the payments received before the start date wait for
+}
+
+// loadReceiptsBeforeStart sets up the receipts-before-start account, once a payment of
+// the page needs it (received before the start date).
+func (f *paymentFacts) loadReceiptsBeforeStart(ctx context.Context, e *Engine) error {
+	if !slices.ContainsFunc(f.payments, func(p pms.Payment) bool { return posting.ReceivedBeforeStart(p, f.scope.Start) }) {
+		return nil
 	}
-	before, err := e.receiptsBeforeStart(ctx)
-	if err != nil {
-		return "", err
+	id, err := e.receiptsBeforeStart(ctx)
+	if asItemFailure(err) != nil {
+		f.beforeStart.err = err
+		return nil
 	}
-	return posting.PaymentDepositAccount(p, b.start, chosen, before), nil
+	f.beforeStart.id = id
+	return err
+}
+
+// depositTo is the QBO account a payment is deposited to: the one the settings choose
+// (operatingBankKey; Undeposited Funds when none), unless the payment was received
+// before the start date, when it is the receipts-before-start account
+// (posting.PaymentDepositAccount), or the failure saying why it waits for it.
+func (f paymentFacts) depositTo(pay pms.Payment) (string, error) {
+	if posting.ReceivedBeforeStart(pay, f.scope.Start) && f.beforeStart.id == "" {
+		return "", f.beforeStart.err
+	}
+	return posting.PaymentDepositAccount(pay, f.scope.Start, f.banks[operatingBankKey(f.books, pay)].QBOID, f.beforeStart.id), nil
 }
 
 // receiptsBeforeStart makes sure the receipts-before-start account is in QBO and
@@ -203,16 +239,4 @@ func (e *Engine) receiptsBeforeStart(ctx context.Context) (string, error) {
 				"The payment syncs by itself once it is.", posting.PreStartReceiptsName))
 	}
 	return id, err
-}
-
-// waitAllParts records a payment's failure (one waiting for its deposit account) under
-// each of its parts, and none of them posts: posting part of a payment would misstate
-// the deposit.
-func waitAllParts(ctx context.Context, e *Engine, p pms.Payment, parts []posting.PaymentPart, f error, counts *Counts) error {
-	for _, part := range parts {
-		if err := e.settle(ctx, posting.KindPayment, part.Key, posting.PaymentLabel(p)+partLabel(part, len(parts)), "", f, counts); err != nil {
-			return err
-		}
-	}
-	return nil
 }

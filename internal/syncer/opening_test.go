@@ -10,10 +10,13 @@ import (
 	"testing"
 
 	"github.com/qbosync/qbosync/internal/names"
+	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/store"
 )
 
 // openingStart splits the demo firm's 18 months of history (seed.DefaultToday is
@@ -230,5 +233,98 @@ func (r *rig) checkBooks(firm int64, start string) {
 		var b strings.Builder
 		_ = rep.Format(&b)
 		t.Errorf("the reconciliation of receivables:\n%s", b.String())
+	}
+}
+
+func TestPlanTrustOpening(t *testing.T) {
+	bal := func(matter, cents int64) pms.TrustBalance {
+		return pms.TrustBalance{BankAccountID: 3, MatterID: matter, MatterNumber: fmt.Sprintf("M-%d", matter), ClientID: 2,
+			ClientNumber: "C-2", ClientName: "Acme", BalanceCents: cents}
+	}
+	facts := func(balances ...pms.TrustBalance) openingFacts {
+		f := openingFacts{basis: testBasis(nil), asOf: day("2025-12-31"), accounts: []int64{3}, names: map[int64]string{3: "Trust"},
+			balances: map[int64][]pms.TrustBalance{}, existing: map[string]store.Mapping{}, failed: map[string]bool{},
+			accts: map[int64]posting.TrustAccountRefs{3: {Bank: "35", Liability: "36"}}, customer: map[int64]string{7: "58", 8: "59"}}
+		if len(balances) > 0 {
+			f.balances[3] = balances
+		}
+		return f
+	}
+	cases := []struct {
+		name    string
+		facts   openingFacts
+		want    []string
+		cleared int
+	}{
+		{"money held: the entry", facts(bal(7, 100_00), bal(8, 5_00)), []string{"write JournalEntry trust_opening 3"}, 0},
+		{"a matter with money and no customer waits", facts(bal(7, 100_00), bal(9, 5_00)), []string{"fail trust_opening 3 qbosync:waiting-for-matter"}, 0},
+		{"no QuickBooks accounts for the trust account: waits", func() openingFacts {
+			f := facts(bal(7, 100_00))
+			f.accts = map[int64]posting.TrustAccountRefs{}
+			return f
+		}(), []string{"fail trust_opening 3 qbosync:waiting-for-setup"}, 0},
+		{"nothing held any more: the entry goes", func() openingFacts {
+			f := facts()
+			f.existing["3"] = store.Mapping{Kind: posting.KindTrustOpening, SourceKey: "3", QBOEntity: "JournalEntry", QBOID: "j1"}
+			return f
+		}(), []string{"retire trust_opening 3 delete"}, 0},
+		{"nothing held, a failure recorded: cleared", func() openingFacts {
+			f := facts()
+			f.failed["3"] = true
+			return f
+		}(), nil, 1},
+		{"nothing held, nothing posted: nothing", facts(), nil, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, cleared := planTrustOpening(c.facts)
+			checkPlan(t, p, c.want...)
+			if len(cleared) != c.cleared {
+				t.Errorf("cleared %v, want %d", cleared, c.cleared)
+			}
+		})
+	}
+}
+
+// A payment received before the start date goes to the receipts-before-start account,
+// whatever the setting and its source, or waits for it; from the start date on, where
+// the settings say.
+func TestPlanPaymentsReceivedBeforeTheStartDate(t *testing.T) {
+	before := testPayment(9, alloc(20, 7, 60_00))
+	before.ReceivedOn = day("2025-12-30") // testBasis starts 2026-01-01
+	fromTrust := before
+	fromTrust.Source = "trust"
+	cases := []struct {
+		name string
+		pay  pms.Payment
+		acct receiptsBeforeStart
+		want []string
+		to   string
+	}{
+		{"before the start date", before, receiptsBeforeStart{id: "90"}, []string{"write Payment payment 9-7"}, "90"},
+		{"from trust, before the start date", fromTrust, receiptsBeforeStart{id: "90"}, []string{"write Payment payment 9-7"}, "90"},
+		{"the account is not there: waits", before, receiptsBeforeStart{err: waiting(waitingForLedger, "m", "e")},
+			[]string{"fail payment 9-7 qbosync:waiting-for-setup"}, ""},
+		{"after the start date: the setting's", testPayment(9, alloc(20, 7, 60_00)), receiptsBeforeStart{}, []string{"write Payment payment 9-7"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := paymentFacts{basis: testBasis(nil), ids: []int64{9}, payments: []pms.Payment{c.pay},
+				invoices:  map[string]store.Mapping{"20": mapping(posting.KindInvoice, "20", "q20")},
+				customers: map[int64]string{7: "58"}, beforeStart: c.acct,
+				banks: map[string]store.Mapping{settings.BankLedgerKey(settings.RoleOperatingBank, 1): {QBOID: "35"}}}
+			p := planPayments(f)
+			checkPlan(t, p, c.want...)
+			if len(p.writes) == 0 {
+				return
+			}
+			got := ""
+			if ref := p.writes[0].body.(qbo.Payment).DepositToAccountRef; ref != nil {
+				got = ref.Value
+			}
+			if got != c.to {
+				t.Errorf("deposited to %q, want %q", got, c.to)
+			}
+		})
 	}
 }
