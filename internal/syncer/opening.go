@@ -189,9 +189,17 @@ type receiptsBeforeStart struct {
 }
 
 // loadReceiptsBeforeStart sets up the receipts-before-start account, once a payment of
-// the page needs it (received before the start date).
+// the page needs it: received before the start date, and applied to an invoice that is
+// in QuickBooks or belongs there (a company whose pre-start payments all paid invoices
+// the sync leaves out gets no such account).
 func (f *paymentFacts) loadReceiptsBeforeStart(ctx context.Context, e *Engine) error {
-	if !slices.ContainsFunc(f.payments, func(p pms.Payment) bool { return posting.ReceivedBeforeStart(p, f.scope.Start) }) {
+	needs := func(p pms.Payment) bool {
+		return p.Status == "posted" && posting.ReceivedBeforeStart(p, f.scope.Start) && slices.ContainsFunc(p.Allocations, func(a pms.Allocation) bool {
+			_, inBooks := f.invoices[strconv.FormatInt(a.InvoiceID, 10)]
+			return f.scope.Invoice(f.states[a.InvoiceID], inBooks)
+		})
+	}
+	if !f.books.Invoices.SyncPayments || !slices.ContainsFunc(f.payments, needs) {
 		return nil
 	}
 	id, err := e.receiptsBeforeStart(ctx)
@@ -209,6 +217,9 @@ func (f *paymentFacts) loadReceiptsBeforeStart(ctx context.Context, e *Engine) e
 // (posting.PaymentDepositAccount), or the failure saying why it waits for it.
 func (f paymentFacts) depositTo(pay pms.Payment) (string, error) {
 	if posting.ReceivedBeforeStart(pay, f.scope.Start) && f.beforeStart.id == "" {
+		if f.beforeStart.err == nil { // never Undeposited Funds by default
+			return "", fmt.Errorf("syncer: payment %d was received before the start date and the account for it was not loaded", pay.ID)
+		}
 		return "", f.beforeStart.err
 	}
 	return posting.PaymentDepositAccount(pay, f.scope.Start, f.banks[operatingBankKey(f.books, pay)].QBOID, f.beforeStart.id), nil
