@@ -28,6 +28,7 @@ type books struct {
 var itemTypes = map[string]string{
 	"fees": "item_mapping.fees", "flat_fees": "item_mapping.flat_fees", "hard_costs": "item_mapping.hard_costs",
 	"soft_costs": "item_mapping.soft_costs", "interest": "item_mapping.interest", "write_offs": "item_mapping.write_offs",
+	"bad_debt": "item_mapping.bad_debt",
 }
 
 func (e *Engine) books(ctx context.Context) (*books, error) {

@@ -87,7 +87,7 @@ var Categories = []Category{
 		posting.KindInvoice: pms.EntityInvoice, posting.KindAdjustment: pms.EntityInvoice, posting.KindAdjustmentPayment: pms.EntityInvoice,
 	}},
 	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: paymentsPage.sync, Kinds: map[string]string{
-		posting.KindPayment: pms.EntityPayment,
+		posting.KindPayment: pms.EntityPayment, posting.KindPaymentDeposit: pms.EntityPayment,
 	}},
 	// Client money in trust: the opening balances as of the day before the start date
 	// (prepare, every run: internal/syncer/opening.go), then deposit slips (or receipts),

@@ -245,20 +245,31 @@ type creditMemo struct {
 	invoice  string // QBO id
 }
 
-// ready says whether the memo can post: it needs the write-offs item.
+// item is the ledger item the memo posts with: the bad debt item for a write-off of an
+// uncollectible balance when the firm books those as bad debt, the write-offs item
+// otherwise (a courtesy credit is always a discount given, not a loss).
+func (m creditMemo) item(b *books) string {
+	if m.a.Kind == "write_off" && b.WriteOffs.BadDebt {
+		return "bad_debt"
+	}
+	return "write_offs"
+}
+
+// ready says whether the memo can post: it needs its item.
 func (m creditMemo) ready(b *books, invoiceNumber string) error {
-	if b.items["write_offs"] != "" {
+	if b.items[m.item(b)] != "" {
 		return nil
 	}
-	return waiting(waitingForLedger, posting.AdjustmentLabel(m.a, invoiceNumber)+": the QuickBooks write-offs item is not set up",
-		"Write-offs and credits post as credit memos with the write-offs item chosen in the setup, which could not be set up in QuickBooks "+
+	what := map[string]string{"write_offs": "write-offs", "bad_debt": "bad debt"}[m.item(b)]
+	return waiting(waitingForLedger, posting.AdjustmentLabel(m.a, invoiceNumber)+": the QuickBooks "+what+" item is not set up",
+		"Write-offs and credits post as credit memos with the "+what+" item chosen in the setup, which could not be set up in QuickBooks "+
 			"(see the ledger entries in this list). The write-off syncs by itself once it is.")
 }
 
 // txn is the credit memo as a QBO transaction.
 func (m creditMemo) txn(firm int64, b *books, invoiceNumber string) txn {
 	key := posting.AdjustmentKey(m.a)
-	body := posting.AdjustmentCreditMemo(m.a, invoiceNumber, m.customer, b.items["write_offs"])
+	body := posting.AdjustmentCreditMemo(m.a, invoiceNumber, m.customer, b.items[m.item(b)])
 	return txn{
 		it: item{Kind: posting.KindAdjustment, Key: key, Label: posting.AdjustmentLabel(m.a, invoiceNumber),
 			Marker: names.MarkerFor(firm, posting.KindAdjustment, key)},

@@ -328,3 +328,36 @@ func TestPlanPaymentsReceivedBeforeTheStartDate(t *testing.T) {
 		})
 	}
 }
+
+// A payment into the bank split across matters is gathered by a deposit of its own
+// from the start date on; before it, its parts go to the receipts-before-start account
+// and nothing is gathered into the bank.
+func TestPaymentsBeforeTheStartDateAreNeverGatheredIntoTheBank(t *testing.T) {
+	for _, c := range []struct {
+		received string
+		to       string
+		gathered int
+	}{{"2025-12-30", "90", 0}, {"2026-01-05", "", 1}} {
+		pay := testPayment(9, alloc(20, 7, 60_00), alloc(21, 8, 40_00))
+		pay.ReceivedOn = day(c.received)
+		f := paymentFacts{basis: testBasis(func(s *settings.Settings) { s.Invoices.PaymentsDepositTo = settings.DepositOperatingAccount }),
+			ids: []int64{9}, payments: []pms.Payment{pay}, beforeStart: receiptsBeforeStart{id: "90"},
+			invoices:  map[string]store.Mapping{"20": mapping(posting.KindInvoice, "20", "q20"), "21": mapping(posting.KindInvoice, "21", "q21")},
+			customers: map[int64]string{7: "58", 8: "59"},
+			banks:     map[string]store.Mapping{settings.BankLedgerKey(settings.RoleOperatingBank, 1): {QBOID: "35"}}}
+		p := planPayments(f)
+		checkPlan(t, p, "write Payment payment 9-7", "write Payment payment 9-8")
+		for _, w := range p.writes {
+			got := ""
+			if ref := w.body.(qbo.Payment).DepositToAccountRef; ref != nil {
+				got = ref.Value
+			}
+			if got != c.to {
+				t.Errorf("received %s: part %s deposited to %q, want %q", c.received, w.it.Key, got, c.to)
+			}
+		}
+		if g := planGathering(f, map[string]string{"9-7": "p1", "9-8": "p2"}); len(g.writes) != c.gathered {
+			t.Errorf("received %s: %d deposits gathering the parts, want %d", c.received, len(g.writes), c.gathered)
+		}
+	}
+}

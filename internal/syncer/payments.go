@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -17,10 +19,13 @@ import (
 // pays: the part applied to an invoice that is in QBO posts, linked to it; the part
 // applied to an invoice the sync leaves out (dated before the start date and paid)
 // stays out; and a payment on an invoice that should be in QBO but is not yet waits for
-// it. A payment of invoices on several matters becomes one QBO payment per matter,
-// since QBO applies a payment only to its own customer's invoices. A voided payment is
-// voided; a deleted one is deleted.
-var paymentsPage = page[paymentFacts]{load: loadPayments, plan: planPayments}
+// it. A payment of invoices of several customers (matters, when matters are
+// sub-customers) becomes one QBO payment per customer, since QBO applies a payment
+// only to its own customer's invoices; when the payment went to a bank account, those
+// parts wait in Undeposited Funds and one Deposit gathers them into the bank, so the
+// one line on the bank statement is one deposit in QBO. A voided payment is voided; a
+// deleted one is deleted.
+var paymentsPage = page[paymentFacts]{load: loadPayments, plan: planPayments, followUp: gatherParts}
 
 // paymentFacts are what a page of payment changes is planned with.
 type paymentFacts struct {
@@ -28,6 +33,7 @@ type paymentFacts struct {
 	ids       []int64
 	payments  []pms.Payment
 	parts     map[int64][]store.Mapping  // the QBO payments each payment posted as
+	deposits  map[string]store.Mapping   // the deposits gathering them, by payment key
 	invoices  map[string]store.Mapping   // the QBO invoices of the invoices paid
 	states    map[int64]pms.InvoiceState // of the invoices paid
 	customers map[int64]string           // by matter
@@ -55,6 +61,9 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 			return f, false, err
 		}
 	}
+	if f.deposits, err = e.Store.Mappings(ctx, e.Scope, posting.KindPaymentDeposit, keysOf(f.ids)); err != nil {
+		return f, false, err
+	}
 	var invoiceIDs, matterIDs []int64
 	var bankKeys []string
 	for _, pay := range f.payments {
@@ -79,46 +88,136 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 	return f, true, f.loadReceiptsBeforeStart(ctx, e)
 }
 
-// planPayments decides, payment by payment, its QBO payments (one per matter) and the
-// retirement of the parts it no longer has; a deleted or voided payment retires all of
-// them. A payment one of whose parts cannot post waits whole: posting part of it would
-// misstate the deposit.
+// planPayments decides, payment by payment, its QBO payments (one per customer) and
+// the retirement of the parts it no longer has; a deleted or voided payment retires
+// all of them. A payment one of whose parts cannot post waits whole: posting part of
+// it would misstate the deposit. The deposit gathering a payment's parts is retired
+// first whenever its parts change: QBO keeps a deposited payment's amount tied to
+// its deposit line, so the parts change out of Undeposited Funds, and the deposit is
+// made again after them (gatherParts).
 func planPayments(f paymentFacts) plan {
 	var p plan
 	for _, id := range f.ids {
-		i := slices.IndexFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id })
-		if i < 0 || f.payments[i].Status == "void" || !f.books.Invoices.SyncPayments {
-			// Deleted, voided, or payments not synced at all (then only what an earlier
-			// setting posted would be here, and there is none: settings are frozen).
-			p.retire = append(p.retire, staleParts(id, f.parts[id], nil, i >= 0 && f.payments[i].Status == "void")...)
+		writes, failures, keep := f.planPayment(id)
+		for _, fail := range failures {
+			p.fail(fail.it, fail.err)
+		}
+		if failures != nil {
 			continue
 		}
-		pay := f.payments[i]
-		parts, failures := paymentParts(pay, f.scope, f.invoices, f.states, f.customers)
+		void := slices.ContainsFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id && pay.Status == "void" })
+		stale := staleParts(id, f.parts[id], keep, void)
+		key := strconv.FormatInt(id, 10)
+		if m, ok := f.deposits[key]; ok && (len(stale) > 0 || partsChanged(writes, f.parts[id]) || !f.gathers(id, len(writes))) {
+			p.retire = append(p.retire, retirement{it: item{Kind: posting.KindPaymentDeposit, Key: key, Label: fmt.Sprintf("deposit of payment #%d", id)}, m: m})
+		}
+		p.retire = append(p.retire, stale...)
+		p.writes = append(p.writes, writes...)
+	}
+	return p
+}
+
+// planPayment is payment id's QBO payments and the keys they keep, or its failures;
+// a payment deleted, voided or not synced at all has none (everything it posted goes).
+func (f paymentFacts) planPayment(id int64) ([]txn, []failure, []string) {
+	i := slices.IndexFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id })
+	if i < 0 || f.payments[i].Status == "void" || !f.books.Invoices.SyncPayments {
+		// Not synced at all: only what an earlier setting posted would be here, and
+		// there is none (settings are frozen).
+		return nil, nil, nil
+	}
+	pay := f.payments[i]
+	parts, failures := paymentParts(pay, f.scope, f.invoices, f.states, f.customers)
+	if len(failures) > 0 {
+		var out []failure
 		for key, err := range failures {
-			p.fail(item{Kind: posting.KindPayment, Key: key, Label: posting.PaymentLabel(pay)}, err)
+			out = append(out, failure{item{Kind: posting.KindPayment, Key: key, Label: posting.PaymentLabel(pay)}, err})
 		}
-		if len(failures) > 0 {
-			continue
-		}
-		depositTo, err := f.depositTo(pay)
-		if err != nil { // the account for payments received before the start date is not there
-			for _, part := range parts {
-				p.fail(item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts))}, err)
-			}
-			continue
-		}
-		var keep []string
+		slices.SortFunc(out, func(a, b failure) int { return strings.Compare(a.it.Key, b.it.Key) })
+		return nil, out, nil
+	}
+	depositTo, err := f.depositTo(pay) // before the start date: internal/syncer/opening.go
+	if err != nil {                    // the account for payments received before the start date is not there
+		var out []failure
 		for _, part := range parts {
-			keep = append(keep, part.Key)
-			body := posting.QBOPayment(pay, part, depositTo)
-			p.writes = append(p.writes, txn{
-				it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts)),
-					Marker: names.MarkerFor(f.firm, posting.KindPayment, part.Key)},
-				entity: "Payment", body: body, date: body.TxnDate,
-			})
+			out = append(out, failure{item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts))}, err})
 		}
-		p.retire = append(p.retire, staleParts(id, f.parts[id], keep, false)...)
+		return nil, out, nil
+	}
+	if f.gathers(id, len(parts)) {
+		depositTo = "" // Undeposited Funds, until the payment's deposit gathers them
+	}
+	var writes []txn
+	var keep []string
+	for _, part := range parts {
+		keep = append(keep, part.Key)
+		body := posting.QBOPayment(pay, part, depositTo)
+		writes = append(writes, txn{
+			it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts)),
+				Marker: names.MarkerFor(f.firm, posting.KindPayment, part.Key)},
+			entity: "Payment", body: body, date: body.TxnDate,
+		})
+	}
+	return writes, nil, keep
+}
+
+// gathers says whether payment id, posted as n parts, needs a deposit of its own to
+// gather them: it has several parts, and it went to a bank account in QBO rather than
+// to Undeposited Funds (where the bookkeeper builds the bank's deposits). A payment
+// received before the start date never does: it was banked before the books begin.
+func (f paymentFacts) gathers(id int64, n int) bool {
+	i := slices.IndexFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id })
+	return n > 1 && i >= 0 && f.banks[operatingBankKey(f.books, f.payments[i])].QBOID != "" &&
+		!posting.ReceivedBeforeStart(f.payments[i], f.scope.Start)
+}
+
+// partsChanged says whether the QBO payments writes differ from what the parts posted
+// as before (existing): one is new, or its content changed.
+func partsChanged(writes []txn, existing []store.Mapping) bool {
+	for _, w := range writes {
+		i := slices.IndexFunc(existing, func(m store.Mapping) bool { return m.SourceKey == w.it.Key })
+		if i < 0 {
+			return true
+		}
+		if hash, err := contentHash(w.body); err != nil || hash != existing[i].ContentHash {
+			return true
+		}
+	}
+	return false
+}
+
+// gatherParts makes the deposit of each page payment posted in several parts that
+// went to a bank account, once every part is in QBO (posted holds their ids).
+func gatherParts(ctx context.Context, e *Engine, f paymentFacts, posted map[string]string, counts *Counts) error {
+	_, err := e.apply(ctx, planGathering(f, posted), counts)
+	return err
+}
+
+// planGathering decides the deposits of the page's payments posted in several parts:
+// one per payment, into the bank account it went to, linking its parts now in QBO.
+func planGathering(f paymentFacts, posted map[string]string) plan {
+	var p plan
+	for _, pay := range f.payments {
+		writes, failures, _ := f.planPayment(pay.ID)
+		if failures != nil || !f.gathers(pay.ID, len(writes)) {
+			continue
+		}
+		var gathered []posting.GatheredPart
+		for _, w := range writes {
+			if id, ok := posted[w.it.Key]; ok {
+				gathered = append(gathered, posting.GatheredPart{PaymentID: id, AmountCents: w.body.(qbo.Payment).TotalAmt.Cents()})
+			}
+		}
+		if len(gathered) < len(writes) {
+			continue // a part failed; the deposit follows when it posts
+		}
+		key := strconv.FormatInt(pay.ID, 10)
+		body := posting.PaymentDeposit(pay, gathered, f.banks[operatingBankKey(f.books, pay)].QBOID)
+		p.writes = append(p.writes, txn{
+			it: item{Kind: posting.KindPaymentDeposit, Key: key, Label: "deposit of " + posting.PaymentLabel(pay),
+				Marker: names.MarkerFor(f.firm, posting.KindPaymentDeposit, key)},
+			entity: "Deposit", body: body, date: body.TxnDate,
+		})
 	}
 	return p
 }
@@ -158,7 +257,9 @@ func paymentParts(p pms.Payment, scope posting.Scope, invoices map[string]store.
 			failures[key] = matterMissing(posting.PaymentLabel(p), a.MatterNumber)
 			continue
 		}
-		i := slices.IndexFunc(parts, func(x posting.PaymentPart) bool { return x.Key == key })
+		// One part per customer: with matters off, a payment of two matters' invoices
+		// is one QBO payment of their client, keyed by its first matter.
+		i := slices.IndexFunc(parts, func(x posting.PaymentPart) bool { return x.CustomerID == customer })
 		if i < 0 {
 			parts = append(parts, posting.PaymentPart{Key: key, CustomerID: customer, MatterNumber: a.MatterNumber})
 			i = len(parts) - 1

@@ -501,3 +501,68 @@ func TestPlanContacts(t *testing.T) {
 		t.Errorf("a matter of a failed client says %q: want the client's label and that it failed", msg)
 	}
 }
+
+// One practice payment is one line on the bank statement, and one deposit in QBO.
+func TestPlanPaymentsOneDepositPerPracticePayment(t *testing.T) {
+	facts := func(depositTo string, customers map[int64]string) paymentFacts {
+		b := testBasis(func(s *settings.Settings) { s.Invoices.PaymentsDepositTo = depositTo })
+		return paymentFacts{basis: b, ids: []int64{9}, payments: []pms.Payment{testPayment(9, alloc(20, 7, 60_00), alloc(21, 8, 40_00))},
+			parts: map[int64][]store.Mapping{}, deposits: map[string]store.Mapping{},
+			invoices:  map[string]store.Mapping{"20": mapping(posting.KindInvoice, "20", "q20"), "21": mapping(posting.KindInvoice, "21", "q21")},
+			customers: customers,
+			banks:     map[string]store.Mapping{settings.BankLedgerKey(settings.RoleOperatingBank, 1): {QBOID: "35"}}}
+	}
+	depositOf := func(w txn) string {
+		if ref := w.body.(qbo.Payment).DepositToAccountRef; ref != nil {
+			return ref.Value
+		}
+		return "Undeposited Funds"
+	}
+	t.Run("matters off: the client's one payment, straight into the bank", func(t *testing.T) {
+		f := facts(settings.DepositOperatingAccount, map[int64]string{7: "58", 8: "58"})
+		p := planPayments(f)
+		checkPlan(t, p, "write Payment payment 9-7")
+		if got := p.writes[0].body.(qbo.Payment); got.TotalAmt.Cents() != 100_00 || len(got.Line) != 2 || depositOf(p.writes[0]) != "35" {
+			t.Errorf("payment %+v into %s: want $100.00 on both invoices, into 35", got, depositOf(p.writes[0]))
+		}
+		checkPlan(t, planGathering(f, map[string]string{"9-7": "p1"}))
+	})
+	t.Run("matters on, into the bank: parts wait in Undeposited Funds, one deposit gathers them", func(t *testing.T) {
+		f := facts(settings.DepositOperatingAccount, map[int64]string{7: "58", 8: "59"})
+		p := planPayments(f)
+		checkPlan(t, p, "write Payment payment 9-7", "write Payment payment 9-8")
+		for _, w := range p.writes {
+			if depositOf(w) != "Undeposited Funds" {
+				t.Errorf("%s deposited to %s, want Undeposited Funds until the deposit gathers it", w.it.Key, depositOf(w))
+			}
+		}
+		checkPlan(t, planGathering(f, map[string]string{"9-7": "p1"})) // a part failed: no deposit yet
+		g := planGathering(f, map[string]string{"9-7": "p1", "9-8": "p2"})
+		checkPlan(t, g, "write Deposit payment_deposit 9")
+		d := g.writes[0].body.(qbo.Deposit)
+		if d.DepositToAccountRef.Value != "35" || d.TxnDate != "2026-02-10" || len(d.Line) != 2 || d.Line[0].Amount.Cents()+d.Line[1].Amount.Cents() != 100_00 ||
+			d.Line[1].LinkedTxn[0] != (qbo.LinkedTxn{TxnID: "p2", TxnType: "Payment", TxnLineID: "0"}) {
+			t.Errorf("deposit %+v: want $100.00 into 35 on the day received, linking both parts", d)
+		}
+	})
+	t.Run("matters on, Undeposited Funds: the bookkeeper's deposits, none of qbosync's", func(t *testing.T) {
+		f := facts(settings.DepositUndepositedFunds, map[int64]string{7: "58", 8: "59"})
+		checkPlan(t, planPayments(f), "write Payment payment 9-7", "write Payment payment 9-8")
+		checkPlan(t, planGathering(f, map[string]string{"9-7": "p1", "9-8": "p2"}))
+	})
+	t.Run("a gathered payment that changes: its deposit goes first, then comes back", func(t *testing.T) {
+		f := facts(settings.DepositOperatingAccount, map[int64]string{7: "58", 8: "59"})
+		posted := planPayments(f).writes
+		for _, w := range posted {
+			hash, _ := contentHash(w.body)
+			f.parts[9] = append(f.parts[9], store.Mapping{Kind: posting.KindPayment, SourceKey: w.it.Key, QBOID: "p" + w.it.Key, ContentHash: hash})
+		}
+		f.deposits["9"] = store.Mapping{Kind: posting.KindPaymentDeposit, SourceKey: "9", QBOID: "d9"}
+		checkPlan(t, planPayments(f), "write Payment payment 9-7", "write Payment payment 9-8") // unchanged: the deposit stays
+		f.payments[0].Allocations[1].AmountCents = 30_00
+		f.payments[0].AmountCents = 90_00
+		checkPlan(t, planPayments(f), "retire payment_deposit 9 delete", "write Payment payment 9-7", "write Payment payment 9-8")
+		f.payments[0].Status = "void"
+		checkPlan(t, planPayments(f), "retire payment_deposit 9 delete", "retire payment 9-7 void", "retire payment 9-8 void")
+	})
+}
