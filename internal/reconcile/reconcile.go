@@ -54,6 +54,12 @@ type Options struct {
 	// DiscountLines mirrors write-offs synced as discount lines: a write-off or credit
 	// lowers its invoice's own total in QBO instead of posting as a credit memo.
 	DiscountLines bool
+	// ReceiptsAlone mirrors one deposit per receipt (the trust setting "receipt"): a
+	// receipt on a deposit slip is its own record, never the slip's, even when none of
+	// the slip's receipts is in QBO yet (a slip deposited from the start date on whose
+	// receipts are all from before it is carried by the opening entry, not missing).
+	// False: the grouping is read from what is in QBO.
+	ReceiptsAlone bool
 }
 
 // sinceArg is Since as a query argument: NULL when every date counts, otherwise the

@@ -331,7 +331,7 @@ func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store
 		return TrustReport{}, err
 	}
 
-	records := groupTrustRecords(txns, byID)
+	records := groupTrustRecords(txns, byID, opts.ReceiptsAlone)
 	if !opts.Since.IsZero() {
 		var opening []struct {
 			Key    string `db:"source_key"`
@@ -434,9 +434,9 @@ func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store
 
 // groupTrustRecords groups the trust transactions of the checked accounts into the
 // records the sync posts. A receipt on a deposit slip belongs to the slip's Deposit, or,
-// when the firm posts one deposit per receipt, to its own; an unposted receipt is
-// counted with its slip unless another receipt of that slip was posted on its own.
-func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount) []*trustRecord {
+// when the firm posts one deposit per receipt (receiptsAlone, or another receipt of
+// that slip was posted on its own), to its own.
+func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount, receiptsAlone bool) []*trustRecord {
 	perReceipt := map[int64]bool{} // slips whose receipts are posted one by one
 	for _, t := range txns {
 		if t.SlipID != 0 && t.OwnQBOID != "" {
@@ -458,7 +458,7 @@ func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount) []*tru
 			if t.Reference != "" {
 				r.label += " (" + t.Reference + ")"
 			}
-			if t.SlipID != 0 && (t.SlipQBOID != "" || (t.OwnQBOID == "" && !perReceipt[t.SlipID])) {
+			if t.SlipID != 0 && (t.SlipQBOID != "" || (t.OwnQBOID == "" && !perReceipt[t.SlipID] && !receiptsAlone)) {
 				r = &trustRecord{kind: "deposit_slip", key: strconv.FormatInt(t.SlipID, 10), label: "deposit slip " + t.SlipNumber,
 					date: cmp.Or(t.SlipDate, t.TxnOn), account: t.BankAccountID, entity: t.SlipEntity, qboID: t.SlipQBOID, token: t.SlipSyncToken, changed: t.SlipChanged}
 			}
