@@ -39,6 +39,9 @@ func writeSummary(w io.Writer, conn store.Connection, sum syncapi.Summary) error
 		fmt.Fprintf(w, "last backfill: %d of %d records handled, done %v\n", done, total, b.Done)
 	}
 	if r := sum.Reconciliation; r != nil {
+		if !sum.ReconciledAt.IsZero() {
+			fmt.Fprintf(w, "books checked as of %s (%s ago)\n", sum.ReconciledAt.Local().Format("2006-01-02 15:04:05"), time.Since(sum.ReconciledAt).Round(time.Second))
+		}
 		if r.OK {
 			fmt.Fprintf(w, "books reconcile: %d matters' receivables and %d trust accounts agree with the practice system to the cent\n",
 				r.MattersChecked, r.TrustAccountsChecked)

@@ -108,6 +108,7 @@ func signalCmds(flags *cli.Flags) []*cobra.Command {
 		{"pause", syncapi.PauseSignal, "Pause the firm's sync once the cycle in progress ends"},
 		{"resume", syncapi.ResumeSignal, "Resume a paused sync"},
 		{"disconnect", syncapi.DisconnectSignal, "Stop the firm's sync for good (the firm unlinked QuickBooks)"},
+		{"check-books", syncapi.ReconcileSignal, "Make the running sync check the books now, beside it (the result shows in status)"},
 	} {
 		cmds = append(cmds, firmCmd(flags, c.name, c.short, func(cmd *cobra.Command, s *session, conn store.Connection) error {
 			return signalSync(cmd, s, conn, c.signal)

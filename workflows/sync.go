@@ -20,6 +20,11 @@ const stuckRetryInterval = time.Minute
 // DefaultSweepInterval is how often an idle sync looks for changes by itself.
 const DefaultSweepInterval = 5 * time.Minute
 
+// DefaultReconcileInterval is how often the books of a firm whose practice data does
+// not change are checked in full: a hand edit in QuickBooks shows within it (or at
+// once on a reconcile signal), and an idle firm costs QuickBooks requests only then.
+const DefaultReconcileInterval = 6 * time.Hour
+
 // categoryActivity bounds one category run. The heartbeat timeout notices a dead
 // worker within a minute; the run itself may take long on a large first sync.
 var categoryActivity = workflow.ActivityOptions{
@@ -50,6 +55,8 @@ var boundedCategoryActivity = func() workflow.ActivityOptions {
 type syncControls struct {
 	wake, retryFailed, paused, disconnect bool
 	backfill                              *syncapi.BackfillFilter
+	// checkBooks asks for a reconciliation now (the reconcile signal).
+	checkBooks bool
 }
 
 // listen receives every control signal for the life of the run.
@@ -66,6 +73,7 @@ func (c *syncControls) listen(ctx workflow.Context) {
 	on(syncapi.PauseSignal, func() { c.paused = true })
 	on(syncapi.ResumeSignal, func() { c.paused, c.wake = false, true })
 	on(syncapi.DisconnectSignal, func() { c.disconnect = true })
+	on(syncapi.ReconcileSignal, func() { c.checkBooks = true })
 	sel.AddReceive(workflow.GetSignalChannel(ctx, syncapi.BackfillSignal), func(ch workflow.ReceiveChannel, _ bool) {
 		var f syncapi.BackfillFilter
 		ch.Receive(ctx, &f)
@@ -87,7 +95,11 @@ func SyncWorkflow(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, 
 	if in.SweepInterval <= 0 {
 		in.SweepInterval = DefaultSweepInterval
 	}
-	r := &syncRun{in: in, sum: syncapi.Summary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles}}
+	if in.ReconcileInterval <= 0 {
+		in.ReconcileInterval = DefaultReconcileInterval
+	}
+	r := &syncRun{in: in, sum: syncapi.Summary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles, ReconciledAt: in.ReconciledAt},
+		books: booksCheck{due: in.BooksDue}}
 	if err := workflow.SetQueryHandler(ctx, syncapi.StatusQuery, func() (syncapi.Summary, error) { return r.sum, nil }); err != nil {
 		return r.sum, err
 	}
@@ -107,6 +119,7 @@ type syncRun struct {
 	sum        syncapi.Summary
 	ctl        *syncControls
 	categories []string
+	books      booksCheck
 }
 
 // run is the loop: wait out a pause, run a requested backfill, run a cycle, wait for
@@ -174,8 +187,13 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 		}
 		r.sum.Categories = append(r.sum.Categories, res)
 	}
-	if stuck == "" {
+	switch {
+	case stuck != "":
+	case r.checksBooksBeside(ctx):
+		r.books.noteCycle(ctx, r.sum.Categories, r.in.ReconcileInterval, r.sum.ReconciledAt)
+	default:
 		r.sum.Reconciliation = checkBooks(ctx, r.in)
+		r.sum.ReconciledAt = workflow.Now(ctx)
 	}
 	r.sum.Cycles++
 	r.sum.LastRunAt = workflow.Now(ctx)
@@ -186,7 +204,40 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 // stuck). An explicit timer, cancelled when a signal wakes the sync, rather than
 // AwaitWithTimeout: it issues the same commands as the first version of this workflow
 // (timer, then cancel), so running syncs replay unchanged.
+//
+// While it waits, a reconciliation owed runs beside it (from version 1 of
+// "books-beside"): when it finishes the status follows it, and the wait goes on.
 func (r *syncRun) idle(ctx workflow.Context, stuck string) {
+	r.showBooks(ctx, stuck)
+	wait := r.in.SweepInterval
+	if stuck != "" && wait > stuckRetryInterval {
+		wait = stuckRetryInterval // a stuck category is tried again sooner than a sweep
+	}
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	sweep := workflow.NewTimer(timerCtx, wait)
+	for {
+		if stuck == "" && !r.in.Once {
+			r.startBooksCheck(ctx)
+		}
+		_ = workflow.Await(ctx, func() bool {
+			return r.ctl.wake || r.ctl.paused || r.ctl.disconnect || sweep.IsReady() || r.books.finished || r.ctl.checkBooks
+		})
+		if !r.books.finished && !r.ctl.checkBooks {
+			break
+		}
+		if r.books.finished {
+			r.books.finished = false
+			r.showBooks(ctx, stuck)
+		}
+		r.books.due = r.books.due || r.ctl.checkBooks
+		r.ctl.checkBooks = false
+	}
+	cancelTimer()
+}
+
+// showBooks sets the idle status from the latest reconciliation: books differ, or idle
+// (a stuck sync keeps its status).
+func (r *syncRun) showBooks(ctx workflow.Context, stuck string) {
 	switch rec := r.sum.Reconciliation; {
 	case stuck != "":
 	case rec != nil && !rec.OK:
@@ -194,22 +245,17 @@ func (r *syncRun) idle(ctx workflow.Context, stuck string) {
 	default:
 		r.setStatus(ctx, syncapi.StatusIdle, "")
 	}
-	wait := r.in.SweepInterval
-	if stuck != "" && wait > stuckRetryInterval {
-		wait = stuckRetryInterval // a stuck category is tried again sooner than a sweep
-	}
-	timerCtx, cancelTimer := workflow.WithCancel(ctx)
-	sweep := workflow.NewTimer(timerCtx, wait)
-	_ = workflow.Await(ctx, func() bool { return r.ctl.wake || r.ctl.paused || r.ctl.disconnect || sweep.IsReady() })
-	cancelTimer()
 }
 
 // continueAsNew carries what the signals asked for into a new run: signals already
 // received live in ctl. A pending sync-now needs no carrying: a new run starts with a
 // cycle.
 func (r *syncRun) continueAsNew(ctx workflow.Context) error {
+	// A reconciliation under way finishes first: the new run would not hear its answer.
+	_ = workflow.Await(ctx, func() bool { return !r.books.running })
 	next := r.in
 	next.Cycles, next.RetryFailed, next.Paused, next.Backfill = r.sum.Cycles, r.ctl.retryFailed, r.ctl.paused, r.ctl.backfill
+	next.ReconciledAt, next.BooksDue = r.sum.ReconciledAt, r.books.due || r.ctl.checkBooks
 	return workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
 }
 

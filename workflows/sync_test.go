@@ -358,3 +358,86 @@ func TestACategoryThatKeepsFailingMarksTheSyncStuck(t *testing.T) {
 		t.Errorf("status after a cycle passed = %q (%s), want idle", after.Status, after.Reason)
 	}
 }
+
+// A change never waits for the books: the check runs beside the sync, a change that
+// arrives meanwhile is synced at once, and a check whose books a cycle wrote to is
+// dropped and made again once the sync is quiet.
+func TestAChangeNeverWaitsForTheBooks(t *testing.T) {
+	env := newEnv(t)
+	start := env.Now()
+	var cycleStarts []time.Duration
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
+			if in.Category == syncer.Categories[0].Name {
+				cycleStarts = append(cycleStarts, env.Now().Sub(start))
+			}
+			return syncapi.CategoryResult{Category: in.Category, Counts: syncer.Counts{Changes: 1, Created: 1}}, nil
+		})
+	checks := 0
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).After(20 * time.Minute).Return(
+		func(context.Context, syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
+			checks++
+			return syncapi.BooksSummary{OK: checks > 1, MattersChecked: checks}, nil
+		})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.SyncNowSignal, nil) }, time.Minute)
+	var during, after syncapi.Summary
+	env.RegisterDelayedCallback(func() { queryInto(t, env, &during) }, 10*time.Minute)
+	env.RegisterDelayedCallback(func() { queryInto(t, env, &after); env.CancelWorkflow() }, 45*time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: time.Hour})
+
+	if len(cycleStarts) != 2 || cycleStarts[1] > 2*time.Minute {
+		t.Fatalf("cycles started at %v: want the second at once on the change at 1m, not after the 20m check", cycleStarts)
+	}
+	if during.Reconciliation != nil || during.Status != syncapi.StatusIdle {
+		t.Errorf("while the first check runs: %+v; want idle with no reconciliation yet", during)
+	}
+	// The first check (0m to 20m) was overlapped by the second cycle's writes: its
+	// answer is dropped, and a second check, started as it ended (20m to 40m), counts.
+	if r := after.Reconciliation; checks != 2 || r == nil || !r.OK || r.MattersChecked != 2 || after.Status != syncapi.StatusIdle {
+		t.Errorf("%d checks, status %q, reconciliation %+v; want the second check's clean books", checks, after.Status, after.Reconciliation)
+	}
+	if after.ReconciledAt.Sub(start) != 20*time.Minute {
+		t.Errorf("reconciled at %v after the start, want 20m (when the counted check started)", after.ReconciledAt.Sub(start))
+	}
+}
+
+// An idle firm's books are checked in full once per reconcile interval, not after each
+// sweep: a sweep that finds nothing costs QuickBooks nothing. A reconcile signal
+// checks at once.
+func TestAnIdleSyncChecksTheBooksOncePerInterval(t *testing.T) {
+	env := newEnv(t)
+	var calls []syncapi.SyncCategoryInput
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{Unchanged: 4}))
+	checks := 0
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(
+		func(context.Context, syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
+			checks++
+			return syncapi.BooksSummary{OK: true}, nil
+		})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.ReconcileSignal, nil) }, 30*time.Minute)
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 150*time.Minute)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 5 * time.Minute, ReconcileInterval: time.Hour})
+
+	if cycles := len(calls) / len(syncer.Categories); cycles < 25 {
+		t.Fatalf("%d cycles in 150 minutes at a 5 minute sweep", cycles)
+	}
+	// At the start, on the signal at 30m, then a full check an hour after it (1h30m)
+	// and at 2h30m's edge not yet: 3.
+	if checks != 3 {
+		t.Errorf("%d checks of the books in 150 idle minutes with a reconcile at 30m and a 1h interval, want 3", checks)
+	}
+}
+
+func queryInto(t *testing.T, env *testsuite.TestWorkflowEnvironment, into *syncapi.Summary) {
+	t.Helper()
+	v, err := env.QueryWorkflow(syncapi.StatusQuery)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if err := v.Get(into); err != nil {
+		t.Error(err)
+	}
+}

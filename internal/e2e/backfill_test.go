@@ -84,7 +84,7 @@ func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 	recordHistory(t, s.Temporal, backfill, "backfill_killed_worker_v3")
 	waitFor(t, "the cycle after the backfill", func() bool { return s.status(run).Status == syncapi.StatusIdle && s.status(run).Backfill != nil })
 	must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
-	recordHistory(t, s.Temporal, run, "sync_with_backfill_v3")
+	recordHistory(t, s.Temporal, run, "sync_with_backfill_v4")
 	if killedAt >= 2*clients {
 		t.Fatalf("the backfill had finished (%d objects) before the worker was killed; the test proves nothing", killedAt)
 	}

@@ -293,8 +293,14 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 			return len(s.customers().byMarker[fmt.Sprintf("qbosync:client:%d", id)]) == 1
 		})
 		waitFor(t, "the second cycle to finish", func() bool { return s.status(run).Cycles == 2 && waitingForChanges(s.status(run)) })
+		// The books are checked beside the sync once it is quiet, and the check that
+		// counts saw the new client.
+		waitFor(t, "the books checked after the new client", func() bool {
+			st := s.status(run)
+			return st.Reconciliation != nil && !st.ReconciledAt.Before(st.LastRunAt)
+		})
 		must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
-		recordHistory(t, s.Temporal, run, "sync_continuous_v3")
+		recordHistory(t, s.Temporal, run, "sync_continuous_v4")
 	})
 
 	t.Run("no token in logs", func(t *testing.T) {

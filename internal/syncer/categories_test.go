@@ -633,3 +633,16 @@ func TestUncollectibleWriteOffsAreBadDebtExpense(t *testing.T) {
 		t.Errorf("Bad Debts expense is %d cents, want the %d cents written off", got, writtenOff)
 	}
 }
+
+// A sweep that finds no changes costs QuickBooks nothing: an idle firm's cycle reads
+// the feed and the id map, never QuickBooks.
+func TestAnIdleCycleSendsQuickBooksNoRequest(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	r.seedFirm(17, nil)
+	r.syncAll()
+	r.sim.ResetStats(r.realm)
+	r.syncAll()
+	if st := r.sim.Stats(r.realm); st.Requests != 0 {
+		t.Errorf("an idle cycle sent QuickBooks %d requests (%+v), want none", st.Requests, st)
+	}
+}

@@ -41,6 +41,7 @@ const (
 	RetryFailedSignal = "retry-failed" // run a cycle that tries the failed items again
 	DisconnectSignal  = "disconnect"   // stop for good: the firm unlinked the company
 	BackfillSignal    = "backfill"     // bring existing records over (a BackfillFilter)
+	ReconcileSignal   = "reconcile"    // check the books now, beside the sync
 	StatusQuery       = "status"       // the Summary
 )
 
@@ -99,6 +100,14 @@ type SyncInput struct {
 	Paused bool `json:"paused,omitempty"`
 	// Backfill carries a requested backfill that has not started yet.
 	Backfill *BackfillFilter `json:"backfill,omitempty"`
+	// ReconcileInterval is how often the books are checked in full while nothing
+	// changes (default 6h); after a cycle that changed anything they are checked as
+	// soon as the sync is quiet.
+	ReconcileInterval time.Duration `json:"reconcile_interval,omitempty"`
+	// ReconciledAt and BooksDue carry across continue-as-new when the books were last
+	// checked, and that a check is owed.
+	ReconciledAt time.Time `json:"reconciled_at,omitzero"`
+	BooksDue     bool      `json:"books_due,omitempty"`
 }
 
 // Summary is the state of a sync: the last result of each category (the status query,
@@ -114,9 +123,11 @@ type Summary struct {
 	// Backfill is the result of the last backfill (its live progress is the
 	// BackfillWorkflow's progress query).
 	Backfill *BackfillProgress `json:"backfill,omitempty"`
-	// Reconciliation is the check of the books after the last cycle; nil when it could
-	// not run (its error is in the activity's history) or this run predates it.
+	// Reconciliation is the latest check of the books; nil when none could run yet
+	// (an error is in the activity's history) or this run predates it.
 	Reconciliation *BooksSummary `json:"reconciliation,omitempty"`
+	// ReconciledAt is when that check started: it saw the books as they were then.
+	ReconciledAt time.Time `json:"reconciled_at,omitzero"`
 }
 
 // Failed counts the items that failed in the last cycle.
