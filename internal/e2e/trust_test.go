@@ -7,6 +7,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/qbosim"
@@ -19,7 +20,7 @@ import (
 // each posts as.
 var trustKinds = map[string]string{
 	"deposit_slip": "Deposit", "trust_receipt": "Deposit", "trust_transfer": "JournalEntry",
-	"trust_disbursement": "Purchase", "hard_cost": "Purchase",
+	"trust_disbursement": "Purchase", "hard_cost": "Purchase", "trust_opening": "JournalEntry",
 }
 
 // trustScope is what of the firm's trust money and hard costs should be in QBO.
@@ -42,15 +43,21 @@ type expectedTrust struct {
 	hardCosts int64
 }
 
-// postedTrustSQL selects the trust transactions expected in QBO, with slip_id their
-// slip when it is posted as one: $1 the firm, $2 the blocked matters, $3 the start
-// date, $4 one deposit per receipt.
+// postedTrustSQL selects the trust transactions expected in QBO on their own, with
+// slip_id their slip when it is posted as one: $1 the firm, $2 the blocked matters, $3
+// the start date, $4 one deposit per receipt. openingTrustSQL selects, after it, those
+// before the start date that the opening entries carry instead (docs/design.md,
+// "Opening balances").
 const postedTrustSQL = `
 	SELECT t.*, CASE WHEN NOT $4 THEN t.deposit_slip_id END AS slip_id FROM trust_transactions t
 	LEFT JOIN deposit_slips d ON d.id = t.deposit_slip_id AND NOT $4
 	WHERE t.firm_id = $1 AND t.matter_id <> ALL($2) AND COALESCE(d.deposited_on, t.txn_on) >= $3::date
 	  AND NOT EXISTS (SELECT 1 FROM trust_transactions o
 	                  WHERE NOT $4 AND o.deposit_slip_id = t.deposit_slip_id AND o.matter_id = ANY($2))`
+
+const openingTrustSQL = `
+	SELECT t.* FROM trust_transactions t
+	WHERE t.firm_id = $1 AND t.matter_id <> ALL($2) AND t.txn_on < $3::date AND t.id NOT IN (SELECT id FROM posted)`
 
 func (s *stack) expectedTrust(firm int64, sc trustScope) expectedTrust {
 	s.t.Helper()
@@ -64,7 +71,14 @@ func (s *stack) expectedTrust(firm int64, sc trustScope) expectedTrust {
 		Cents  int64  `db:"cents"`
 	}
 	mustTB(s.t, s.DB.Select(&rows, `
-		WITH posted AS (`+postedTrustSQL+`)
+		WITH posted AS (`+postedTrustSQL+`), opening AS (`+openingTrustSQL+`),
+		     matters AS (SELECT bank_account_id, matter_id,
+		                        sum(CASE kind WHEN 'deposit' THEN amount_cents ELSE -amount_cents END) AS held
+		                 FROM opening GROUP BY bank_account_id, matter_id)
+		SELECT 'qbosync:trust_opening:' || bank_account_id AS marker,
+		       GREATEST(COALESCE(sum(held) FILTER (WHERE held > 0), 0), COALESCE(-sum(held) FILTER (WHERE held < 0), 0)) AS cents
+		FROM matters GROUP BY bank_account_id HAVING bool_or(held <> 0)
+		UNION ALL
 		SELECT 'qbosync:deposit_slip:' || slip_id AS marker, sum(amount_cents) AS cents
 		FROM posted WHERE slip_id IS NOT NULL GROUP BY slip_id
 		UNION ALL
@@ -82,9 +96,10 @@ func (s *stack) expectedTrust(firm int64, sc trustScope) expectedTrust {
 		}
 	}
 	mustTB(s.t, s.DB.Select(&want.accounts, `
-		WITH posted AS (`+postedTrustSQL+`)
+		WITH posted AS (`+postedTrustSQL+`), opening AS (`+openingTrustSQL+`)
 		SELECT b.id, b.name, COALESCE(sum(CASE t.kind WHEN 'deposit' THEN t.amount_cents ELSE -t.amount_cents END), 0) AS held
-		FROM bank_accounts b LEFT JOIN posted t ON t.bank_account_id = b.id
+		FROM bank_accounts b LEFT JOIN (SELECT bank_account_id, kind, amount_cents FROM posted
+		                                UNION ALL SELECT bank_account_id, kind, amount_cents FROM opening) t ON t.bank_account_id = b.id
 		WHERE b.firm_id = $1 AND b.kind = 'trust' AND b.active GROUP BY b.id, b.name ORDER BY b.id`, args...))
 	return want
 }
@@ -433,6 +448,31 @@ func TestTrustPerReceiptFromTheStartDate(t *testing.T) {
 	receipts = len(s.txnsByMarker("Deposit"))
 	if before == 0 || receipts == 0 {
 		t.Errorf("%d trust records before the start date, %d receipts after: not a scenario", before, receipts)
+	}
+	// Full balances: what was held before the start date is in QBO through the opening
+	// entries, so the bank and the liability hold every trust transaction's money.
+	var held int64
+	must(t, s.DB.Get(&held, `SELECT sum(CASE kind WHEN 'deposit' THEN amount_cents ELSE -amount_cents END) FROM trust_transactions WHERE firm_id = $1`, firm))
+	var expected int64
+	for _, a := range s.expectedTrust(firm, sc).accounts {
+		expected += a.Held
+	}
+	if expected != held {
+		t.Errorf("the trust balances QBO is checked against add up to %d, the practice system holds %d (cents)", expected, held)
+	}
+	// Nothing lands before the start date in Undeposited Funds or a bank account but the
+	// opening balances themselves.
+	banks := map[string]bool{}
+	for _, a := range s.Sim.Entities(s.Realm, "Account") {
+		if a["AccountType"] == "Bank" || a["AccountSubType"] == "UndepositedFunds" {
+			banks[fmt.Sprint(a["Id"])] = true
+		}
+	}
+	for _, l := range s.Sim.Ledger(s.Realm) {
+		marker := names.MarkerIn(l.PrivateNote)
+		if banks[l.Account] && l.Date < since && marker != "" && !strings.HasPrefix(marker, "qbosync:trust_opening:") {
+			t.Errorf("%s %s (%s) posts %d cents to bank account %s on %s, before the start date", l.Entity, l.ID, marker, l.Cents, l.Account, l.Date)
+		}
 	}
 
 	vendor := ""

@@ -208,7 +208,25 @@ func (p *previewer) payments(s settings.Settings) ([]settings.PreviewLine, error
 	if s.Invoices.PaymentsDepositTo == settings.DepositOperatingAccount {
 		l.Note = "Deposited to the operating account they were paid into; a payment split across matters is one deposit of its parts."
 	}
-	return []settings.PreviewLine{l}, nil
+	before := settings.PreviewLine{Section: settings.Invoices, Title: "Payments received before the start date", Entity: "Payment"}
+	err = p.tally(&before, `
+		SELECT c.name || CASE WHEN p.reference <> '' THEN ' – ' || p.reference ELSE '' END AS label,
+		       p.amount_cents, p.received_on AS sort
+		FROM payments p JOIN clients c ON c.firm_id = p.firm_id AND c.id = p.client_id
+		WHERE p.firm_id = $1 AND p.status = 'posted' AND p.received_on < $2::date
+		  AND EXISTS (SELECT 1 FROM payment_allocations pa
+		       WHERE pa.firm_id = p.firm_id AND pa.payment_id = p.id
+		         AND pa.invoice_id IN (SELECT id FROM (`+selectedInvoices+`) s))`,
+		p.firm, p.start, p.unpaid)
+	if err != nil {
+		return nil, err
+	}
+	before.Note = fmt.Sprintf("Included in the payments above. An invoice from before the start date comes over with what was paid on it, "+
+		"but money received before the start date was banked before the books in QuickBooks begin: it is in the bank's opening balance. "+
+		"So these payments are deposited to the account %q, never to Undeposited Funds or a bank account; "+
+		"the invoices show as paid, receivables are what is open, and the account's balance is cleared against Opening Balance Equity with the opening bank balance.",
+		posting.PreStartReceiptsName)
+	return []settings.PreviewLine{l, before}, nil
 }
 
 func (p *previewer) writeOffs(s settings.Settings) ([]settings.PreviewLine, error) {
@@ -302,5 +320,61 @@ func (p *previewer) trust(s settings.Settings) ([]settings.PreviewLine, error) {
 		SELECT t.payee AS label, t.amount_cents, t.txn_on AS sort
 		FROM trust_transactions t WHERE t.firm_id = $1 AND t.kind = 'disbursement' AND t.txn_on >= $2::date`,
 		p.firm, p.start)
-	return []settings.PreviewLine{deposits, disb}, err
+	if err != nil {
+		return nil, err
+	}
+	opening, err := p.trustOpening(s)
+	return append(opening, deposits, disb), err
+}
+
+// trustOpening is a line per trust account for its opening entry: what the clients
+// held in it at the end of the day before the start date, by the same rule the sync
+// posts it with (posting.TrustOpeningEntry over pms.TrustBalancesAsOf; at the first
+// sync nothing is in QuickBooks on its own yet). The count is the clients holding money,
+// the total what the trust bank and the client funds liability open with.
+func (p *previewer) trustOpening(s settings.Settings) ([]settings.PreviewLine, error) {
+	start, err := time.Parse(time.DateOnly, p.start)
+	if err != nil {
+		return nil, err
+	}
+	asOf := posting.OpeningDay(start)
+	balances, err := pms.TrustBalancesAsOf(p.ctx, p.db, p.firm, asOf, pms.PostedAlone{SlipsPostAsOne: s.Trust.DepositSlips == settings.SlipPerDeposit})
+	if err != nil {
+		return nil, err
+	}
+	var out []settings.PreviewLine
+	for _, a := range s.Trust.Accounts {
+		l := settings.PreviewLine{Section: settings.TrustBank, Title: "Opening trust balance: " + a.PMSName, Entity: "JournalEntry dated " + asOf.Format(time.DateOnly),
+			HasTotal: true}
+		byClient := map[int64]int64{}
+		var clients []pms.TrustBalance
+		for _, b := range balances {
+			if b.BankAccountID != a.PMSAccountID {
+				continue
+			}
+			if _, ok := byClient[b.ClientID]; !ok {
+				clients = append(clients, b)
+			}
+			byClient[b.ClientID] += b.BalanceCents
+			l.TotalCents += b.BalanceCents
+		}
+		for _, c := range clients {
+			if byClient[c.ClientID] != 0 {
+				l.Count++
+				l.AddExample(fmt.Sprintf("%s %s", c.ClientName, settings.FormatCents(byClient[c.ClientID])))
+			}
+		}
+		per := "client"
+		if s.Contacts.MattersAsSubCustomers {
+			per = "matter (on its sub-customer)"
+		}
+		l.Note = fmt.Sprintf("What %d client(s) held in trust at the end of %s, as the practice system's trust ledgers say: "+
+			"one journal entry that debits the trust bank account and credits its client funds liability, a line per %s, so that QuickBooks' trust balances are the clients' from the first day. "+
+			"It is kept up to date if trust history before the start date changes.", l.Count, asOf.Format(time.DateOnly), per)
+		if l.Count == 0 {
+			l.Note = fmt.Sprintf("No client held money in this account at the end of %s: no opening entry.", asOf.Format(time.DateOnly))
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

@@ -104,6 +104,42 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 		t.Errorf("new items = %+v, want the six of the posting rules", items)
 	}
 
+	// From 2026-03-01: each trust account opens with what its clients held the day
+	// before (receipts on slips deposited from the start date on go with their slip),
+	// and the payments received before it on invoices that come over are named.
+	s.SyncOptions.StartDate = "2026-03-01"
+	p, err = preview.Compute(ctx, d, f, s)
+	must(t, err)
+	lines = byTitle(p)
+	for _, a := range s.Trust.Accounts {
+		var want struct {
+			N     int   `db:"n"`
+			Total int64 `db:"total"`
+		}
+		must(t, d.Get(&want, `
+			SELECT count(*) FILTER (WHERE held <> 0) AS n, COALESCE(sum(held), 0)::bigint AS total FROM (
+				SELECT m.client_id, sum(CASE WHEN t.kind = 'deposit' THEN t.amount_cents ELSE -t.amount_cents END) AS held
+				FROM trust_transactions t JOIN matters m ON m.id = t.matter_id
+				LEFT JOIN deposit_slips s ON s.id = t.deposit_slip_id
+				WHERE t.firm_id = $1 AND t.bank_account_id = $2 AND t.txn_on < '2026-03-01'
+				  AND (s.id IS NULL OR s.deposited_on < '2026-03-01')
+				GROUP BY m.client_id) x`, f, a.PMSAccountID))
+		l, ok := lines["Opening trust balance: "+a.PMSName]
+		if !ok || l.Count != want.N || l.TotalCents != want.Total || want.N == 0 || !strings.Contains(l.Entity, "2026-02-28") {
+			t.Errorf("opening balance of %s = %+v, want %d clients holding %d", a.PMSName, l, want.N, want.Total)
+		}
+	}
+	n, total = count(`SELECT count(*) AS n, COALESCE(sum(amount_cents), 0) AS total FROM payments p WHERE firm_id = $1 AND status = 'posted'
+		AND received_on < '2026-03-01' AND EXISTS (SELECT 1 FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id
+		WHERE pa.payment_id = p.id AND i.status = 'approved' AND (i.issued_on >= '2026-03-01' OR i.total_cents
+		  - COALESCE((SELECT sum(a.amount_cents) FROM payment_allocations a JOIN payments q ON q.id = a.payment_id WHERE a.invoice_id = i.id AND q.status = 'posted'), 0)
+		  - COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind <> 'debit'), 0)
+		  + COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind = 'debit'), 0) > 0))`)
+	if l := lines["Payments received before the start date"]; l.Count != n || l.TotalCents != total || n == 0 ||
+		!strings.Contains(l.Note, "Receipts Before Start Date") || !strings.Contains(l.Note, "never to Undeposited Funds") {
+		t.Errorf("payments before the start date = %+v, want %d totalling %d", l, n, total)
+	}
+
 	// From the far future, without unpaid invoices: nothing but contacts.
 	s.SyncOptions.StartDate, s.SyncOptions.SyncAllUnpaidInvoices = "2100-01-01", false
 	p, err = preview.Compute(ctx, d, f, s)

@@ -18,7 +18,8 @@
 //
 // Tests inspect state with Entities, Entity and Snapshot (which includes
 // transactions and their ledger postings), read the books with
-// AccountBalance, OpenBalance and TrialBalance (cents), read traffic with
+// AccountBalance, OpenBalance and TrialBalance (cents) or line by line with
+// Ledger (what landed in which account on which day), read traffic with
 // Stats, and inject failures with SetFaults.
 //
 // # Routes

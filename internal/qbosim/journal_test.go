@@ -112,3 +112,26 @@ func TestClass(t *testing.T) {
 	h.do(http.MethodPost, "class?operation=delete", map[string]any{"Id": c["Id"], "SyncToken": "0"}, "application/json").
 		requireFault(t, http.StatusBadRequest, "500")
 }
+
+// Ledger lists what each transaction posted, line by line, with its date, party and
+// note: how a test reads the books as an accountant does, dated. A line on an account
+// other than A/R or A/P may name a customer, as trust liability lines do (whose money
+// it is), without moving what the customer owes.
+func TestLedgerListsEveryLineDated(t *testing.T) {
+	h := newHarness(t, Options{})
+	b := h.books()
+	je := h.create("journalentry", "JournalEntry", map[string]any{"TxnDate": "2026-02-28", "PrivateNote": "opening", "Line": []any{
+		jeLine("Debit", b.checking, 12.5, nil), jeLine("Credit", b.obe, 12.5, customerEntity(b.amy)),
+	}})
+	var got []LedgerLine
+	for _, l := range h.srv.Ledger(h.realm) {
+		if l.Entity == "JournalEntry" && l.ID == je["Id"] {
+			got = append(got, l)
+		}
+	}
+	require.Len(t, got, 2)
+	assert.Zero(t, h.srv.OpenBalance(h.realm, b.amy))
+	assert.Equal(t, LedgerLine{Entity: "JournalEntry", ID: je["Id"].(string), Account: b.checking, Cents: 1250, Date: "2026-02-28", PrivateNote: "opening"}, got[0])
+	assert.Equal(t, LedgerLine{Entity: "JournalEntry", ID: je["Id"].(string), Account: b.obe, Cents: -1250, Party: b.amy, PartyType: "Customer",
+		Date: "2026-02-28", PrivateNote: "opening"}, got[1])
+}

@@ -453,3 +453,34 @@ func (s *Server) TrialBalance(realmID string) (debits, credits int64) {
 	})
 	return debits, credits
 }
+
+// LedgerLine is one line of a company's books as a test reads them: which transaction
+// (Entity and Id) posted how much (cents, debit positive) to which account, for which
+// customer or vendor, on which date.
+type LedgerLine struct {
+	Entity, ID  string
+	Account     string
+	Cents       int64
+	Party       string // the customer or vendor of the line, if any
+	PartyType   string // Customer or Vendor
+	Date        string // YYYY-MM-DD
+	PrivateNote string // the transaction's, where a test looks for a writer's marker
+}
+
+// Ledger returns every line of a realm's books: the postings of every live record, in
+// kind and Id order. It is how a test reads the books the way an accountant would
+// (what landed in which account on which day), independently of any report.
+func (s *Server) Ledger(realmID string) []LedgerLine {
+	var out []LedgerLine
+	s.readLedger(realmID, func(c *company) {
+		for _, k := range kinds.all {
+			for _, r := range c.list(k) {
+				for _, p := range postingsOf(r.data) {
+					out = append(out, LedgerLine{Entity: k.name, ID: r.id, Account: p.Account, Cents: p.Amount,
+						Party: p.Entity, PartyType: p.EntityType, Date: p.Date, PrivateNote: stringField(r.data, "PrivateNote")})
+				}
+			}
+		}
+	})
+	return out
+}

@@ -20,7 +20,8 @@ const syncSettingsSQL = `
 	SELECT COALESCE(settings #>> '{sync_options,start_date}', '') AS start_date,
 	       COALESCE((settings #>> '{sync_options,sync_all_unpaid_invoices}')::boolean, false) AS all_unpaid,
 	       COALESCE((settings #>> '{trust,sync}')::boolean, false) AS trust,
-	       COALESCE((settings #>> '{write_offs,sync}')::boolean AND settings #>> '{write_offs,method}' = 'discount_line', false) AS discount_lines
+	       COALESCE((settings #>> '{write_offs,sync}')::boolean AND settings #>> '{write_offs,method}' = 'discount_line', false) AS discount_lines,
+	       COALESCE(settings #>> '{trust,deposit_slips}' = 'receipt', false) AS receipts_alone
 	FROM setup_settings
 	WHERE firm_id = $1 AND realm_id = $2 AND status = 'submitted'
 	ORDER BY submitted_at DESC LIMIT 1`
@@ -35,12 +36,13 @@ func Firm(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.
 		AllUnpaid bool   `db:"all_unpaid"`
 		Trust     bool   `db:"trust"`
 		Discount  bool   `db:"discount_lines"`
+		Receipts  bool   `db:"receipts_alone"`
 	}{AllUnpaid: true, Trust: true}
 	err := sqlx.GetContext(ctx, db, &s, syncSettingsSQL, sc.FirmID, sc.RealmID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Report{}, fmt.Errorf("reconcile: settings: %w", err)
 	}
-	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust, DiscountLines: s.Discount}
+	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust, DiscountLines: s.Discount, ReceiptsAlone: s.Receipts}
 	if s.StartDate != "" {
 		if opts.Since, err = time.Parse(time.DateOnly, s.StartDate); err != nil {
 			return Report{}, fmt.Errorf("reconcile: the submitted sync start date %q is not a date: %w", s.StartDate, err)

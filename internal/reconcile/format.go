@@ -37,7 +37,7 @@ func (r Report) Format(w io.Writer) error {
 	p := &printer{w: bufio.NewWriter(w)}
 	p.line(0, "QuickBooks reconciliation")
 	if r.Since != "" {
-		p.line(0, "Period: records dated on or after %s.", r.Since)
+		p.line(0, "Period: records dated on or after %s; trust balances in full, with the opening balances as of the day before.", r.Since)
 	}
 	if r.OK() {
 		p.line(0, "Result: the books agree. Receivables and trust balances match the practice system to the cent.")
@@ -130,7 +130,7 @@ func (p *printer) trust(r TrustReport, since string) {
 		}
 		p.line(1, "%s: %s", clean(a.Name), verdict)
 		if since != "" {
-			p.line(2, "Activity since %s (money received less money paid out):", since)
+			p.line(2, "Balances in full (what was held before %s is in QuickBooks through the opening entry):", since)
 		}
 		p.line(2, "Client ledgers in the practice system: %s", dollars(a.PMS))
 		p.line(2, "QuickBooks bank account %s: %s", quoteName(a.QBOBankName, a.QBOBankID), dollars(a.QBOBank))
@@ -156,8 +156,11 @@ func (p *printer) trust(r TrustReport, since string) {
 					capitalize(clean(d.Label)), d.Date, where, dollars(d.PMSBank), dollars(d.QBOBank), d.Why)
 				for _, l := range d.Lines {
 					who := "a QuickBooks line"
-					if l.TrustTxnID != 0 {
+					switch {
+					case l.TrustTxnID != 0:
 						who = fmt.Sprintf("trust transaction %d, matter %s (%s)", l.TrustTxnID, l.MatterNumber, clean(l.ClientName))
+					case l.ClientName != "": // an opening entry's line: what a customer held before the start date
+						who = "the opening balance of " + clean(l.ClientName)
 					}
 					p.line(4, "%s: practice system %s, QuickBooks %s. %s", capitalize(who), dollars(l.PMS), dollars(l.QBO), l.Why)
 				}
@@ -174,7 +177,7 @@ func (p *printer) trust(r TrustReport, since string) {
 			}
 		}
 		if a.UnexplainedBank != 0 || a.UnexplainedLiability != 0 {
-			p.line(2, "Not explained by any transaction found: %s on the bank account, %s on the liability account (look for transfers, bill payments or transactions dated outside the period in QuickBooks).",
+			p.line(2, "Not explained by any transaction found: %s on the bank account, %s on the liability account (look for transfers or bill payments in QuickBooks).",
 				dollars(a.UnexplainedBank), dollars(a.UnexplainedLiability))
 		}
 	}

@@ -38,11 +38,12 @@ import (
 // Options say which records the sync was meant to post, so that a record it was never
 // meant to post is not reported as missing.
 type Options struct {
-	// Since is the sync start date (only its calendar day counts). Trust activity dated
-	// before it is left out on both sides: the practice ledgers count only transactions
-	// dated on or after it, and QBO's balances only what was posted on or after it. An
-	// approved invoice issued before it is not expected in QBO (but see AllUnpaid); an
-	// invoice that is in the id map is checked whatever its date. Zero: everything counts.
+	// Since is the sync start date (only its calendar day counts). Trust balances are
+	// compared in full whatever it is: the trust records dated before it that the sync
+	// does not post on their own are expected in the trust account's opening entry,
+	// dated the day before it (docs/design.md, "Opening balances"). An approved invoice
+	// issued before it is not expected in QBO (but see AllUnpaid); an invoice that is in
+	// the id map is checked whatever its date. Zero: everything counts, record by record.
 	Since time.Time
 	// AllUnpaid mirrors the "sync all unpaid invoices" setting: an approved invoice
 	// issued before Since that is still unpaid is expected in QBO too.
@@ -53,6 +54,12 @@ type Options struct {
 	// DiscountLines mirrors write-offs synced as discount lines: a write-off or credit
 	// lowers its invoice's own total in QBO instead of posting as a credit memo.
 	DiscountLines bool
+	// ReceiptsAlone mirrors one deposit per receipt (the trust setting "receipt"): a
+	// receipt on a deposit slip is its own record, never the slip's, even when none of
+	// the slip's receipts is in QBO yet (a slip deposited from the start date on whose
+	// receipts are all from before it is carried by the opening entry, not missing).
+	// False: the grouping is read from what is in QBO.
+	ReceiptsAlone bool
 }
 
 // sinceArg is Since as a query argument: NULL when every date counts, otherwise the

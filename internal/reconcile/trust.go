@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -49,8 +49,9 @@ type TrustAccount struct {
 	QBOLiabilityName string `json:"qbo_liability_name"`
 	// PMS is the sum of the practice system's client trust ledgers for the account.
 	PMS qbo.Amount `json:"pms"`
-	// QBOBank and QBOLiability are the QBO balances of the bank and liability accounts
-	// (with Options.Since: what was posted to them on or after it).
+	// QBOBank and QBOLiability are the QBO balances of the bank and liability accounts,
+	// in full: with a start date, what the firm held before it is in them through the
+	// opening entry (docs/design.md, "Opening balances").
 	QBOBank      qbo.Amount `json:"qbo_bank"`
 	QBOLiability qbo.Amount `json:"qbo_liability"`
 	// Clients are the clients whose ledger differs from the liability QBO holds for
@@ -138,8 +139,8 @@ const trustAccountsSQL = `
 	WHERE b.firm_id = $1 AND b.kind = 'trust'
 	ORDER BY b.id`
 
-// trustTxnsSQL lists the trust transactions dated on or after $3 (all when NULL) with
-// the customer they belong to in QBO (the matter's, or the client's when matters are not
+// trustTxnsSQL lists every trust transaction with the date of its deposit slip, the
+// customer they belong to in QBO (the matter's, or the client's when matters are not
 // synced as sub-customers) and the id map entries that may stand for them: their deposit
 // slip's, or their own. A *_changed column says the practice record changed after the
 // mapping was last written.
@@ -147,6 +148,7 @@ const trustTxnsSQL = `
 	SELECT t.id, t.bank_account_id, t.kind, to_char(t.txn_on, 'YYYY-MM-DD') AS txn_on, t.amount_cents,
 	       t.payee, t.reference, m.matter_number, c.id AS client_id, c.client_number, c.name AS client_name,
 	       COALESCE(t.deposit_slip_id, 0) AS slip_id, COALESCE(s.slip_number, '') AS slip_number,
+	       COALESCE(to_char(s.deposited_on, 'YYYY-MM-DD'), '') AS slip_date,
 	       COALESCE(mm.qbo_id, cm.qbo_id, '') AS customer_id,
 	       COALESCE(sm.qbo_entity, '') AS slip_entity, COALESCE(sm.qbo_id, '') AS slip_qbo_id,
 	       COALESCE(sm.sync_token, '') AS slip_sync_token,
@@ -168,8 +170,14 @@ const trustTxnsSQL = `
 	                                                 WHEN 'disbursement' THEN 'trust_disbursement'
 	                                                 ELSE 'trust_transfer' END
 	                       AND tm.source_key = t.id::text
-	WHERE t.firm_id = $1 AND (t.txn_on >= $3::date) IS NOT FALSE
+	WHERE t.firm_id = $1
 	ORDER BY t.bank_account_id, t.txn_on, t.id`
+
+// openingEntriesSQL lists the opening entries the sync posted, one per trust account
+// (keyed by the practice account's id), as the id map records them.
+const openingEntriesSQL = `
+	SELECT source_key, qbo_entity, qbo_id, sync_token FROM qbo_id_map
+	WHERE firm_id = $1 AND realm_id = $2 AND kind = 'trust_opening'`
 
 // customerClientsSQL says which client each mapped QBO customer belongs to: a matter's
 // sub-customer to the matter's client, a client's customer to the client.
@@ -204,6 +212,7 @@ type trustTxn struct {
 	ClientName    string `db:"client_name"`
 	SlipID        int64  `db:"slip_id"`
 	SlipNumber    string `db:"slip_number"`
+	SlipDate      string `db:"slip_date"`
 	CustomerID    string `db:"customer_id"`
 	SlipEntity    string `db:"slip_entity"`
 	SlipQBOID     string `db:"slip_qbo_id"`
@@ -215,9 +224,15 @@ type trustTxn struct {
 	OwnChanged    bool   `db:"own_changed"`
 }
 
+// kindOpening is the kind of the made-up transactions that stand, in the opening
+// record, for what one customer held before the start date: their Cents is that
+// balance, with its sign.
+const kindOpening = "opening"
+
 // held is the transaction's effect on the money held in trust.
 func (t *trustTxn) held() qbo.Amount {
-	if t.Kind == "deposit" {
+	switch t.Kind {
+	case "deposit", kindOpening:
 		return qbo.Amount(t.Cents)
 	}
 	return -qbo.Amount(t.Cents)
@@ -247,6 +262,7 @@ type trustRecord struct {
 // money").
 var defaultEntity = map[string]string{
 	"deposit_slip": "Deposit", "trust_receipt": "Deposit", "trust_transfer": "JournalEntry", "trust_disbursement": "Purchase",
+	"trust_opening": "JournalEntry",
 }
 
 type clientInfo struct {
@@ -261,10 +277,12 @@ type clientInfo struct {
 // balance and the sum of the practice client ledgers must agree, and so must each
 // client's ledger with the liability lines QBO holds for the client's customers.
 //
-// QBO's balances are the accounts' CurrentBalance; with Options.Since, less their
-// balance at the end of the day before (QBO's TrialBalance report as of that day), so
-// that both sides count the same period. The per-client and per-record comparison reads
-// the QBO transactions the id map names for the practice trust records, in bulk.
+// Balances are full on both sides: the practice ledgers count every transaction, QBO's
+// balances are the accounts' CurrentBalance. With Options.Since, the records dated before
+// it that the sync does not post on their own are carried by the account's opening
+// entry, compared customer by customer like any record (openingRecords). The per-client
+// and per-record comparison reads the QBO transactions the id map names for the
+// practice trust records, in bulk.
 func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.Scope, opts Options) (TrustReport, error) {
 	var rep TrustReport
 	var accts []struct {
@@ -292,12 +310,12 @@ func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store
 	for i := range rep.Accounts {
 		byID[rep.Accounts[i].BankAccountID] = &rep.Accounts[i]
 	}
-	if err := qboBalances(ctx, qc, rep.Accounts, accountIDs, opts); err != nil {
+	if err := qboBalances(ctx, qc, rep.Accounts, accountIDs); err != nil {
 		return TrustReport{}, err
 	}
 
 	var txns []trustTxn
-	if err := sqlx.SelectContext(ctx, db, &txns, trustTxnsSQL, sc.FirmID, sc.RealmID, opts.sinceArg()); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &txns, trustTxnsSQL, sc.FirmID, sc.RealmID); err != nil {
 		return TrustReport{}, fmt.Errorf("reconcile: trust transactions: %w", err)
 	}
 	var custRows []clientInfo
@@ -313,7 +331,23 @@ func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store
 		return TrustReport{}, err
 	}
 
-	records := groupTrustRecords(txns, byID)
+	records := groupTrustRecords(txns, byID, opts.ReceiptsAlone)
+	if !opts.Since.IsZero() {
+		var opening []struct {
+			Key    string `db:"source_key"`
+			Entity string `db:"qbo_entity"`
+			ID     string `db:"qbo_id"`
+			Token  string `db:"sync_token"`
+		}
+		if err := sqlx.SelectContext(ctx, db, &opening, openingEntriesSQL, sc.FirmID, sc.RealmID); err != nil {
+			return TrustReport{}, fmt.Errorf("reconcile: opening entries: %w", err)
+		}
+		mapped := map[string]*trustRecord{}
+		for _, o := range opening {
+			mapped[o.Key] = &trustRecord{entity: o.Entity, qboID: o.ID, token: o.Token}
+		}
+		records = openingRecords(records, opts.Since, mapped)
+	}
 	qTxns, err := readTrustTxns(ctx, qc, records)
 	if err != nil {
 		return TrustReport{}, err
@@ -367,7 +401,7 @@ func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store
 		a.UnexplainedBank = a.QBOBank - mappedBank[a.BankAccountID]
 		a.UnexplainedLiability = a.QBOLiability - mappedLiab[a.BankAccountID]
 	}
-	if err := findQBOOnly(ctx, db, qc, sc, rep.Accounts, mapped, opts, addQBO); err != nil {
+	if err := findQBOOnly(ctx, db, qc, sc, rep.Accounts, mapped, addQBO); err != nil {
 		return TrustReport{}, err
 	}
 
@@ -400,9 +434,9 @@ func Trust(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store
 
 // groupTrustRecords groups the trust transactions of the checked accounts into the
 // records the sync posts. A receipt on a deposit slip belongs to the slip's Deposit, or,
-// when the firm posts one deposit per receipt, to its own; an unposted receipt is
-// counted with its slip unless another receipt of that slip was posted on its own.
-func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount) []*trustRecord {
+// when the firm posts one deposit per receipt (receiptsAlone, or another receipt of
+// that slip was posted on its own), to its own.
+func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount, receiptsAlone bool) []*trustRecord {
 	perReceipt := map[int64]bool{} // slips whose receipts are posted one by one
 	for _, t := range txns {
 		if t.SlipID != 0 && t.OwnQBOID != "" {
@@ -424,9 +458,9 @@ func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount) []*tru
 			if t.Reference != "" {
 				r.label += " (" + t.Reference + ")"
 			}
-			if t.SlipID != 0 && (t.SlipQBOID != "" || (t.OwnQBOID == "" && !perReceipt[t.SlipID])) {
+			if t.SlipID != 0 && (t.SlipQBOID != "" || (t.OwnQBOID == "" && !perReceipt[t.SlipID] && !receiptsAlone)) {
 				r = &trustRecord{kind: "deposit_slip", key: strconv.FormatInt(t.SlipID, 10), label: "deposit slip " + t.SlipNumber,
-					date: t.TxnOn, account: t.BankAccountID, entity: t.SlipEntity, qboID: t.SlipQBOID, token: t.SlipSyncToken, changed: t.SlipChanged}
+					date: cmp.Or(t.SlipDate, t.TxnOn), account: t.BankAccountID, entity: t.SlipEntity, qboID: t.SlipQBOID, token: t.SlipSyncToken, changed: t.SlipChanged}
 			}
 		case "disbursement":
 			r.label = "trust disbursement " + r.key + " to " + t.Payee
@@ -455,19 +489,64 @@ func groupTrustRecords(txns []trustTxn, accounts map[int64]*TrustAccount) []*tru
 	return out
 }
 
-// qboBalances sets each account's QBO bank and liability balance: CurrentBalance, less
-// the balance at the end of the day before Options.Since when there is one.
-func qboBalances(ctx context.Context, qc *qbo.Client, accounts []TrustAccount, ids []string, opts Options) error {
+// openingRecords moves the records dated before since that QBO does not hold on their
+// own into one opening record per trust account, the journal entry the sync posts as of
+// the day before since (docs/design.md, "Opening balances"): a made-up transaction per
+// customer stands for what the customer held, and customers holding nothing have no
+// line. A record already in QBO on its own stays itself, whatever its date (one moved
+// before the start date after it synced), and so does a deposit slip dated from since
+// on, with its receipts from before it (the check received before the start date and
+// banked after it). mapped holds the opening entries the id map names, by account id.
+//
+// This is reconcile's own reading of the rule the sync posts by, not the sync's code:
+// where the two part, the books differ and the report says where.
+func openingRecords(records []*trustRecord, since time.Time, mapped map[string]*trustRecord) []*trustRecord {
+	day := since.Format(time.DateOnly)
+	asOf := since.AddDate(0, 0, -1).Format(time.DateOnly)
+	var out []*trustRecord
+	opening := map[int64]*trustRecord{}
+	var order []int64
+	for _, r := range records {
+		if r.qboID != "" || r.date >= day {
+			out = append(out, r)
+			continue
+		}
+		o := opening[r.account]
+		if o == nil {
+			key := strconv.FormatInt(r.account, 10)
+			o = &trustRecord{kind: "trust_opening", key: key, label: "opening trust balances", date: asOf, account: r.account,
+				entity: defaultEntity["trust_opening"]}
+			if m := mapped[key]; m != nil {
+				o.entity, o.qboID, o.token = cmp.Or(m.entity, o.entity), m.qboID, m.token
+			}
+			opening[r.account] = o
+			order = append(order, r.account)
+		}
+		for _, t := range r.txns {
+			i := slices.IndexFunc(o.txns, func(x *trustTxn) bool { return x.CustomerID == t.CustomerID })
+			if i < 0 {
+				o.txns = append(o.txns, &trustTxn{Kind: kindOpening, BankAccountID: t.BankAccountID, CustomerID: t.CustomerID,
+					MatterNumber: t.MatterNumber, ClientID: t.ClientID, ClientNumber: t.ClientNumber, ClientName: t.ClientName, TxnOn: asOf})
+				i = len(o.txns) - 1
+			}
+			o.txns[i].Cents += int64(t.held())
+		}
+	}
+	for _, account := range order {
+		o := opening[account]
+		o.txns = slices.DeleteFunc(o.txns, func(t *trustTxn) bool { return t.Cents == 0 })
+		if len(o.txns) > 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// qboBalances sets each account's QBO bank and liability balance: its CurrentBalance.
+func qboBalances(ctx context.Context, qc *qbo.Client, accounts []TrustAccount, ids []string) error {
 	qAccts, err := readByID(ctx, qc, "Account", ids, func(v *qbo.Account) string { return v.ID })
 	if err != nil {
 		return err
-	}
-	var before map[string]qbo.Amount // debit positive
-	if !opts.Since.IsZero() {
-		day := opts.Since.AddDate(0, 0, -1).Format("2006-01-02")
-		if before, err = trialBalance(ctx, qc, day); err != nil {
-			return err
-		}
 	}
 	for i := range accounts {
 		a := &accounts[i]
@@ -477,43 +556,8 @@ func qboBalances(ctx context.Context, qc *qbo.Client, accounts []TrustAccount, i
 		if q := qAccts[a.QBOLiabilityID]; q != nil {
 			a.QBOLiabilityName, a.QBOLiability = cmp.Or(q.FullyQualifiedName, q.Name), amountOf(q.CurrentBalance)
 		}
-		// Bank: a debit balance; liability: a credit balance.
-		a.QBOBank -= before[a.QBOBankID]
-		a.QBOLiability += before[a.QBOLiabilityID]
 	}
 	return nil
-}
-
-// trialBalance reads QBO's TrialBalance as of the end of day: each account's balance,
-// debit positive. A balance-sheet account's line in a trial balance is its cumulative
-// balance on the end date, whatever the start date.
-func trialBalance(ctx context.Context, qc *qbo.Client, day string) (map[string]qbo.Amount, error) {
-	var rep qbo.Report
-	params := url.Values{"start_date": {day}, "end_date": {day}, "accounting_method": {"Accrual"}}
-	if err := qc.Report(ctx, "TrialBalance", params, &rep); err != nil {
-		return nil, fmt.Errorf("reconcile: trial balance as of %s: %w", day, err)
-	}
-	debit, credit := rep.ColumnIndex("Debit"), rep.ColumnIndex("Credit")
-	if debit < 0 || credit < 0 {
-		return nil, fmt.Errorf("reconcile: trial balance as of %s has no Debit and Credit columns", day)
-	}
-	out := map[string]qbo.Amount{}
-	var bad error
-	rep.Walk(func(_ []*qbo.ReportRow, row *qbo.ReportRow) bool {
-		cells := row.ColData
-		if len(cells) <= max(debit, credit) || cells[0].ID == "" {
-			return true
-		}
-		d, err1 := cells[debit].Amount()
-		c, err2 := cells[credit].Amount()
-		if err := cmp.Or(err1, err2); err != nil {
-			bad = fmt.Errorf("reconcile: trial balance as of %s, account %s: %w", day, cells[0].ID, err)
-			return false
-		}
-		out[cells[0].ID] += d - c
-		return true
-	})
-	return out, bad
 }
 
 // qboTxn is a QBO transaction reduced to what it does to accounts.
@@ -759,7 +803,7 @@ func compareLines(txns []*trustTxn, lines []heldLine) []TrustLineDifference {
 // and hands each one's liability lines to held. It reads every deposit, journal entry,
 // purchase and payment of the period, so it runs only when there is something to find.
 func findQBOOnly(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.Scope, accounts []TrustAccount,
-	mapped map[string]bool, opts Options, held func(account int64, l heldLine)) error {
+	mapped map[string]bool, held func(account int64, l heldLine)) error {
 	var suspect []*TrustAccount
 	for i := range accounts {
 		if accounts[i].UnexplainedBank != 0 || accounts[i].UnexplainedLiability != 0 {
@@ -771,11 +815,8 @@ func findQBOOnly(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc
 	}
 	var all []*qboTxn
 	for _, entity := range []string{"Deposit", "JournalEntry", "Purchase", "Payment"} {
-		q := qbo.Select(entity)
-		if !opts.Since.IsZero() {
-			q = q.Where("TxnDate", ">=", opts.sinceDay())
-		}
-		text, err := q.OrderBy("Id").Build()
+		// Every date: the balances compared are full.
+		text, err := qbo.Select(entity).OrderBy("Id").Build()
 		if err != nil {
 			return fmt.Errorf("reconcile: %w", err)
 		}

@@ -31,7 +31,7 @@ func accountByID(t *testing.T, rep reconcile.TrustReport, id int64) reconcile.Tr
 	return reconcile.TrustAccount{}
 }
 
-// Trust reconciles over the period since the start date on both sides, whether receipts
+// Trust reconciles in full balances, with or without a start date, whether receipts
 // were posted a deposit per slip or per receipt; then a deposit entered in QBO by hand,
 // a disbursement the sync could not post and a transfer deleted in QBO are each named.
 func TestTrustPeriodAndTheRecordsBehindDifferences(t *testing.T) {
@@ -79,11 +79,13 @@ func TestTrustPeriodAndTheRecordsBehindDifferences(t *testing.T) {
 	for i, w := range want {
 		a := rep.Accounts[i]
 		assert.Equal(t, w.Account, a.BankAccountID)
-		assert.Equal(t, qbo.Amount(w.Held), a.PMS, "%s: only the period counts", a.Name)
-		assert.Equal(t, qbo.Amount(w.Held), a.QBOBank)
-		assert.Equal(t, qbo.Amount(w.Held), a.QBOLiability)
+		// Records from before the start date that are in QBO on their own (here: all of
+		// them) stay themselves, and the balances are full.
+		assert.Equal(t, qbo.Amount(w.All), a.PMS, "%s: balances in full", a.Name)
+		assert.Equal(t, qbo.Amount(w.All), a.QBOBank)
+		assert.Equal(t, qbo.Amount(w.All), a.QBOLiability)
 	}
-	assert.NotEqual(t, want[0].Held, want[0].All, "the period leaves transactions out")
+	assert.NotEqual(t, want[0].Held, want[0].All, "the start date splits the history")
 
 	// Choose the records to break, after the start date.
 	type pickRow struct {

@@ -89,11 +89,14 @@ var Categories = []Category{
 	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: paymentsPage.sync, Kinds: map[string]string{
 		posting.KindPayment: pms.EntityPayment, posting.KindPaymentDeposit: pms.EntityPayment,
 	}},
-	// Client money in trust: deposit slips (or receipts), transfers to operating (their
-	// payments post above), disbursements. Then hard costs.
-	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, syncPage: trustPage.sync, Kinds: map[string]string{
+	// Client money in trust: the opening balances as of the day before the start date
+	// (prepare, every run: internal/syncer/opening.go), then deposit slips (or receipts),
+	// transfers to operating (their payments post above), disbursements. Then hard costs.
+	// An opening entry's retry is its prepare's: the page handler reads past its kind.
+	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, prepare: syncTrustOpening, syncPage: trustPage.sync, Kinds: map[string]string{
 		posting.KindDepositSlip: pms.EntityDepositSlip, posting.KindTrustReceipt: pms.EntityTrustTransaction,
 		posting.KindTrustTransfer: pms.EntityTrustTransaction, posting.KindTrustDisbursement: pms.EntityTrustTransaction,
+		posting.KindTrustOpening: pms.EntityBankAccount,
 	}},
 	{Name: "hard_costs", Entities: []string{pms.EntityExpense}, syncPage: hardCostsPage.sync, Kinds: map[string]string{
 		posting.KindHardCost: pms.EntityExpense,

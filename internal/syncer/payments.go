@@ -38,6 +38,8 @@ type paymentFacts struct {
 	states    map[int64]pms.InvoiceState // of the invoices paid
 	customers map[int64]string           // by matter
 	banks     map[string]store.Mapping   // the operating bank accounts, by ledger key
+	// beforeStart is where payments received before the start date go (internal/syncer/opening.go).
+	beforeStart receiptsBeforeStart
 }
 
 // loadPayments reads the page's payments, what they posted as, the invoices they pay,
@@ -80,8 +82,10 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 	if f.banks, err = e.Store.Mappings(ctx, e.Scope, KindLedger, bankKeys); err != nil {
 		return f, false, err
 	}
-	f.customers, err = e.customersOf(ctx, matterIDs)
-	return f, true, err
+	if f.customers, err = e.customersOf(ctx, matterIDs); err != nil {
+		return f, false, err
+	}
+	return f, true, f.loadReceiptsBeforeStart(ctx, e)
 }
 
 // planPayments decides, payment by payment, its QBO payments (one per customer) and
@@ -132,7 +136,14 @@ func (f paymentFacts) planPayment(id int64) ([]txn, []failure, []string) {
 		slices.SortFunc(out, func(a, b failure) int { return strings.Compare(a.it.Key, b.it.Key) })
 		return nil, out, nil
 	}
-	depositTo := f.banks[operatingBankKey(f.books, pay)].QBOID
+	depositTo, err := f.depositTo(pay) // before the start date: internal/syncer/opening.go
+	if err != nil {                    // the account for payments received before the start date is not there
+		var out []failure
+		for _, part := range parts {
+			out = append(out, failure{item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts))}, err})
+		}
+		return nil, out, nil
+	}
 	if f.gathers(id, len(parts)) {
 		depositTo = "" // Undeposited Funds, until the payment's deposit gathers them
 	}
@@ -152,10 +163,12 @@ func (f paymentFacts) planPayment(id int64) ([]txn, []failure, []string) {
 
 // gathers says whether payment id, posted as n parts, needs a deposit of its own to
 // gather them: it has several parts, and it went to a bank account in QBO rather than
-// to Undeposited Funds (where the bookkeeper builds the bank's deposits).
+// to Undeposited Funds (where the bookkeeper builds the bank's deposits). A payment
+// received before the start date never does: it was banked before the books begin.
 func (f paymentFacts) gathers(id int64, n int) bool {
 	i := slices.IndexFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id })
-	return n > 1 && i >= 0 && f.banks[operatingBankKey(f.books, f.payments[i])].QBOID != ""
+	return n > 1 && i >= 0 && f.banks[operatingBankKey(f.books, f.payments[i])].QBOID != "" &&
+		!posting.ReceivedBeforeStart(f.payments[i], f.scope.Start)
 }
 
 // partsChanged says whether the QBO payments writes differ from what the parts posted
