@@ -56,6 +56,10 @@ type TrustTransaction struct {
 	DepositSlipID *int64    `db:"deposit_slip_id"` // deposits only; nil when deposited alone
 	PaymentID     *int64    `db:"payment_id"`      // transfers to operating: the payment they fund
 	MatterNumber  string    `db:"matter_number"`
+	// DocNumberSeq counts the earlier records whose QuickBooks transactions carry the
+	// same reference as their document number (see the const block of purchaseNumbers);
+	// 0 for deposits.
+	DocNumberSeq int `db:"doc_number_seq"`
 }
 
 // Expense is a cost on a matter: a hard cost the firm paid a third party, or a soft cost
@@ -79,11 +83,51 @@ type Expense struct {
 	Billable          bool   `db:"billable"`
 	InvoiceID         *int64 `db:"invoice_id"` // the invoice that billed it, if any
 	MatterNumber      string `db:"matter_number"`
+	// DocNumberSeq counts the earlier records whose QuickBooks transactions carry the
+	// same check number (see the const block of purchaseNumbers).
+	DocNumberSeq int `db:"doc_number_seq"`
 }
+
+// Document numbers: QuickBooks refuses a document number a transaction of the same type
+// already has on Cash and CreditCard purchases always, and on checks and journal
+// entries when the company warns of duplicate numbers (docs/qbo-api.md, "Document
+// numbers"). The practice system shares numbers freely: two costs paid by one check
+// carry its number, two transfers for one invoice the invoice's. So each record that
+// posts with a number learns how many records posting as the same QuickBooks type
+// carry that number before it (posting.UniqueDocNumber then sends "5001", "5001-2",
+// "5001-3"). "Before" is (created_at, table, id), an order a new record always comes
+// last in, so adding a record never renumbers the ones already in QuickBooks. Purchases
+// are hard costs and trust disbursements together (one QuickBooks type, whatever the
+// bank account); journal entries are the transfers to operating. Numbers compare
+// without case or surrounding space, the stricter reading of QuickBooks' rule.
+const (
+	// purchaseNumbers lists, per firm, the records that post as Purchases with the
+	// number each carries; a query compares them with its own row's.
+	purchaseNumbers = `(
+		SELECT e.firm_id, e.created_at, 0 AS src, e.id, lower(btrim(e.check_number)) AS num FROM expenses e WHERE e.kind = 'hard'
+		UNION ALL
+		SELECT d.firm_id, d.created_at, 1 AS src, d.id, lower(btrim(d.reference)) FROM trust_transactions d WHERE d.kind = 'disbursement')`
+	expenseDocNumberSeq = `
+		CASE WHEN x.kind = 'hard' AND btrim(x.check_number) <> '' THEN (
+			SELECT count(*) FROM ` + purchaseNumbers + ` o
+			WHERE o.firm_id = x.firm_id AND o.num = lower(btrim(x.check_number))
+			  AND (o.created_at, o.src, o.id) < (x.created_at, 0, x.id))
+		ELSE 0 END AS doc_number_seq`
+	trustDocNumberSeq = `
+		CASE WHEN t.kind = 'disbursement' AND btrim(t.reference) <> '' THEN (
+			SELECT count(*) FROM ` + purchaseNumbers + ` o
+			WHERE o.firm_id = t.firm_id AND o.num = lower(btrim(t.reference))
+			  AND (o.created_at, o.src, o.id) < (t.created_at, 1, t.id))
+		WHEN t.kind = 'transfer_to_operating' AND btrim(t.reference) <> '' THEN (
+			SELECT count(*) FROM trust_transactions o
+			WHERE o.firm_id = t.firm_id AND o.kind = 'transfer_to_operating' AND lower(btrim(o.reference)) = lower(btrim(t.reference))
+			  AND (o.created_at, o.id) < (t.created_at, t.id))
+		ELSE 0 END AS doc_number_seq`
+)
 
 const trustTransactionColumns = `
 	t.firm_id, t.id, t.bank_account_id, t.matter_id, m.client_id, t.kind, t.txn_on, t.amount_cents,
-	t.payee, t.reference, t.description, t.deposit_slip_id, t.payment_id, m.matter_number
+	t.payee, t.reference, t.description, t.deposit_slip_id, t.payment_id, m.matter_number,` + trustDocNumberSeq + `
 	FROM trust_transactions t
 	JOIN matters m ON m.firm_id = t.firm_id AND m.id = t.matter_id`
 
@@ -131,7 +175,7 @@ func Expenses(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []i
 	if err := sqlx.SelectContext(ctx, db, &out, `
 		SELECT x.firm_id, x.id, x.matter_id, m.client_id, x.kind, x.incurred_on, x.description,
 		       x.quantity::text AS quantity, x.unit_price_cents, x.amount_cents, x.payee,
-		       x.paid_from_account_id, x.check_number, x.billable, x.invoice_id, m.matter_number
+		       x.paid_from_account_id, x.check_number, x.billable, x.invoice_id, m.matter_number,`+expenseDocNumberSeq+`
 		FROM expenses x
 		JOIN matters m ON m.firm_id = x.firm_id AND m.id = x.matter_id
 		WHERE x.firm_id = $1 AND x.id = ANY($2)
