@@ -22,7 +22,13 @@ import (
 // detection, the ledger and the adoption rule all compare names through it (Key),
 // so two spellings QuickBooks would take for one name are one name everywhere.
 func Clean(s string) string {
-	s = strings.ReplaceAll(s, ":", " -")
+	return CleanText(strings.ReplaceAll(s, ":", " -"))
+}
+
+// CleanText is Clean for text that is not a name (a memo, a note): the same control
+// and invisible characters go and white space folds, but a colon stays, since only
+// names give it a meaning in QuickBooks.
+func CleanText(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsSpace(r):

@@ -115,7 +115,7 @@ func MatterJob(m pms.Matter, parentID string) qbo.Customer {
 // bookkeeper reads as the object's text. The plain part is cut so that the whole fits
 // the smaller of the two fields' limits (Notes, 2,000 characters).
 func notes(what, marker string) string {
-	what = names.Truncate(names.Clean(what), MaxNotes-len(marker)-len(noteSeparator))
+	what = names.Truncate(names.CleanText(what), MaxNotes-len(marker)-len(noteSeparator))
 	if what == "" {
 		return marker
 	}

@@ -96,7 +96,7 @@ func QBOInvoice(inv pms.Invoice, customerID string, opts InvoiceOptions) (qbo.In
 // invoice has one, else where the invoice comes from and its number as QuickBooks
 // shows it ("Synced from the practice system · invoice INV-1004").
 func InvoiceMemo(inv pms.Invoice, docNumber string) string {
-	if memo := names.Clean(inv.Memo); memo != "" {
+	if memo := names.CleanText(inv.Memo); memo != "" {
 		return memo
 	}
 	return "Synced from the practice system · invoice " + docNumber

@@ -58,9 +58,10 @@ const intentClockSkew = 2 * time.Minute
 
 // ownAfterIntent is how qbosync recognises its own account or item after a create
 // whose answer it lost, without a marker (docs/design.md, "Accounts and items carry no
-// marker"): an intent was recorded before the create, QuickBooks created the object
-// with the name at or after that intent, it is of the type (and income account)
-// qbosync asked for, and it carries no money. An object the firm made before, or one
+// marker"): an intent was recorded before the create, when QuickBooks showed the name
+// free (createIntent), QuickBooks created the object with the name at or after that
+// intent, it is of the type (and income account) qbosync asked for, and it carries no
+// money. An object the firm made before, or one
 // that has money in it, never passes: trust money must never post into an account the
 // firm did not choose.
 func (spec named[T]) ownAfterIntent(intent *store.Intent, existing, desired *T) bool {
@@ -107,13 +108,9 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 		return update(ctx, e, spec, it, m, desired, hash, store.ActionUpdated)
 	}
 
-	var intent *store.Intent
-	if spec.createdAt != nil {
-		in, err := e.Store.KeepIntent(ctx, e.Scope, store.Intent{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, ContentHash: hash})
-		if err != nil {
-			return "", "", err
-		}
-		intent = &in
+	intent, err := createIntent(ctx, e, spec, it, desired, hash)
+	if err != nil {
+		return "", "", err
 	}
 	var created T
 	reqID := qbo.RequestID(e.Scope.RealmID, "create", it.Kind, it.Key, hash)
@@ -165,6 +162,32 @@ func refused[T any](ctx context.Context, e *Engine, spec named[T], it item, err 
 		return cerr
 	}
 	return err
+}
+
+// createIntent records, for an entity without internal notes (an account, an item),
+// that qbosync is about to create the object, once QuickBooks shows the name free: an
+// object found under the name after a lost answer was then made after the name was
+// free, by the create in doubt (ownAfterIntent). An intent from an earlier attempt is
+// kept as it is: that attempt's create may have happened. A name already taken gets no
+// intent; the create's 6240 then decides, by the adoption rule. nil for entities with
+// notes, whose marker says whose an object is.
+func createIntent[T any](ctx context.Context, e *Engine, spec named[T], it item, desired T, hash string) (*store.Intent, error) {
+	if spec.createdAt == nil {
+		return nil, nil
+	}
+	outstanding, err := e.Store.Intents(ctx, e.Scope, it.Kind, []string{it.Key})
+	if err != nil {
+		return nil, err
+	}
+	if in, ok := outstanding[it.Key]; ok {
+		return &in, nil
+	}
+	holder, err := findByName(ctx, e, spec, spec.name(&desired))
+	if err != nil || holder != nil {
+		return nil, err
+	}
+	in, err := e.Store.KeepIntent(ctx, e.Scope, store.Intent{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, ContentHash: hash})
+	return &in, err
 }
 
 // adopt links an existing QBO object to the record and brings it up to date.
