@@ -59,7 +59,7 @@ type TrustTransaction struct {
 	// DocNumberSeq counts the earlier records whose QuickBooks transactions carry the
 	// same reference as their document number (see the const block of purchaseNumbers);
 	// 0 for deposits.
-	DocNumberSeq int `db:"doc_number_seq"`
+	DocNumberSeq int `db:"-"`
 }
 
 // Expense is a cost on a matter: a hard cost the firm paid a third party, or a soft cost
@@ -85,7 +85,7 @@ type Expense struct {
 	MatterNumber      string `db:"matter_number"`
 	// DocNumberSeq counts the earlier records whose QuickBooks transactions carry the
 	// same check number (see the const block of purchaseNumbers).
-	DocNumberSeq int `db:"doc_number_seq"`
+	DocNumberSeq int `db:"-"`
 }
 
 // Document numbers: QuickBooks refuses a document number a transaction of the same type
@@ -101,33 +101,49 @@ type Expense struct {
 // bank account); journal entries are the transfers to operating. Numbers compare
 // without case or surrounding space, the stricter reading of QuickBooks' rule.
 const (
-	// purchaseNumbers lists, per firm, the records that post as Purchases with the
-	// number each carries; a query compares them with its own row's.
-	purchaseNumbers = `(
-		SELECT e.firm_id, e.created_at, 0 AS src, e.id, lower(btrim(e.check_number)) AS num FROM expenses e WHERE e.kind = 'hard'
+	// purchaseNumbers are the firm's records that post as Purchases, each with the
+	// number it carries: src 0 is a hard cost, src 1 a trust disbursement.
+	purchaseNumbers = `
+		SELECT 0 AS src, e.id, e.created_at, lower(btrim(e.check_number)) AS num FROM expenses e
+		WHERE e.firm_id = $1 AND e.kind = 'hard' AND btrim(e.check_number) <> ''
 		UNION ALL
-		SELECT d.firm_id, d.created_at, 1 AS src, d.id, lower(btrim(d.reference)) FROM trust_transactions d WHERE d.kind = 'disbursement')`
-	expenseDocNumberSeq = `
-		CASE WHEN x.kind = 'hard' AND btrim(x.check_number) <> '' THEN (
-			SELECT count(*) FROM ` + purchaseNumbers + ` o
-			WHERE o.firm_id = x.firm_id AND o.num = lower(btrim(x.check_number))
-			  AND (o.created_at, o.src, o.id) < (x.created_at, 0, x.id))
-		ELSE 0 END AS doc_number_seq`
-	trustDocNumberSeq = `
-		CASE WHEN t.kind = 'disbursement' AND btrim(t.reference) <> '' THEN (
-			SELECT count(*) FROM ` + purchaseNumbers + ` o
-			WHERE o.firm_id = t.firm_id AND o.num = lower(btrim(t.reference))
-			  AND (o.created_at, o.src, o.id) < (t.created_at, 1, t.id))
-		WHEN t.kind = 'transfer_to_operating' AND btrim(t.reference) <> '' THEN (
-			SELECT count(*) FROM trust_transactions o
-			WHERE o.firm_id = t.firm_id AND o.kind = 'transfer_to_operating' AND lower(btrim(o.reference)) = lower(btrim(t.reference))
-			  AND (o.created_at, o.id) < (t.created_at, t.id))
-		ELSE 0 END AS doc_number_seq`
+		SELECT 1, d.id, d.created_at, lower(btrim(d.reference)) FROM trust_transactions d
+		WHERE d.firm_id = $1 AND d.kind = 'disbursement' AND btrim(d.reference) <> ''`
+	// transferNumbers are the firm's records that post as JournalEntries: src 2, the
+	// transfers to operating.
+	transferNumbers = `
+		SELECT 2 AS src, t.id, t.created_at, lower(btrim(t.reference)) AS num FROM trust_transactions t
+		WHERE t.firm_id = $1 AND t.kind = 'transfer_to_operating' AND btrim(t.reference) <> ''`
 )
+
+// docNumberSeqs returns, for the records of one src among ids, how many records of
+// numbers (purchaseNumbers or transferNumbers) carry the same number before them; a
+// record first with its number is absent. One query a page: the firm's numbered
+// records are read once, and only those sharing a number with the page are ranked.
+func docNumberSeqs(ctx context.Context, db sqlx.QueryerContext, firmID int64, numbers string, src int, ids []int64) (map[int64]int, error) {
+	var rows []struct {
+		ID  int64 `db:"id"`
+		Seq int   `db:"seq"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &rows, `
+		WITH nums AS (`+numbers+`),
+		ranked AS (
+		    SELECT src, id, row_number() OVER (PARTITION BY num ORDER BY created_at, src, id) - 1 AS seq
+		    FROM nums WHERE num IN (SELECT num FROM nums WHERE src = $2 AND id = ANY($3)))
+		SELECT id, seq FROM ranked WHERE src = $2 AND id = ANY($3) AND seq > 0`,
+		firmID, src, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("rank document numbers: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Seq
+	}
+	return out, nil
+}
 
 const trustTransactionColumns = `
 	t.firm_id, t.id, t.bank_account_id, t.matter_id, m.client_id, t.kind, t.txn_on, t.amount_cents,
-	t.payee, t.reference, t.description, t.deposit_slip_id, t.payment_id, m.matter_number,` + trustDocNumberSeq + `
+	t.payee, t.reference, t.description, t.deposit_slip_id, t.payment_id, m.matter_number
 	FROM trust_transactions t
 	JOIN matters m ON m.firm_id = t.firm_id AND m.id = t.matter_id`
 
@@ -166,6 +182,22 @@ func TrustTransactions(ctx context.Context, db sqlx.QueryerContext, firmID int64
 		ORDER BY t.id`, firmID, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load trust transactions: %w", err)
 	}
+	disbursements, err := docNumberSeqs(ctx, db, firmID, purchaseNumbers, 1, ids)
+	if err != nil {
+		return nil, err
+	}
+	transfers, err := docNumberSeqs(ctx, db, firmID, transferNumbers, 2, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range out {
+		switch t.Kind {
+		case TrustDisbursement:
+			out[i].DocNumberSeq = disbursements[t.ID]
+		case TrustTransferToOperating:
+			out[i].DocNumberSeq = transfers[t.ID]
+		}
+	}
 	return out, nil
 }
 
@@ -175,12 +207,19 @@ func Expenses(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []i
 	if err := sqlx.SelectContext(ctx, db, &out, `
 		SELECT x.firm_id, x.id, x.matter_id, m.client_id, x.kind, x.incurred_on, x.description,
 		       x.quantity::text AS quantity, x.unit_price_cents, x.amount_cents, x.payee,
-		       x.paid_from_account_id, x.check_number, x.billable, x.invoice_id, m.matter_number,`+expenseDocNumberSeq+`
+		       x.paid_from_account_id, x.check_number, x.billable, x.invoice_id, m.matter_number
 		FROM expenses x
 		JOIN matters m ON m.firm_id = x.firm_id AND m.id = x.matter_id
 		WHERE x.firm_id = $1 AND x.id = ANY($2)
 		ORDER BY x.id`, firmID, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load expenses: %w", err)
+	}
+	seqs, err := docNumberSeqs(ctx, db, firmID, purchaseNumbers, 0, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].DocNumberSeq = seqs[out[i].ID]
 	}
 	return out, nil
 }
