@@ -152,6 +152,15 @@ func TestEveryObjectQbosyncWritesReadsCleanly(t *testing.T) {
 				if byEntity[entity] == 0 {
 					t.Errorf("the demo firm wrote no %s to check", entity)
 				}
+				// And nothing in the company, mapped or not, has a marker outside the
+				// internal notes.
+				for _, o := range r.sim.Entities(r.realm, entity) {
+					for k, v := range o {
+						if text := fmt.Sprint(v); !internalNotes[k] && strings.Contains(text, "qbosync:") {
+							t.Errorf("%s %v: %s holds a marker: %.200s", entity, o["Id"], k, text)
+						}
+					}
+				}
 			}
 			for _, w := range objects {
 				switch {
