@@ -63,7 +63,7 @@ temporal_bin() {
   echo "$gobin/temporal"
 }
 
-# Search attributes operators filter runs by in Temporal Web (see internal/temporalx).
+# Search attributes operators filter runs by in Temporal Web (see workflows/syncapi/syncapi.go).
 SEARCH_ATTRIBUTES=(--search-attribute QbosyncFirm=Keyword --search-attribute QbosyncRealm=Keyword
   --search-attribute QbosyncStatus=Keyword --search-attribute QbosyncSetupStep=Keyword)
 

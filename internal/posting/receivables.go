@@ -13,9 +13,10 @@ import (
 
 // Kinds of the receivables records in the id map and item outcomes.
 const (
-	// KindPayment is one practice payment's part for one matter: QBO applies a payment
-	// only to its own customer's invoices, so a payment of invoices on two matters
-	// becomes two QBO payments, keyed "<payment id>-<matter id>".
+	// KindPayment is one practice payment's part for one customer: QBO applies a
+	// payment only to its own customer's invoices, so a payment of invoices on two
+	// matters (sub-customers) becomes two QBO payments, keyed "<payment id>-<matter
+	// id>" by the first matter of the part's customer.
 	KindPayment = "payment"
 	// KindAdjustment is a write-off or credit posted as a credit memo, keyed
 	// "<invoice id>-<adjustment id>" so an invoice's credit memos can be listed.
@@ -210,7 +211,9 @@ func AddAdjustments(inv *qbo.Invoice, adjs []pms.Adjustment, items map[string]st
 			continue
 		}
 		amount := qbo.Amount(a.AmountCents)
-		line, err := salesLine("fees", items, names.Truncate(adjustmentWhat(a), 4000), amount, "1", qbo.DecimalFromAmount(amount), a.AdjustedOn.Format(time.DateOnly))
+		// A debit raises what the client owes after billing: a late-payment or interest
+		// charge, which is finance-charge income, not legal fees.
+		line, err := salesLine("interest", items, names.Truncate(adjustmentWhat(a), 4000), amount, "1", qbo.DecimalFromAmount(amount), a.AdjustedOn.Format(time.DateOnly))
 		if err != nil {
 			return err
 		}

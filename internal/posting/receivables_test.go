@@ -74,7 +74,14 @@ func TestAdjustmentsOnTheInvoice(t *testing.T) {
 			t.Fatal(err)
 		}
 		var total int64
+		interest := 0
 		for _, l := range q.Line {
+			if strings.Contains(l.Description, "Late payment charge") {
+				interest++
+				if got := l.SalesItemLineDetail.ItemRef.Value; got != items["interest"] || l.Amount.Cents() != 25_00 {
+					t.Errorf("the late payment charge posts %d cents with item %s, want 2500 with the Interest item %s", l.Amount.Cents(), got, items["interest"])
+				}
+			}
 			if l.DetailType == qbo.DiscountLine {
 				total -= l.Amount.Cents()
 				if l.DiscountLineDetail.DiscountAccountRef.Value != "90" {
@@ -86,6 +93,9 @@ func TestAdjustmentsOnTheInvoice(t *testing.T) {
 		}
 		if total != tc.total {
 			t.Errorf("discount lines %v: invoice comes to %d cents, want %d", tc.asDiscount, total, tc.total)
+		}
+		if interest != 1 {
+			t.Errorf("%d lines for the late payment charge, want 1", interest)
 		}
 	}
 }

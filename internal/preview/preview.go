@@ -206,7 +206,7 @@ func (p *previewer) payments(s settings.Settings) ([]settings.PreviewLine, error
 	}
 	l.Note = "Deposited to Undeposited Funds."
 	if s.Invoices.PaymentsDepositTo == settings.DepositOperatingAccount {
-		l.Note = "Deposited to the operating account they were paid into."
+		l.Note = "Deposited to the operating account they were paid into; a payment split across matters is one deposit of its parts."
 	}
 	return []settings.PreviewLine{l}, nil
 }
@@ -220,6 +220,14 @@ func (p *previewer) writeOffs(s settings.Settings) ([]settings.PreviewLine, erro
 	if !s.WriteOffs.Sync || !s.Invoices.SyncInvoices {
 		l.Note = "Off: write-offs do not sync."
 		return []settings.PreviewLine{l}, nil
+	}
+	switch {
+	case s.WriteOffs.Method == settings.WriteOffDiscountLine:
+		l.Note = "On the invoice itself, dated as the invoice (back-dated)."
+	case s.WriteOffs.BadDebt:
+		l.Note = "Credit memos dated as each adjustment: write-offs of uncollectible balances to bad debt expense, courtesy credits to the write-off account."
+	default:
+		l.Note = "Credit memos dated as each adjustment, to the write-off account."
 	}
 	err := p.tally(&l, `
 		SELECT i.invoice_number || ': ' || replace(a.kind, '_', '-') || CASE WHEN a.reason <> '' THEN ' (' || a.reason || ')' ELSE '' END AS label,
@@ -286,6 +294,10 @@ func (p *previewer) trust(s settings.Settings) ([]settings.PreviewLine, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Trust money is the client's and is paid to whom the practice system says, so a
+	// disbursement is always paid to its payee's own vendor, even when hard costs use
+	// one vendor for everything (internal/syncer/trust.go, planTrustTxn).
+	disb.Note = "Paid from the trust account to a QuickBooks vendor of each payee's own, whatever the hard costs' vendor setting."
 	err = p.tally(&disb, `
 		SELECT t.payee AS label, t.amount_cents, t.txn_on AS sort
 		FROM trust_transactions t WHERE t.firm_id = $1 AND t.kind = 'disbursement' AND t.txn_on >= $2::date`,

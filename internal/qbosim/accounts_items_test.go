@@ -121,6 +121,12 @@ func TestItemValidation(t *testing.T) {
 	assert.Equal(t, true, sub["SubItem"])
 	assert.Equal(t, "1", num(sub["Level"]))
 
+	// Intuit's steps for writing off bad debt: a non-inventory item whose income
+	// account is the Bad debts expense account.
+	badDebts := h.create("account", "Account", map[string]any{"Name": "Bad debts", "AccountType": "Expense", "AccountSubType": "BadDebts"})
+	badDebt := h.create("item", "Item", map[string]any{"Name": "Bad debt", "Type": "NonInventory", "IncomeAccountRef": map[string]any{"value": badDebts["Id"]}})
+	assert.Equal(t, badDebts["Id"], badDebt["IncomeAccountRef"].(map[string]any)["value"])
+
 	inactive := h.create("account", "Account", map[string]any{"Name": "Old Income", "AccountType": "Income"})
 	h.create("account", "Account", map[string]any{"Id": inactive["Id"], "SyncToken": "0", "sparse": true, "Active": false})
 

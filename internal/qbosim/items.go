@@ -65,8 +65,13 @@ func prepareItem(w *writeCtx) *fault {
 	if f != nil {
 		return f
 	}
-	if income != nil && stringField(income.data, "Classification") != "Revenue" {
-		return errInvalidReference("IncomeAccountRef", income.id, "an income account is required")
+	// The "income" account of an item is where its sales post, and QBO takes more
+	// than income accounts there: Intuit's own steps for writing off bad debt give a
+	// bad debt item the Bad debts expense account, and firms give a retainer item a
+	// customer-deposits liability. Balance-sheet assets, Accounts Payable and equity
+	// are refused here (kept from before; not confirmed against QBO).
+	if income != nil && !itemIncomeAccountOK(income) {
+		return errInvalidReference("IncomeAccountRef", income.id, "an income, expense or liability account is required")
 	}
 	expense, f := w.optionalRef("ExpenseAccountRef", accountKind, typ == "Inventory")
 	if f != nil {
@@ -108,4 +113,16 @@ func prepareItem(w *writeCtx) *fault {
 		w.setDefault("TrackQtyOnHand", false)
 	}
 	return nil
+}
+
+// itemIncomeAccountOK says whether an account can be an item's IncomeAccountRef:
+// revenue, expense or a liability other than Accounts Payable.
+func itemIncomeAccountOK(a *record) bool {
+	switch stringField(a.data, "Classification") {
+	case "Revenue", "Expense":
+		return true
+	case "Liability":
+		return stringField(a.data, "AccountType") != "Accounts Payable"
+	}
+	return false
 }

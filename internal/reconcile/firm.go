@@ -13,13 +13,14 @@ import (
 	"github.com/qbosync/qbosync/internal/store"
 )
 
-// syncSettingsSQL reads the three submitted settings that decide which records the sync
+// syncSettingsSQL reads the four submitted settings that decide which records the sync
 // posts. They are read here with SQL rather than through internal/settings, which
 // depends on the posting code this package must stay independent of.
 const syncSettingsSQL = `
 	SELECT COALESCE(settings #>> '{sync_options,start_date}', '') AS start_date,
 	       COALESCE((settings #>> '{sync_options,sync_all_unpaid_invoices}')::boolean, false) AS all_unpaid,
-	       COALESCE((settings #>> '{trust,sync}')::boolean, false) AS trust
+	       COALESCE((settings #>> '{trust,sync}')::boolean, false) AS trust,
+	       COALESCE((settings #>> '{write_offs,sync}')::boolean AND settings #>> '{write_offs,method}' = 'discount_line', false) AS discount_lines
 	FROM setup_settings
 	WHERE firm_id = $1 AND realm_id = $2 AND status = 'submitted'
 	ORDER BY submitted_at DESC LIMIT 1`
@@ -33,12 +34,13 @@ func Firm(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.
 		StartDate string `db:"start_date"`
 		AllUnpaid bool   `db:"all_unpaid"`
 		Trust     bool   `db:"trust"`
+		Discount  bool   `db:"discount_lines"`
 	}{AllUnpaid: true, Trust: true}
 	err := sqlx.GetContext(ctx, db, &s, syncSettingsSQL, sc.FirmID, sc.RealmID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Report{}, fmt.Errorf("reconcile: settings: %w", err)
 	}
-	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust}
+	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust, DiscountLines: s.Discount}
 	if s.StartDate != "" {
 		if opts.Since, err = time.Parse(time.DateOnly, s.StartDate); err != nil {
 			return Report{}, fmt.Errorf("reconcile: the submitted sync start date %q is not a date: %w", s.StartDate, err)

@@ -144,6 +144,9 @@ type pmsInvoice struct {
 	DebitCents       int64  `db:"debit_cents"`
 	CreditCents      int64  `db:"credit_cents"`
 	PaidCents        int64  `db:"paid_cents"`
+	// discounted: the firm posts write-offs and credits as discount lines on the
+	// invoice itself (Options.DiscountLines), so QBO's total is net of them.
+	discounted bool
 }
 
 // unpaid is what the client still owes on the invoice; a voided invoice is owed nothing.
@@ -155,7 +158,12 @@ func (i *pmsInvoice) unpaid() qbo.Amount {
 }
 
 // billed is what the QBO invoice's total should be: debit adjustments update the invoice.
-func (i *pmsInvoice) billed() qbo.Amount { return qbo.Amount(i.TotalCents + i.DebitCents) }
+func (i *pmsInvoice) billed() qbo.Amount {
+	if i.discounted {
+		return qbo.Amount(i.TotalCents + i.DebitCents - i.CreditCents)
+	}
+	return qbo.Amount(i.TotalCents + i.DebitCents)
+}
 
 // Receivables checks, for every matter with invoices in the id map, that QBO's open
 // balance of those invoices equals their unpaid balance in the practice system, and
@@ -174,6 +182,7 @@ func Receivables(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc
 	ids := make([]string, len(invs))
 	for i := range invs {
 		ids[i] = invs[i].QBOID
+		invs[i].discounted = opts.DiscountLines
 	}
 	qInvs, err := readByID(ctx, qc, "Invoice", ids, func(v *qbo.Invoice) string { return v.ID })
 	if err != nil {
@@ -441,8 +450,8 @@ func explainInvoices(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client
 		}
 
 		for _, a := range adjs {
-			if a.InvoiceID != inv.ID || a.Kind == "debit" {
-				continue // a debit raises the invoice total, checked above
+			if a.InvoiceID != inv.ID || a.Kind == "debit" || inv.discounted {
+				continue // on the invoice itself (a debit; a discount line): its total, checked above
 			}
 			label := map[string]string{"write_off": "write-off", "credit": "credit"}[a.Kind]
 			rec := fmt.Sprintf("%s %d of %s", label, a.ID, a.AdjustedOn)

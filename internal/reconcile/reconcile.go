@@ -50,6 +50,9 @@ type Options struct {
 	// SkipTrust leaves trust out of Run, for a firm whose trust money does not sync:
 	// every trust record would otherwise be reported missing.
 	SkipTrust bool
+	// DiscountLines mirrors write-offs synced as discount lines: a write-off or credit
+	// lowers its invoice's own total in QBO instead of posting as a credit memo.
+	DiscountLines bool
 }
 
 // sinceArg is Since as a query argument: NULL when every date counts, otherwise the

@@ -105,9 +105,15 @@ func (s *Settings) Fields(sec Section) []Field {
 		fs = append(fs, targets...)
 	case WriteOffs:
 		boolField("write_offs.sync", "Sync write-offs and credits", "Debit adjustments always update their invoice.", &s.WriteOffs.Sync)
-		choice("write_offs.method", "Record them as", "", &s.WriteOffs.Method, !s.WriteOffs.Sync,
-			Option{WriteOffCreditMemo, "A credit memo applied to the invoice"},
-			Option{WriteOffDiscountLine, "A discount line on the invoice"})
+		choice("write_offs.method", "Record them as",
+			"Credit memos are recommended: each is dated the day of the write-off or credit. A discount line changes the invoice itself, "+
+				"so its effect is dated as the invoice: a write-off in November lowers October's income and receivables, and reports already run change.",
+			&s.WriteOffs.Method, !s.WriteOffs.Sync,
+			Option{WriteOffCreditMemo, "A credit memo applied to the invoice, dated as the write-off (recommended)"},
+			Option{WriteOffDiscountLine, "A discount line on the invoice, dated as the invoice (back-dates the write-off)"})
+		boolField("write_offs.bad_debt", "Book uncollectible balances as bad debt",
+			"Write-offs of balances the client will not pay post to a bad debt expense account (with credit memos); courtesy credits stay with the write-off account.",
+			&s.WriteOffs.BadDebt)
 		fs = append(fs, targets...)
 	case Contacts:
 		boolField("contacts.matters_as_sub_customers", "Matters as sub-customers", "Each matter becomes a sub-customer of its client, and its invoices go to it; otherwise they go to the client.", &s.Contacts.MattersAsSubCustomers)

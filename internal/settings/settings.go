@@ -195,6 +195,8 @@ type ItemMappingSettings struct {
 	SoftCosts              Target `json:"soft_costs"`
 	Interest               Target `json:"interest"`
 	WriteOffs              Target `json:"write_offs"`
+	// BadDebt is the item of uncollectible write-offs, under WriteOffSettings.BadDebt.
+	BadDebt Target `json:"bad_debt,omitzero"`
 }
 
 // Write-off methods.
@@ -209,6 +211,12 @@ type WriteOffSettings struct {
 	Sync    bool   `json:"sync"`
 	Method  string `json:"method"`
 	Account Target `json:"account"`
+	// BadDebt books write-offs of uncollectible balances (the practice system's
+	// write-offs, as opposed to its courtesy credits) as bad debt expense: credit memos
+	// with the bad debt item, whose account is BadDebtAccount, as Intuit's own
+	// instructions for writing off bad debt do. Courtesy credits stay contra-income.
+	BadDebt        bool   `json:"bad_debt,omitempty"`
+	BadDebtAccount Target `json:"bad_debt_account,omitzero"`
 }
 
 // ContactSettings say how clients and matters become customers.
@@ -265,6 +273,8 @@ const (
 	NameSoftCostsItem       = "Soft Costs"
 	NameInterestItem        = "Interest"
 	NameWriteOffsItem       = "Write-Offs"
+	NameBadDebtAccount      = "Bad Debts"
+	NameBadDebtItem         = "Bad Debt"
 	// trustLiabilitySuffix names a trust account's liability: "<account> - Client Funds".
 	trustLiabilitySuffix = " - Client Funds"
 )
@@ -306,8 +316,10 @@ func Defaults(f Firm) Settings {
 			SoftCosts:              NewObject(NameSoftCostsItem),
 			Interest:               NewObject(NameInterestItem),
 			WriteOffs:              NewObject(NameWriteOffsItem),
+			BadDebt:                NewObject(NameBadDebtItem),
 		},
-		WriteOffs:   WriteOffSettings{Sync: true, Method: WriteOffCreditMemo, Account: NewObject(NameWriteOffsAccount)},
+		WriteOffs: WriteOffSettings{Sync: true, Method: WriteOffCreditMemo, Account: NewObject(NameWriteOffsAccount),
+			BadDebtAccount: NewObject(NameBadDebtAccount)},
 		Contacts:    ContactSettings{MattersAsSubCustomers: true},
 		SyncOptions: SyncOptionSettings{SyncAllUnpaidInvoices: true},
 	}

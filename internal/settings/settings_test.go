@@ -274,3 +274,30 @@ func TestFormatCents(t *testing.T) {
 		}
 	}
 }
+
+// Bad debt needs credit memos (each dated as its write-off) and its two objects; off,
+// neither is asked for.
+func TestBadDebt(t *testing.T) {
+	s := validDefaults()
+	s.WriteOffs.BadDebt, s.WriteOffs.Method = true, settings.WriteOffDiscountLine
+	wantErrors(t, s.Validate(env(nil)), "write_offs.bad_debt")
+	s.WriteOffs.Method = settings.WriteOffCreditMemo
+	if errs := s.Validate(env(nil)); len(errs) != 0 {
+		t.Errorf("bad debt with the default objects: %v", errs)
+	}
+	var inUse []string
+	for _, tr := range s.Targets() {
+		if tr.InUse && (tr.Role == settings.RoleBadDebtAccount || tr.Path == "item_mapping.bad_debt") {
+			inUse = append(inUse, tr.Path)
+		}
+	}
+	if len(inUse) != 2 {
+		t.Errorf("bad debt targets in use: %v, want the account and the item", inUse)
+	}
+	s.WriteOffs.BadDebtAccount = settings.Target{}
+	wantErrors(t, s.Validate(env(nil)), "write_offs.bad_debt_account.name")
+	s.WriteOffs.BadDebt = false
+	if errs := s.Validate(env(nil)); len(errs) != 0 {
+		t.Errorf("bad debt off, its account still checked: %v", errs)
+	}
+}

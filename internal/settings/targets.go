@@ -47,6 +47,10 @@ var (
 		Types: []string{"Expense", "Other Current Asset"}, NewType: "Expense", NewSubType: "LegalProfessionalFees"}
 	RoleWriteOffAccount = &Role{Key: "write_offs", Label: "write-off account", Entity: EntityAccount,
 		Types: []string{"Income", "Expense"}, NewType: "Income", NewSubType: "DiscountsRefundsGiven"}
+	// RoleBadDebtAccount is where uncollectible write-offs land: an expense, as
+	// Intuit's instructions for writing off bad debt set it up (Expenses, Bad debts).
+	RoleBadDebtAccount = &Role{Key: "bad_debt", Label: "bad debt expense account", Entity: EntityAccount,
+		Types: []string{"Expense", "Other Expense"}, NewType: "Expense", NewSubType: "BadDebts"}
 	RoleItem = &Role{Key: "item", Label: "item", Entity: EntityItem,
 		Types: []string{"Service", "NonInventory"}, NewType: "Service"}
 )
@@ -91,7 +95,10 @@ func (s *Settings) Targets() []TargetRef {
 	add(ItemMapping, "item_mapping.soft_costs", "Soft costs", RoleItem, &m.SoftCosts, inv)
 	add(ItemMapping, "item_mapping.interest", "Interest", RoleItem, &m.Interest, inv)
 	add(ItemMapping, "item_mapping.write_offs", "Write-offs", RoleItem, &m.WriteOffs, inv && s.WriteOffs.Sync)
+	badDebt := s.WriteOffs.Sync && s.WriteOffs.BadDebt
+	add(ItemMapping, "item_mapping.bad_debt", "Bad debt", RoleItem, &m.BadDebt, inv && badDebt)
 	add(WriteOffs, "write_offs.account", "Write-off account", RoleWriteOffAccount, &s.WriteOffs.Account, s.WriteOffs.Sync)
+	add(WriteOffs, "write_offs.bad_debt_account", "Bad debt expense account", RoleBadDebtAccount, &s.WriteOffs.BadDebtAccount, badDebt)
 	return out
 }
 

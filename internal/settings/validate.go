@@ -118,6 +118,9 @@ func (s Settings) Validate(env Env) FieldErrors {
 
 	if w := s.WriteOffs; w.Sync {
 		v.oneOf("write_offs.method", w.Method, WriteOffCreditMemo, WriteOffDiscountLine)
+		if w.BadDebt && w.Method != WriteOffCreditMemo {
+			v.add("write_offs.bad_debt", "bad debt is booked with credit memos, each dated as its write-off; choose credit_memo as the method, or turn bad debt off")
+		}
 		if !inv.SyncInvoices {
 			v.add("write_offs.sync", "write-offs are applied to invoices, so they need the invoices in QuickBooks; turn on invoices (Invoices and payments) or turn write-offs off")
 		}

@@ -345,3 +345,38 @@ func TestPutTxnsAfterABatchServerErrorEveryEntryLandsAndIsRecorded(t *testing.T)
 		}
 	}
 }
+
+// A transaction edited in QuickBooks since the sync last wrote it (a bookkeeper's
+// memo, or a payment applied to the invoice) has a newer SyncToken: the batch's update
+// is refused as stale, and the same content is written over the new version, alone.
+func TestPutTxnsUpdateOverAStaleSyncTokenRereadsAndWrites(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	ctx := t.Context()
+	tx := r.journal(r.transferItem("81"), "2026-07-01", 1000)
+	var counts Counts
+	ids, err := putTxns(ctx, r.e, []txn{tx}, &counts)
+	if err != nil || counts.Created != 1 {
+		t.Fatalf("create: counts %+v, %v", counts, err)
+	}
+	var cur identity
+	if err := r.e.QBO.Read(ctx, "JournalEntry", ids["81"], &cur); err != nil {
+		t.Fatal(err)
+	}
+	edit := map[string]any{"Id": cur.ID, "SyncToken": cur.SyncToken, "sparse": true, "DocNumber": "edited by hand"}
+	if err := r.e.QBO.Update(ctx, "JournalEntry", edit, "hand-edit", nil); err != nil {
+		t.Fatal(err)
+	}
+	changed := r.journal(tx.it, "2026-07-02", 1000)
+	counts = Counts{}
+	if _, err := putTxns(ctx, r.e, []txn{changed}, &counts); err != nil {
+		t.Fatalf("update over a stale SyncToken: %v", err)
+	}
+	got := r.withMarker("JournalEntry", tx.it.Marker)
+	if counts.Updated != 1 || len(got) != 1 || got[0]["TxnDate"] != "2026-07-02" || got[0]["DocNumber"] != "J-81" {
+		t.Fatalf("counts %+v, entries %v; want the one entry updated to the new content", counts, got)
+	}
+	m, _ := r.mapping(tx.it.Kind, tx.it.Key)
+	if m.SyncToken != fmt.Sprint(got[0]["SyncToken"]) {
+		t.Errorf("recorded SyncToken %s, QuickBooks has %v: the next update would be stale again", m.SyncToken, got[0]["SyncToken"])
+	}
+}

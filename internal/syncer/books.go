@@ -28,6 +28,7 @@ type books struct {
 var itemTypes = map[string]string{
 	"fees": "item_mapping.fees", "flat_fees": "item_mapping.flat_fees", "hard_costs": "item_mapping.hard_costs",
 	"soft_costs": "item_mapping.soft_costs", "interest": "item_mapping.interest", "write_offs": "item_mapping.write_offs",
+	"bad_debt": "item_mapping.bad_debt",
 }
 
 func (e *Engine) books(ctx context.Context) (*books, error) {
@@ -61,30 +62,6 @@ func (e *Engine) books(ctx context.Context) (*books, error) {
 func (e *Engine) ledgerID(ctx context.Context, key string) (string, bool, error) {
 	m, ok, err := e.Store.Mapping(ctx, e.Scope, KindLedger, key)
 	return m.QBOID, ok, err
-}
-
-// postsOn says whether a record dated on belongs in QBO: one already there stays;
-// otherwise it must be dated on or after the start date.
-func (b *books) postsOn(on time.Time, mapped bool) bool {
-	return mapped || !on.Before(b.start)
-}
-
-// invoiceInScope says whether an invoice belongs in QBO: one already there stays;
-// otherwise an approved invoice dated on or after the start date, or, when the firm
-// syncs all unpaid invoices, one still unpaid whatever its date; during a backfill
-// (backfill not nil), also what the backfill was asked for.
-func (b *books) invoiceInScope(st pms.InvoiceState, mapped bool, backfill *pms.BackfillFilter) bool {
-	if mapped {
-		return true
-	}
-	if st.Status != "approved" {
-		return false
-	}
-	unpaid := st.UnpaidCents > 0
-	if f := backfill; f != nil && (!st.IssuedOn.Before(f.Since) || (f.Unpaid && unpaid)) {
-		return true
-	}
-	return b.postsOn(st.IssuedOn, false) || (b.SyncOptions.SyncAllUnpaidInvoices && unpaid)
 }
 
 // customersOf returns the QBO customer each matter's transactions go to: the matter's

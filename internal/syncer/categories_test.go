@@ -5,6 +5,7 @@ package syncer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/posting"
 	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/settings"
 )
 
@@ -449,5 +451,185 @@ func TestHardCostsAreNeverOfferedForBillingInQuickBooks(t *testing.T) {
 				t.Errorf("purchase %v (%v) has a line QuickBooks offers for billing: %v", p["Id"], p["PrivateNote"], d["BillableStatus"])
 			}
 		}
+	}
+}
+
+// Every practice payment into the bank is one bank entry in QuickBooks, whether its
+// parts are one client's (matters off: one payment) or several matters' (matters on:
+// parts in Undeposited Funds and one deposit gathering them), and nothing of it is
+// left waiting in Undeposited Funds.
+func TestEveryPracticePaymentIsOneBankEntry(t *testing.T) {
+	for _, mattersOn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("matters as sub-customers %v", mattersOn), func(t *testing.T) {
+			r := newRig(t, qbosim.Options{})
+			firm := r.seedFirm(14, func(s *settings.Settings) {
+				s.Contacts.MattersAsSubCustomers = mattersOn
+				s.Invoices.PaymentsDepositTo = settings.DepositOperatingAccount
+			})
+			r.syncAll()
+			undeposited := map[string]bool{}
+			for _, a := range r.sim.Entities(r.realm, "Account") {
+				undeposited[fmt.Sprint(a["Id"])] = a["AccountSubType"] == "UndepositedFunds"
+			}
+			payments := map[string]map[string]any{}
+			for _, p := range r.sim.Entities(r.realm, "Payment") {
+				payments[fmt.Sprint(p["Id"])] = p
+			}
+			var ids []int64
+			if err := r.e.Store.DB().Select(&ids, `SELECT id FROM payments WHERE firm_id = $1 AND status = 'posted' AND source = 'operating' ORDER BY id`, firm); err != nil {
+				t.Fatal(err)
+			}
+			split := 0
+			for _, id := range ids {
+				parts, err := r.e.Store.MappingsWithPrefix(t.Context(), r.e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(parts) == 0 {
+					continue
+				}
+				direct := 0
+				for _, m := range parts {
+					if ref, _ := payments[m.QBOID]["DepositToAccountRef"].(map[string]any); ref != nil && !undeposited[fmt.Sprint(ref["value"])] {
+						direct++
+					}
+				}
+				_, gathered := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id))
+				entries := direct
+				if gathered {
+					entries++
+					split++
+				}
+				if entries != 1 || (gathered && direct != 0) {
+					t.Errorf("payment %d: %d parts, %d straight into the bank, gathered by a deposit %v: want one bank entry", id, len(parts), direct, gathered)
+				}
+				if !mattersOn && len(parts) != 1 {
+					t.Errorf("payment %d is %d QuickBooks payments of one client", id, len(parts))
+				}
+			}
+			if mattersOn && split == 0 {
+				t.Fatal("no payment of the demo firm is split across matters: nothing to check")
+			}
+			if mattersOn {
+				// Voiding a gathered payment takes its deposit out first (QBO would keep
+				// the voided parts' money in the bank), then voids the parts.
+				var id int64
+				if err := r.e.Store.DB().Get(&id, `SELECT source_key::bigint FROM qbo_id_map WHERE firm_id = $1 AND kind = $2 ORDER BY 1 LIMIT 1`, firm, posting.KindPaymentDeposit); err != nil {
+					t.Fatal(err)
+				}
+				dep, _ := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id))
+				r.exec(`UPDATE payments SET status = 'void' WHERE id = $1`, id)
+				r.run("payments", false)
+				if _, still := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id)); still || slices.ContainsFunc(r.sim.Entities(r.realm, "Deposit"), func(d map[string]any) bool { return fmt.Sprint(d["Id"]) == dep.QBOID }) {
+					t.Errorf("payment %d voided, its deposit %s is still there", id, dep.QBOID)
+				}
+				for key, code := range r.failures() {
+					if strings.HasPrefix(key, fmt.Sprintf("payment:%d-", id)) || strings.HasPrefix(key, posting.KindPaymentDeposit+":") {
+						t.Errorf("after the void, %s failed: %s", key, code)
+					}
+				}
+			}
+			if !mattersOn && split != 0 {
+				t.Errorf("%d deposits gather payments of one client", split)
+			}
+		})
+	}
+}
+
+// A firm that posts write-offs and credits as discount lines reconciles as clean as
+// one that posts credit memos: the reconciliation expects the discount on the invoice
+// itself, not a credit memo (it used to report every such invoice as differing).
+func TestDiscountLineFirmReconcilesLikeACreditMemoFirm(t *testing.T) {
+	differing := func(method string) []int64 {
+		r := newRig(t, qbosim.Options{})
+		firm := r.seedFirm(15, func(s *settings.Settings) { s.WriteOffs.Method = method })
+		r.syncAll()
+		var lowered int
+		if err := r.e.Store.DB().Get(&lowered, `SELECT count(*) FROM adjustments a JOIN qbo_id_map m ON m.firm_id = a.firm_id
+			AND m.kind = 'invoice' AND m.source_key = a.invoice_id::text WHERE a.firm_id = $1 AND a.kind <> 'debit'`, firm); err != nil {
+			t.Fatal(err)
+		}
+		if lowered == 0 {
+			t.Fatal("no synced invoice has a write-off or credit: nothing to check")
+		}
+		rep, err := reconcile.Firm(t.Context(), r.e.Store.DB(), r.e.QBO, r.e.Scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, m := range rep.Receivables.Matters {
+			out = append(out, m.MatterID)
+		}
+		return out
+	}
+	memos, discounts := differing(settings.WriteOffCreditMemo), differing(settings.WriteOffDiscountLine)
+	if !slices.Equal(memos, discounts) {
+		t.Errorf("matters differing: %v with discount lines, %v with credit memos; want the same", discounts, memos)
+	}
+}
+
+// With bad debt on, a write-off of an uncollectible balance is a credit memo with the
+// bad debt item, whose account is the Bad Debts expense (Intuit's own way); a courtesy
+// credit stays a credit memo with the write-offs item, on the contra-income account.
+func TestUncollectibleWriteOffsAreBadDebtExpense(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(16, func(s *settings.Settings) { s.WriteOffs.BadDebt = true })
+	r.syncAll()
+	ledger := func(key string) string {
+		m, ok := r.mapping(KindLedger, key)
+		if !ok {
+			t.Fatalf("%s is not set up: failures %v", key, r.failures())
+		}
+		return m.QBOID
+	}
+	badDebtItem, writeOffItem, badDebts := ledger("item_mapping.bad_debt"), ledger("item_mapping.write_offs"), ledger("write_offs.bad_debt_account")
+	var accountType string
+	for _, a := range r.sim.Entities(r.realm, "Account") {
+		if fmt.Sprint(a["Id"]) == badDebts {
+			accountType = fmt.Sprint(a["AccountType"])
+		}
+	}
+	if accountType != "Expense" {
+		t.Errorf("the bad debt account is %q, want an Expense", accountType)
+	}
+	var adjs []struct {
+		ID    int64  `db:"id"`
+		Kind  string `db:"kind"`
+		Cents int64  `db:"amount_cents"`
+		QBOID string `db:"qbo_id"`
+	}
+	if err := r.e.Store.DB().Select(&adjs, `SELECT a.id, a.kind, a.amount_cents, m.qbo_id FROM adjustments a
+		JOIN qbo_id_map m ON m.firm_id = a.firm_id AND m.kind = 'adjustment' AND m.source_key = a.invoice_id || '-' || a.id
+		WHERE a.firm_id = $1 AND a.kind <> 'debit'`, firm); err != nil {
+		t.Fatal(err)
+	}
+	memos := map[string]map[string]any{}
+	for _, m := range r.sim.Entities(r.realm, "CreditMemo") {
+		memos[fmt.Sprint(m["Id"])] = m
+	}
+	seen := map[string]int{}
+	var writtenOff int64
+	for _, a := range adjs {
+		lines, _ := memos[a.QBOID]["Line"].([]any)
+		if len(lines) == 0 {
+			t.Fatalf("adjustment %d: credit memo %s not in QuickBooks", a.ID, a.QBOID)
+		}
+		d, _ := lines[0].(map[string]any)["SalesItemLineDetail"].(map[string]any)
+		item := fmt.Sprint(d["ItemRef"].(map[string]any)["value"])
+		want := writeOffItem
+		if a.Kind == "write_off" {
+			want = badDebtItem
+			writtenOff += a.Cents
+		}
+		if item != want {
+			t.Errorf("%s %d posts with item %s, want %s", a.Kind, a.ID, item, want)
+		}
+		seen[a.Kind]++
+	}
+	if seen["write_off"] == 0 || seen["credit"] == 0 {
+		t.Fatalf("synced adjustments %v: want both write-offs and credits to check", seen)
+	}
+	if got := r.sim.AccountBalance(r.realm, badDebts); got != writtenOff {
+		t.Errorf("Bad Debts expense is %d cents, want the %d cents written off", got, writtenOff)
 	}
 }

@@ -26,124 +26,131 @@ var customerSpec = named[qbo.Customer]{
 	clash: customerNameClash,
 }
 
-// syncContactsPage syncs the clients and matters changed in a page: clients first, so
+// contactsPage syncs the clients and matters changed in a page: clients first, so
 // that their matters can be filed under them. A matter whose client failed fails too,
-// and is retried automatically once the client syncs.
-func syncContactsPage(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
-	clientIDs, matterIDs := idsOf(changes, pms.EntityClient), idsOf(changes, pms.EntityMatter)
-	synced, err := syncClients(ctx, e, clientIDs, counts)
-	if err != nil {
-		return err
-	}
-	// Matters that failed only because their client had not synced get another go.
-	if len(synced) > 0 {
-		waiting, err := e.Store.FailedItems(ctx, e.Scope, posting.KindMatter)
-		if err != nil {
-			return err
-		}
-		ofSynced, err := pms.MatterIDsOfClients(ctx, e.Store.DB(), e.Scope.FirmID, synced)
-		if err != nil {
-			return err
-		}
-		for _, w := range waiting {
-			id, _ := strconv.ParseInt(w.SourceKey, 10, 64)
-			if slices.Contains(ofSynced, id) && !slices.Contains(matterIDs, id) {
-				matterIDs = append(matterIDs, id)
-			}
-		}
-	}
-	return syncMatters(ctx, e, matterIDs, counts)
+// and is retried automatically once the client syncs. Records deleted from the
+// practice system leave their QBO customer in place: QBO cannot delete customers, and
+// their history must stay in the books.
+var contactsPage = page[clientFacts]{load: loadClients, plan: planClients, followUp: syncMatters}
+
+// clientFacts are what a page of contact changes is planned with: its clients, and the
+// matters it changed, which follow them.
+type clientFacts struct {
+	basis
+	clients   []pms.Client
+	matterIDs []int64
 }
 
-// syncClients upserts the clients and returns the ids of those now in QBO.
-func syncClients(ctx context.Context, e *Engine, ids []int64, counts *Counts) ([]int64, error) {
-	clients, err := pms.Clients(ctx, e.Store.DB(), e.Scope.FirmID, ids)
-	if err != nil {
-		return nil, err
+func loadClients(ctx context.Context, e *Engine, changes []pms.Change) (f clientFacts, ok bool, err error) {
+	if f.basis, err = e.basis(ctx); err != nil {
+		return f, false, err
 	}
-	var synced []int64
-	for _, c := range clients {
-		key := strconv.FormatInt(c.ID, 10)
-		action, _, err := upsertClient(ctx, e, c)
-		if err := e.settle(ctx, posting.KindClient, key, posting.ClientLabel(c), action, err, counts); err != nil {
-			return nil, err
-		}
-		if action != "" {
-			synced = append(synced, c.ID)
-		}
-	}
-	// Records deleted from the practice system leave their QBO customer in place:
-	// QBO cannot delete customers, and their history must stay in the books.
-	return synced, nil
+	f.matterIDs = idsOf(changes, pms.EntityMatter)
+	f.clients, err = pms.Clients(ctx, e.Store.DB(), e.Scope.FirmID, idsOf(changes, pms.EntityClient))
+	return f, true, err
 }
 
-func upsertClient(ctx context.Context, e *Engine, c pms.Client) (string, string, error) {
-	desired, err := posting.ClientCustomer(c)
-	if err != nil {
-		if ie, ok := err.(*posting.ItemError); ok {
-			return "", "", &itemFailure{store.Failure{Code: ie.Code, Message: ie.Message, Explanation: ie.Explanation}}
-		}
-		return "", "", err
+// planClients decides the QBO customer of each client.
+func planClients(f clientFacts) plan {
+	var p plan
+	for _, c := range f.clients {
+		it := item{Kind: posting.KindClient, Key: strconv.FormatInt(c.ID, 10), Label: posting.ClientLabel(c), Marker: names.Marker(f.firm, posting.KindClient, c.ID)}
+		desired, err := posting.ClientCustomer(c)
+		p.hold(customer{it: it, body: desired, matchExisting: f.books.Contacts.MatchExistingCustomers}, itemErr(err))
 	}
-	b, err := e.books(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	spec := customerSpec
-	if b.Contacts.MatchExistingCustomers {
-		spec.matches = sameCustomer
-	}
-	it := item{Kind: posting.KindClient, Key: strconv.FormatInt(c.ID, 10), Label: posting.ClientLabel(c), Marker: names.Marker(e.Scope.FirmID, posting.KindClient, c.ID)}
-	return upsert(ctx, e, spec, it, desired)
+	return p
 }
 
-func syncMatters(ctx context.Context, e *Engine, ids []int64, counts *Counts) error {
-	b, err := e.books(ctx)
-	if err != nil {
-		return err
-	}
-	if !b.Contacts.MattersAsSubCustomers {
+// matterFacts are what the matters of a page of contact changes are planned with.
+type matterFacts struct {
+	basis
+	matters []pms.Matter
+	clients map[string]store.Mapping // their clients' customers
+	failed  map[string]string        // the labels of clients that failed, by key
+}
+
+// syncMatters files the page's matters under their clients' customers (posted holds
+// the clients the page just synced), with the matters that waited for those clients.
+func syncMatters(ctx context.Context, e *Engine, f clientFacts, posted map[string]string, counts *Counts) error {
+	if !f.books.Contacts.MattersAsSubCustomers {
 		return nil // transactions go to the client's customer (customersOf)
 	}
-	matters, err := pms.Matters(ctx, e.Store.DB(), e.Scope.FirmID, ids)
+	ids, err := withWaitingMatters(ctx, e, f.matterIDs, posted)
 	if err != nil {
 		return err
 	}
-	for _, m := range matters {
-		key := strconv.FormatInt(m.ID, 10)
-		action, err := upsertMatter(ctx, e, m)
-		if err := e.settle(ctx, posting.KindMatter, key, posting.MatterLabel(m), action, err, counts); err != nil {
-			return err
-		}
+	m := matterFacts{basis: f.basis, failed: map[string]string{}}
+	if m.matters, err = pms.Matters(ctx, e.Store.DB(), e.Scope.FirmID, ids); err != nil {
+		return err
 	}
-	return nil
-}
-
-func upsertMatter(ctx context.Context, e *Engine, m pms.Matter) (string, error) {
-	parent, mapped, err := e.Store.Mapping(ctx, e.Scope, posting.KindClient, strconv.FormatInt(m.ClientID, 10))
-	if err != nil {
-		return "", err
+	clientIDs := make([]int64, len(m.matters))
+	for i, x := range m.matters {
+		clientIDs[i] = x.ClientID
 	}
-	if !mapped {
-		return "", clientMissing(ctx, e, m)
+	if m.clients, err = e.Store.Mappings(ctx, e.Scope, posting.KindClient, keysOf(clientIDs)); err != nil {
+		return err
 	}
-	it := item{Kind: posting.KindMatter, Key: strconv.FormatInt(m.ID, 10), Label: posting.MatterLabel(m), Marker: names.Marker(e.Scope.FirmID, posting.KindMatter, m.ID)}
-	action, _, err := upsert(ctx, e, customerSpec, it, posting.MatterJob(m, parent.QBOID))
-	return action, err
-}
-
-// clientMissing explains why a matter cannot be filed: its client is not in QBO.
-func clientMissing(ctx context.Context, e *Engine, m pms.Matter) error {
-	why := "has not been synced yet"
 	failed, err := e.Store.FailedItems(ctx, e.Scope, posting.KindClient)
 	if err != nil {
 		return err
 	}
-	label := fmt.Sprintf("client #%d", m.ClientID)
-	for _, f := range failed {
-		if f.SourceKey == strconv.FormatInt(m.ClientID, 10) {
-			label, why = f.Label, "could not be synced (see the client's own entry for why)"
+	for _, x := range failed {
+		m.failed[x.SourceKey] = x.Label
+	}
+	_, err = e.apply(ctx, planMatters(m), counts)
+	return err
+}
+
+// withWaitingMatters adds to ids the matters that failed only because their client,
+// now synced (posted), had not.
+func withWaitingMatters(ctx context.Context, e *Engine, ids []int64, posted map[string]string) ([]int64, error) {
+	if len(posted) == 0 {
+		return ids, nil
+	}
+	waiting, err := e.Store.FailedItems(ctx, e.Scope, posting.KindMatter)
+	if err != nil {
+		return nil, err
+	}
+	synced := make([]int64, 0, len(posted))
+	for key := range posted {
+		id, _ := strconv.ParseInt(key, 10, 64)
+		synced = append(synced, id)
+	}
+	ofSynced, err := pms.MatterIDsOfClients(ctx, e.Store.DB(), e.Scope.FirmID, synced)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range waiting {
+		id, _ := strconv.ParseInt(w.SourceKey, 10, 64)
+		if slices.Contains(ofSynced, id) && !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
+	}
+	return ids, nil
+}
+
+// planMatters decides the QBO sub-customer of each matter, under its client's
+// customer, or says that the matter waits for its client.
+func planMatters(f matterFacts) plan {
+	var p plan
+	for _, m := range f.matters {
+		it := item{Kind: posting.KindMatter, Key: strconv.FormatInt(m.ID, 10), Label: posting.MatterLabel(m), Marker: names.Marker(f.firm, posting.KindMatter, m.ID)}
+		parent, ok := f.clients[strconv.FormatInt(m.ClientID, 10)]
+		if !ok {
+			p.fail(it, clientMissing(m, f.failed))
+			continue
+		}
+		p.hold(customer{it: it, body: posting.MatterJob(m, parent.QBOID)}, nil)
+	}
+	return p
+}
+
+// clientMissing explains why a matter cannot be filed: its client is not in QBO, and
+// has failed (failed holds the labels of failed clients, by key) or not synced yet.
+func clientMissing(m pms.Matter, failed map[string]string) error {
+	why, label := "has not been synced yet", fmt.Sprintf("client #%d", m.ClientID)
+	if l, ok := failed[strconv.FormatInt(m.ClientID, 10)]; ok {
+		label, why = l, "could not be synced (see the client's own entry for why)"
 	}
 	return &itemFailure{store.Failure{
 		Code:    "qbosync:client-not-synced",

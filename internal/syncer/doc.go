@@ -1,7 +1,8 @@
 // Package syncer moves practice changes into QuickBooks Online, one category at a
-// time. A category reads its slice of the change feed page by page, translates each
-// changed record with package posting, writes it to QBO, and records the mapping and
-// the outcome in the store before it moves its cursor.
+// time. A category reads its slice of the change feed page by page; for each page it
+// loads the facts, plans what QBO should hold with a pure function (translating each
+// record with package posting), and applies the plan: it writes to QBO and records the
+// mapping and the outcome in the store before it moves its cursor (plan.go).
 //
 // Every write obeys the exactly-once rule (docs/design.md, "Exactly once, in
 // practice"): the id map is consulted first; each write carries a requestid derived

@@ -30,7 +30,7 @@ type Engine struct {
 	BackfillProgress func(BackfillCursor, Counts)
 
 	cachedBooks *books
-	vendors     map[string]string // QBO vendor ids by payee key, this run
+	vendors     map[string]vendorRef // payees' vendors by payee key, this run (runVendors)
 	// backfilling is the filter of the backfill running, if any: what an operator asked
 	// to bring over is in scope even where the settings alone would leave it out.
 	backfilling *pms.BackfillFilter
@@ -79,23 +79,23 @@ var Categories = []Category{
 	// The ledger's prepare step covers every object the settings name, changed or not;
 	// its feed (bank account changes) only needs to be read past.
 	{Name: "ledger", Entities: []string{pms.EntityBankAccount}, prepare: syncLedger, syncPage: readPast},
-	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, syncPage: syncContactsPage},
+	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, syncPage: contactsPage.sync},
 	// Invoices with their debits, write-offs and credits (an adjustment's change is fed
 	// as a change of its invoice, see internal/db/migrations/00005_transactions.sql), then the payments applied to
 	// them.
-	{Name: "invoices", Entities: []string{pms.EntityInvoice}, syncPage: syncInvoicesPage, Kinds: map[string]string{
+	{Name: "invoices", Entities: []string{pms.EntityInvoice}, syncPage: invoicesPage.sync, Kinds: map[string]string{
 		posting.KindInvoice: pms.EntityInvoice, posting.KindAdjustment: pms.EntityInvoice, posting.KindAdjustmentPayment: pms.EntityInvoice,
 	}},
-	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: syncPaymentsPage, Kinds: map[string]string{
-		posting.KindPayment: pms.EntityPayment,
+	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: paymentsPage.sync, Kinds: map[string]string{
+		posting.KindPayment: pms.EntityPayment, posting.KindPaymentDeposit: pms.EntityPayment,
 	}},
 	// Client money in trust: deposit slips (or receipts), transfers to operating (their
 	// payments post above), disbursements. Then hard costs.
-	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, syncPage: syncTrustPage, Kinds: map[string]string{
+	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, syncPage: trustPage.sync, Kinds: map[string]string{
 		posting.KindDepositSlip: pms.EntityDepositSlip, posting.KindTrustReceipt: pms.EntityTrustTransaction,
 		posting.KindTrustTransfer: pms.EntityTrustTransaction, posting.KindTrustDisbursement: pms.EntityTrustTransaction,
 	}},
-	{Name: "hard_costs", Entities: []string{pms.EntityExpense}, syncPage: syncHardCostsPage, Kinds: map[string]string{
+	{Name: "hard_costs", Entities: []string{pms.EntityExpense}, syncPage: hardCostsPage.sync, Kinds: map[string]string{
 		posting.KindHardCost: pms.EntityExpense,
 	}},
 }

@@ -15,132 +15,97 @@ import (
 	"github.com/qbosync/qbosync/internal/store"
 )
 
-// syncInvoicesPage syncs the invoices changed in a page (an adjustment's change is one
-// of its invoice): approved invoices in scope are created or updated, with their debits
+// invoicesPage syncs the invoices changed in a page (an adjustment's change is one of
+// its invoice): approved invoices in scope are created or updated, with their debits
 // (and, per the settings, discount lines); voided ones are voided; deleted ones, and
 // ones taken back to draft, are deleted, or voided when payments are applied to them.
 // Then the write-offs and credits of the invoices now in QBO are posted as credit memos
 // applied to them.
-func syncInvoicesPage(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
-	ids := idsOf(changes, pms.EntityInvoice)
-	if len(ids) == 0 {
-		return nil
-	}
-	b, err := e.books(ctx)
-	if err != nil {
-		return err
-	}
-	p := &invoicePage{e: e, b: b, counts: counts, ids: ids,
-		asDiscount: b.WriteOffs.Sync && b.WriteOffs.Method == settings.WriteOffDiscountLine}
-	if err := p.load(ctx); err != nil {
-		return err
-	}
-	if err := p.retireDeleted(ctx); err != nil {
-		return err
-	}
-	txns, posted, err := p.transactions(ctx)
-	if err != nil {
-		return err
-	}
-	qboIDs, err := putTxns(ctx, e, txns, counts)
-	if err != nil || !b.WriteOffs.Sync || p.asDiscount {
-		return err
-	}
-	return syncCreditMemos(ctx, e, b, posted, p.adjs, p.customers, qboIDs, counts)
+var invoicesPage = page[invoiceFacts]{load: loadInvoices, plan: planInvoices, followUp: syncCreditMemos}
+
+// invoiceFacts are what a page of invoice changes is planned with.
+type invoiceFacts struct {
+	basis
+	ids             []int64
+	invs            []pms.Invoice
+	states          map[int64]pms.InvoiceState // of the invoices that exist
+	mapped          map[string]store.Mapping   // their QBO invoices
+	customers       map[int64]string           // by matter
+	adjs            map[int64][]pms.Adjustment // by invoice
+	writeOffAccount string                     // the QBO account of discount lines
 }
 
-// invoicePage is one page of invoice changes on its way to QBO.
-type invoicePage struct {
-	e          *Engine
-	b          *books
-	counts     *Counts
-	asDiscount bool // write-offs and credits are discount lines, not credit memos
-
-	ids       []int64
-	invs      []pms.Invoice
-	states    map[int64]pms.InvoiceState
-	mapped    map[string]store.Mapping
-	customers map[int64]string
-	adjs      map[int64][]pms.Adjustment
+// asDiscount says whether write-offs and credits are discount lines of their invoice,
+// not credit memos.
+func (f invoiceFacts) asDiscount() bool {
+	return f.books.WriteOffs.Sync && f.books.WriteOffs.Method == settings.WriteOffDiscountLine
 }
 
-// load reads the page's invoices, their states, adjustments and mappings, and the
-// customers they go to.
-func (p *invoicePage) load(ctx context.Context) error {
-	e, db, firm := p.e, p.e.Store.DB(), p.e.Scope.FirmID
-	var err error
-	if p.invs, err = pms.Invoices(ctx, db, firm, p.ids); err != nil {
-		return err
+// loadInvoices reads the page's invoices, their states, adjustments and mappings, and
+// the customers they go to.
+func loadInvoices(ctx context.Context, e *Engine, changes []pms.Change) (f invoiceFacts, ok bool, err error) {
+	if f.ids = idsOf(changes, pms.EntityInvoice); len(f.ids) == 0 {
+		return f, false, nil
 	}
-	if p.states, err = pms.InvoiceStates(ctx, db, firm, p.ids); err != nil {
-		return err
+	if f.basis, err = e.basis(ctx); err != nil {
+		return f, false, err
 	}
-	if p.mapped, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(p.ids)); err != nil {
-		return err
+	db, firm := e.Store.DB(), e.Scope.FirmID
+	if f.invs, err = pms.Invoices(ctx, db, firm, f.ids); err != nil {
+		return f, false, err
 	}
-	matterIDs := make([]int64, len(p.invs))
-	for i, inv := range p.invs {
+	if f.states, err = pms.InvoiceStates(ctx, db, firm, f.ids); err != nil {
+		return f, false, err
+	}
+	if f.mapped, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(f.ids)); err != nil {
+		return f, false, err
+	}
+	matterIDs := make([]int64, len(f.invs))
+	for i, inv := range f.invs {
 		matterIDs[i] = inv.MatterID
 	}
-	if p.customers, err = e.customersOf(ctx, matterIDs); err != nil {
-		return err
+	if f.customers, err = e.customersOf(ctx, matterIDs); err != nil {
+		return f, false, err
 	}
-	p.adjs, err = pms.AdjustmentsOfInvoices(ctx, db, firm, p.ids)
-	return err
+	if f.adjs, err = pms.AdjustmentsOfInvoices(ctx, db, firm, f.ids); err != nil {
+		return f, false, err
+	}
+	f.writeOffAccount, _, err = e.ledgerID(ctx, "write_offs.account")
+	return f, true, err
 }
 
-// retireDeleted deletes (or voids) the QBO invoices of invoices deleted from the
-// practice system.
-func (p *invoicePage) retireDeleted(ctx context.Context) error {
-	for _, id := range p.ids {
-		if _, exists := p.states[id]; exists {
-			continue
-		}
-		if m, ok := p.mapped[strconv.FormatInt(id, 10)]; ok {
-			if err := retireInvoice(ctx, p.e, id, fmt.Sprintf("invoice #%d (deleted)", id), m, false, p.counts); err != nil {
-				return err
+// planInvoices decides what QBO holds for the page's invoices: the approved ones in
+// scope as they are now; the QBO invoices of deleted ones deleted, of voided ones
+// voided, and of ones taken back to draft deleted (retireInvoice voids those that
+// payments are applied to).
+func planInvoices(f invoiceFacts) plan {
+	var p plan
+	for _, id := range f.ids {
+		key := strconv.FormatInt(id, 10)
+		if m, ok := f.mapped[key]; ok {
+			if _, exists := f.states[id]; !exists {
+				p.retire = append(p.retire, retirement{it: item{Kind: posting.KindInvoice, Key: key, Label: fmt.Sprintf("invoice #%d (deleted)", id)}, m: m})
 			}
 		}
 	}
-	return nil
-}
-
-// transactions builds the QBO invoices of the approved invoices in scope, and retires
-// those voided or taken back to draft; it returns the invoices it builds.
-func (p *invoicePage) transactions(ctx context.Context) ([]txn, []pms.Invoice, error) {
-	e, b := p.e, p.b
-	opts := posting.InvoiceOptions{Lines: b.Invoices.LineItems, DocNumberPrefix: b.Invoices.DocNumberPrefix, Items: b.items}
-	writeOffAccount, _, err := e.ledgerID(ctx, "write_offs.account")
-	if err != nil {
-		return nil, nil, err
-	}
-	var txns []txn
-	var posted []pms.Invoice
-	for _, inv := range p.invs {
-		key, label := strconv.FormatInt(inv.ID, 10), posting.InvoiceLabel(inv)
-		m, isMapped := p.mapped[key]
+	opts := posting.InvoiceOptions{Lines: f.books.Invoices.LineItems, DocNumberPrefix: f.books.Invoices.DocNumberPrefix, Items: f.books.items}
+	for _, inv := range f.invs {
+		it := item{Kind: posting.KindInvoice, Key: strconv.FormatInt(inv.ID, 10), Label: posting.InvoiceLabel(inv)}
+		m, inBooks := f.mapped[it.Key]
 		if inv.Status != "approved" {
-			if isMapped {
-				if err := retireInvoice(ctx, e, inv.ID, label, m, inv.Status == "void", p.counts); err != nil {
-					return nil, nil, err
-				}
+			if inBooks {
+				p.retire = append(p.retire, retirement{it: it, m: m, void: inv.Status == "void"})
 			}
 			continue
 		}
-		if !b.Invoices.SyncInvoices || !b.invoiceInScope(p.states[inv.ID], isMapped, e.backfilling) {
+		if !f.books.Invoices.SyncInvoices || !f.scope.Invoice(f.states[inv.ID], inBooks) {
 			continue
 		}
-		body, err := invoiceBody(inv, p.customers, opts, p.adjs[inv.ID], p.asDiscount, writeOffAccount)
-		t := txn{it: item{Kind: posting.KindInvoice, Key: key, Label: label, Marker: names.Marker(e.Scope.FirmID, posting.KindInvoice, inv.ID)},
-			entity: "Invoice", body: body, date: body.TxnDate}
-		if err == nil {
-			posted = append(posted, inv)
-		}
-		if txns, err = e.stage(ctx, txns, t, err, p.counts); err != nil {
-			return nil, nil, err
-		}
+		it.Marker = names.Marker(f.firm, posting.KindInvoice, inv.ID)
+		body, err := invoiceBody(inv, f.customers, opts, f.adjs[inv.ID], f.asDiscount(), f.writeOffAccount)
+		p.post(txn{it: it, entity: "Invoice", body: body, date: body.TxnDate}, err)
 	}
-	return txns, posted, nil
+	return p
 }
 
 // invoiceBody is the QBO invoice for inv, or an item failure saying why it cannot be.
@@ -177,11 +142,18 @@ func itemErr(err error) error {
 // retireInvoice takes an invoice out of the books: its credit memos first (they exist
 // only for it), then the invoice, voided if asked or if payments are applied to it (QBO
 // would leave them dangling), deleted otherwise.
-func retireInvoice(ctx context.Context, e *Engine, invoiceID int64, label string, m store.Mapping, void bool, counts *Counts) error {
-	if err := retireCreditMemos(ctx, e, invoiceID, nil, counts); err != nil {
+func retireInvoice(ctx context.Context, e *Engine, it item, m store.Mapping, void bool, counts *Counts) error {
+	id, err := strconv.ParseInt(it.Key, 10, 64)
+	if err != nil {
 		return err
 	}
-	key := strconv.FormatInt(invoiceID, 10)
+	memos, err := creditMemoMappings(ctx, e, id)
+	if err != nil {
+		return err
+	}
+	if _, err := e.apply(ctx, plan{retire: staleCreditMemos(memos, nil)}, counts); err != nil {
+		return err
+	}
 	if !void {
 		var cur qbo.Invoice
 		if err := retryingInPlace(ctx, func() error { return e.QBO.Read(ctx, "Invoice", m.QBOID, &cur) }); err != nil && qbo.ClassOf(err) != qbo.NotFound {
@@ -191,51 +163,78 @@ func retireInvoice(ctx context.Context, e *Engine, invoiceID int64, label string
 			void = void || l.TxnType == "Payment"
 		}
 	}
-	it := item{Kind: posting.KindInvoice, Key: key, Label: label}
 	return retireTxn(ctx, e, it, m, void, counts)
 }
 
-// syncCreditMemos posts the write-offs and credits of invoices now in QBO as credit
-// memos, each applied to its invoice by a zero-amount payment, and removes those of
-// adjustments that no longer exist.
-func syncCreditMemos(ctx context.Context, e *Engine, b *books, invs []pms.Invoice, adjs map[int64][]pms.Adjustment, customers map[int64]string, invoiceIDs map[string]string, counts *Counts) error {
-	byKey := map[string]creditMemo{}
-	var memos []txn
-	for _, inv := range invs {
-		invoiceQBO, ok := invoiceIDs[strconv.FormatInt(inv.ID, 10)]
+// syncCreditMemos posts the write-offs and credits of the page's invoices now in QBO
+// (posted) as credit memos, each applied to its invoice by a zero-amount payment, and
+// removes those of adjustments that no longer exist.
+func syncCreditMemos(ctx context.Context, e *Engine, f invoiceFacts, posted map[string]string, counts *Counts) error {
+	if !f.books.WriteOffs.Sync || f.asDiscount() {
+		return nil
+	}
+	existing := map[int64][]store.Mapping{}
+	for _, inv := range f.invs {
+		if _, ok := posted[strconv.FormatInt(inv.ID, 10)]; ok {
+			ms, err := creditMemoMappings(ctx, e, inv.ID)
+			if err != nil {
+				return err
+			}
+			existing[inv.ID] = ms
+		}
+	}
+	memos := planCreditMemos(f, posted, existing)
+	memoIDs, err := e.apply(ctx, memos.plan, counts)
+	if err != nil {
+		return err
+	}
+	_, err = e.apply(ctx, memos.applications(f.firm, memoIDs), counts)
+	return err
+}
+
+// creditMemos are the credit memos of a page's invoices: the plan that posts them, and
+// each memo by its key, for the payments that apply them once they are in QBO.
+type creditMemos struct {
+	plan
+	byKey map[string]creditMemo
+}
+
+// planCreditMemos decides the credit memos of the invoices now in QBO (posted, QBO
+// ids by invoice key): one per write-off or credit, and the retirement of those
+// (existing, by invoice key) whose adjustments are gone.
+func planCreditMemos(f invoiceFacts, posted map[string]string, existing map[int64][]store.Mapping) creditMemos {
+	memos := creditMemos{byKey: map[string]creditMemo{}}
+	for _, inv := range f.invs {
+		invoiceQBO, ok := posted[strconv.FormatInt(inv.ID, 10)]
 		if !ok {
 			continue // the invoice failed; its adjustments follow when it syncs
 		}
 		var keep []string
-		for _, a := range adjs[inv.ID] {
+		for _, a := range f.adjs[inv.ID] {
 			if !a.Lowers() {
 				continue
 			}
-			key := posting.AdjustmentKey(a)
-			keep = append(keep, key)
-			m := creditMemo{a: a, customer: customers[inv.MatterID], invoice: invoiceQBO}
-			var err error
-			if memos, err = e.stage(ctx, memos, m.txn(e, b, inv.Number), m.ready(b, inv.Number), counts); err != nil {
-				return err
-			}
-			byKey[key] = m
+			m := creditMemo{a: a, customer: f.customers[inv.MatterID], invoice: invoiceQBO}
+			t := m.txn(f.firm, f.books, inv.Number)
+			keep = append(keep, t.it.Key)
+			memos.post(t, m.ready(f.books, inv.Number))
+			memos.byKey[t.it.Key] = m
 		}
-		if err := retireCreditMemos(ctx, e, inv.ID, keep, counts); err != nil {
-			return err
-		}
+		memos.retire = append(memos.retire, staleCreditMemos(existing[inv.ID], keep)...)
 	}
-	memoIDs, err := putTxns(ctx, e, memos, counts)
-	if err != nil {
-		return err
-	}
-	var applications []txn
-	for _, memo := range memos {
+	return memos
+}
+
+// applications are the zero-amount payments applying the memos now in QBO (memoIDs,
+// by memo key) to their invoices.
+func (memos creditMemos) applications(firm int64, memoIDs map[string]string) plan {
+	var p plan
+	for _, memo := range memos.writes {
 		if memoID, ok := memoIDs[memo.it.Key]; ok {
-			applications = append(applications, byKey[memo.it.Key].applying(e, memo, memoID))
+			p.writes = append(p.writes, memos.byKey[memo.it.Key].applying(firm, memo, memoID))
 		}
 	}
-	_, err = putTxns(ctx, e, applications, counts)
-	return err
+	return p
 }
 
 // creditMemo is a write-off or credit on its way to QBO: the adjustment, the customer
@@ -246,56 +245,73 @@ type creditMemo struct {
 	invoice  string // QBO id
 }
 
-// ready says whether the memo can post: it needs the write-offs item.
+// item is the ledger item the memo posts with: the bad debt item for a write-off of an
+// uncollectible balance when the firm books those as bad debt, the write-offs item
+// otherwise (a courtesy credit is always a discount given, not a loss).
+func (m creditMemo) item(b *books) string {
+	if m.a.Kind == "write_off" && b.WriteOffs.BadDebt {
+		return "bad_debt"
+	}
+	return "write_offs"
+}
+
+// ready says whether the memo can post: it needs its item.
 func (m creditMemo) ready(b *books, invoiceNumber string) error {
-	if b.items["write_offs"] != "" {
+	if b.items[m.item(b)] != "" {
 		return nil
 	}
-	return waiting(waitingForLedger, posting.AdjustmentLabel(m.a, invoiceNumber)+": the QuickBooks write-offs item is not set up",
-		"Write-offs and credits post as credit memos with the write-offs item chosen in the setup, which could not be set up in QuickBooks "+
+	what := map[string]string{"write_offs": "write-offs", "bad_debt": "bad debt"}[m.item(b)]
+	return waiting(waitingForLedger, posting.AdjustmentLabel(m.a, invoiceNumber)+": the QuickBooks "+what+" item is not set up",
+		"Write-offs and credits post as credit memos with the "+what+" item chosen in the setup, which could not be set up in QuickBooks "+
 			"(see the ledger entries in this list). The write-off syncs by itself once it is.")
 }
 
 // txn is the credit memo as a QBO transaction.
-func (m creditMemo) txn(e *Engine, b *books, invoiceNumber string) txn {
+func (m creditMemo) txn(firm int64, b *books, invoiceNumber string) txn {
 	key := posting.AdjustmentKey(m.a)
-	body := posting.AdjustmentCreditMemo(m.a, b.Invoices.DocNumberPrefix+invoiceNumber, m.customer, b.items["write_offs"])
+	body := posting.AdjustmentCreditMemo(m.a, b.Invoices.DocNumberPrefix+invoiceNumber, m.customer, b.items[m.item(b)])
 	return txn{
 		it: item{Kind: posting.KindAdjustment, Key: key, Label: posting.AdjustmentLabel(m.a, invoiceNumber),
-			Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustment, key)},
+			Marker: names.MarkerFor(firm, posting.KindAdjustment, key)},
 		entity: "CreditMemo", body: body, date: body.TxnDate,
 	}
 }
 
 // applying is the zero-amount payment that applies the memo, now QBO's memoID, to its
 // invoice.
-func (m creditMemo) applying(e *Engine, memo txn, memoID string) txn {
+func (m creditMemo) applying(firm int64, memo txn, memoID string) txn {
 	body := posting.ApplyingPayment(m.a, m.customer, m.invoice, memoID)
 	return txn{
 		it: item{Kind: posting.KindAdjustmentPayment, Key: memo.it.Key, Label: "applying " + memo.it.Label,
-			Marker: names.MarkerFor(e.Scope.FirmID, posting.KindAdjustmentPayment, memo.it.Key)},
+			Marker: names.MarkerFor(firm, posting.KindAdjustmentPayment, memo.it.Key)},
 		entity: "Payment", body: body, date: body.TxnDate,
 	}
 }
 
-// retireCreditMemos deletes the credit memos of an invoice (and the payments applying
-// them) whose keys are not in keep.
-func retireCreditMemos(ctx context.Context, e *Engine, invoiceID int64, keep []string, counts *Counts) error {
+// creditMemoMappings are the QBO credit memos of an invoice and the
+// payments applying them, the payments first: a memo applied by a payment cannot go
+// before it.
+func creditMemoMappings(ctx context.Context, e *Engine, invoiceID int64) ([]store.Mapping, error) {
 	prefix := posting.AdjustmentKeyPrefix(invoiceID)
+	var out []store.Mapping
 	for _, kind := range []string{posting.KindAdjustmentPayment, posting.KindAdjustment} {
 		ms, err := e.Store.MappingsWithPrefix(ctx, e.Scope, kind, prefix)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, m := range ms {
-			if slices.Contains(keep, m.SourceKey) {
-				continue
-			}
-			it := item{Kind: kind, Key: m.SourceKey, Label: fmt.Sprintf("%s %s (removed)", kind, m.SourceKey)}
-			if err := retireTxn(ctx, e, it, m, false, counts); err != nil {
-				return err
-			}
+		out = append(out, ms...)
+	}
+	return out, nil
+}
+
+// staleCreditMemos are the retirements of the credit memos and applying payments
+// among existing whose keys are not in keep.
+func staleCreditMemos(existing []store.Mapping, keep []string) []retirement {
+	var out []retirement
+	for _, m := range existing {
+		if !slices.Contains(keep, m.SourceKey) {
+			out = append(out, retirement{it: item{Kind: m.Kind, Key: m.SourceKey, Label: fmt.Sprintf("%s %s (removed)", m.Kind, m.SourceKey)}, m: m})
 		}
 	}
-	return nil
+	return out
 }

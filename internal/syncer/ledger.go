@@ -144,8 +144,10 @@ func recordChosenObject(ctx context.Context, e *Engine, t settings.TargetRef, ke
 }
 
 // incomeAccountFor is the QBO id of the income account a new item posts to: fees,
-// flat fees and interest earn fee income, costs are reimbursed cost income, and the
-// write-off item posts to the write-off account.
+// flat fees and interest earn fee income, costs are reimbursed cost income, the
+// write-off item posts to the write-off account, and the bad debt item to the bad debt
+// expense account (an item's "income" account may be an expense: Intuit's own way to
+// write off bad debt).
 func incomeAccountFor(ctx context.Context, e *Engine, s *settings.Settings, t settings.TargetRef) (string, error) {
 	path := "item_mapping.fee_income_account"
 	switch t.Path {
@@ -153,6 +155,8 @@ func incomeAccountFor(ctx context.Context, e *Engine, s *settings.Settings, t se
 		path = "item_mapping.reimbursed_costs_account"
 	case "item_mapping.write_offs":
 		path = "write_offs.account"
+	case "item_mapping.bad_debt":
+		path = "write_offs.bad_debt_account"
 	}
 	m, ok, err := e.Store.Mapping(ctx, e.Scope, KindLedger, path)
 	if err != nil {

@@ -5,124 +5,208 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
+	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 )
 
-// syncPaymentsPage syncs the payments changed in a page. A payment follows the
-// invoices it pays: the part applied to an invoice that is in QBO posts, linked to it;
-// the part applied to an invoice the sync leaves out (dated before the start date and
-// paid) stays out; and a payment on an invoice that should be in QBO but is not yet
-// waits for it. A payment of invoices on several matters becomes one QBO payment per
-// matter, since QBO applies a payment only to its own customer's invoices. A voided
-// payment is voided; a deleted one is deleted.
-func syncPaymentsPage(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
-	ids := idsOf(changes, pms.EntityPayment)
-	if len(ids) == 0 {
-		return nil
-	}
-	b, err := e.books(ctx)
-	if err != nil {
-		return err
-	}
-	p := &paymentPage{e: e, b: b, counts: counts}
-	if err := p.load(ctx, ids); err != nil {
-		return err
-	}
-	var txns []txn
-	for _, id := range ids {
-		parts, err := p.payment(ctx, id)
-		if err != nil {
-			return err
-		}
-		txns = append(txns, parts...)
-	}
-	_, err = putTxns(ctx, e, txns, counts)
-	return err
-}
+// paymentsPage syncs the payments changed in a page. A payment follows the invoices it
+// pays: the part applied to an invoice that is in QBO posts, linked to it; the part
+// applied to an invoice the sync leaves out (dated before the start date and paid)
+// stays out; and a payment on an invoice that should be in QBO but is not yet waits for
+// it. A payment of invoices of several customers (matters, when matters are
+// sub-customers) becomes one QBO payment per customer, since QBO applies a payment
+// only to its own customer's invoices; when the payment went to a bank account, those
+// parts wait in Undeposited Funds and one Deposit gathers them into the bank, so the
+// one line on the bank statement is one deposit in QBO. A voided payment is voided; a
+// deleted one is deleted.
+var paymentsPage = page[paymentFacts]{load: loadPayments, plan: planPayments, followUp: gatherParts}
 
-// paymentPage is one page of payment changes on its way to QBO, with the invoices they
-// pay.
-type paymentPage struct {
-	e      *Engine
-	b      *books
-	counts *Counts
-
+// paymentFacts are what a page of payment changes is planned with.
+type paymentFacts struct {
+	basis
+	ids       []int64
 	payments  []pms.Payment
-	invoices  map[string]store.Mapping // the QBO invoices of the invoices paid
-	states    map[int64]pms.InvoiceState
-	customers map[int64]string
+	parts     map[int64][]store.Mapping  // the QBO payments each payment posted as
+	deposits  map[string]store.Mapping   // the deposits gathering them, by payment key
+	invoices  map[string]store.Mapping   // the QBO invoices of the invoices paid
+	states    map[int64]pms.InvoiceState // of the invoices paid
+	customers map[int64]string           // by matter
+	banks     map[string]store.Mapping   // the operating bank accounts, by ledger key
 }
 
-// load reads the page's payments, the invoices they pay and the customers they go to.
-func (p *paymentPage) load(ctx context.Context, ids []int64) error {
-	e, db, firm := p.e, p.e.Store.DB(), p.e.Scope.FirmID
-	var err error
-	if p.payments, err = pms.Payments(ctx, db, firm, ids); err != nil {
-		return err
+// loadPayments reads the page's payments, what they posted as, the invoices they pay,
+// the customers and the bank accounts they go to.
+func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f paymentFacts, ok bool, err error) {
+	if f.ids = idsOf(changes, pms.EntityPayment); len(f.ids) == 0 {
+		return f, false, nil
+	}
+	if f.basis, err = e.basis(ctx); err != nil {
+		return f, false, err
+	}
+	db, firm := e.Store.DB(), e.Scope.FirmID
+	if f.payments, err = pms.Payments(ctx, db, firm, f.ids); err != nil {
+		return f, false, err
+	}
+	f.parts = map[int64][]store.Mapping{}
+	for _, id := range f.ids {
+		if f.parts[id], err = e.Store.MappingsWithPrefix(ctx, e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id)); err != nil {
+			return f, false, err
+		}
+	}
+	if f.deposits, err = e.Store.Mappings(ctx, e.Scope, posting.KindPaymentDeposit, keysOf(f.ids)); err != nil {
+		return f, false, err
 	}
 	var invoiceIDs, matterIDs []int64
-	for _, pay := range p.payments {
+	var bankKeys []string
+	for _, pay := range f.payments {
+		bankKeys = append(bankKeys, operatingBankKey(f.books, pay))
 		for _, a := range pay.Allocations {
 			invoiceIDs = append(invoiceIDs, a.InvoiceID)
 			matterIDs = append(matterIDs, a.MatterID)
 		}
 	}
-	if p.invoices, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(invoiceIDs)); err != nil {
-		return err
+	if f.invoices, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(invoiceIDs)); err != nil {
+		return f, false, err
 	}
-	if p.states, err = pms.InvoiceStates(ctx, db, firm, invoiceIDs); err != nil {
-		return err
+	if f.states, err = pms.InvoiceStates(ctx, db, firm, invoiceIDs); err != nil {
+		return f, false, err
 	}
-	p.customers, err = e.customersOf(ctx, matterIDs)
-	return err
+	if f.banks, err = e.Store.Mappings(ctx, e.Scope, KindLedger, bankKeys); err != nil {
+		return f, false, err
+	}
+	f.customers, err = e.customersOf(ctx, matterIDs)
+	return f, true, err
 }
 
-// payment returns the QBO payments (one per matter) of payment id, retiring the parts it
-// no longer has; a deleted or voided payment retires all of them. A payment one of whose
-// parts cannot post waits whole: posting part of it would misstate the deposit.
-func (p *paymentPage) payment(ctx context.Context, id int64) ([]txn, error) {
-	e, b := p.e, p.b
-	i := slices.IndexFunc(p.payments, func(pay pms.Payment) bool { return pay.ID == id })
-	existing, err := e.Store.MappingsWithPrefix(ctx, e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id))
-	if err != nil {
-		return nil, err
-	}
-	if i < 0 || p.payments[i].Status == "void" || !b.Invoices.SyncPayments {
-		// Deleted, voided, or payments not synced at all (then only what an earlier
-		// setting posted would be here, and there is none: settings are frozen).
-		return nil, retireParts(ctx, e, id, existing, nil, i >= 0 && p.payments[i].Status == "void", p.counts)
-	}
-	pay := p.payments[i]
-	parts, failures := paymentParts(pay, b, e.backfilling, p.invoices, p.states, p.customers)
-	for key, err := range failures {
-		if err := e.settle(ctx, posting.KindPayment, key, posting.PaymentLabel(pay), "", err, p.counts); err != nil {
-			return nil, err
+// planPayments decides, payment by payment, its QBO payments (one per customer) and
+// the retirement of the parts it no longer has; a deleted or voided payment retires
+// all of them. A payment one of whose parts cannot post waits whole: posting part of
+// it would misstate the deposit. The deposit gathering a payment's parts is retired
+// first whenever its parts change: QBO keeps a deposited payment's amount tied to
+// its deposit line, so the parts change out of Undeposited Funds, and the deposit is
+// made again after them (gatherParts).
+func planPayments(f paymentFacts) plan {
+	var p plan
+	for _, id := range f.ids {
+		writes, failures, keep := f.planPayment(id)
+		for _, fail := range failures {
+			p.fail(fail.it, fail.err)
 		}
+		if failures != nil {
+			continue
+		}
+		void := slices.ContainsFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id && pay.Status == "void" })
+		stale := staleParts(id, f.parts[id], keep, void)
+		key := strconv.FormatInt(id, 10)
+		if m, ok := f.deposits[key]; ok && (len(stale) > 0 || partsChanged(writes, f.parts[id]) || !f.gathers(id, len(writes))) {
+			p.retire = append(p.retire, retirement{it: item{Kind: posting.KindPaymentDeposit, Key: key, Label: fmt.Sprintf("deposit of payment #%d", id)}, m: m})
+		}
+		p.retire = append(p.retire, stale...)
+		p.writes = append(p.writes, writes...)
 	}
+	return p
+}
+
+// planPayment is payment id's QBO payments and the keys they keep, or its failures;
+// a payment deleted, voided or not synced at all has none (everything it posted goes).
+func (f paymentFacts) planPayment(id int64) ([]txn, []failure, []string) {
+	i := slices.IndexFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id })
+	if i < 0 || f.payments[i].Status == "void" || !f.books.Invoices.SyncPayments {
+		// Not synced at all: only what an earlier setting posted would be here, and
+		// there is none (settings are frozen).
+		return nil, nil, nil
+	}
+	pay := f.payments[i]
+	parts, failures := paymentParts(pay, f.scope, f.invoices, f.states, f.customers)
 	if len(failures) > 0 {
-		return nil, nil
+		var out []failure
+		for key, err := range failures {
+			out = append(out, failure{item{Kind: posting.KindPayment, Key: key, Label: posting.PaymentLabel(pay)}, err})
+		}
+		slices.SortFunc(out, func(a, b failure) int { return strings.Compare(a.it.Key, b.it.Key) })
+		return nil, out, nil
 	}
-	depositTo, err := e.depositAccountFor(ctx, b, pay)
-	if err != nil {
-		return nil, err
+	depositTo := f.banks[operatingBankKey(f.books, pay)].QBOID
+	if f.gathers(id, len(parts)) {
+		depositTo = "" // Undeposited Funds, until the payment's deposit gathers them
 	}
-	var txns []txn
+	var writes []txn
 	var keep []string
 	for _, part := range parts {
 		keep = append(keep, part.Key)
 		body := posting.QBOPayment(pay, part, depositTo)
-		txns = append(txns, txn{
+		writes = append(writes, txn{
 			it: item{Kind: posting.KindPayment, Key: part.Key, Label: posting.PaymentLabel(pay) + partLabel(part, len(parts)),
-				Marker: names.MarkerFor(e.Scope.FirmID, posting.KindPayment, part.Key)},
+				Marker: names.MarkerFor(f.firm, posting.KindPayment, part.Key)},
 			entity: "Payment", body: body, date: body.TxnDate,
 		})
 	}
-	return txns, retireParts(ctx, e, id, existing, keep, false, p.counts)
+	return writes, nil, keep
+}
+
+// gathers says whether payment id, posted as n parts, needs a deposit of its own to
+// gather them: it has several parts, and it went to a bank account in QBO rather than
+// to Undeposited Funds (where the bookkeeper builds the bank's deposits).
+func (f paymentFacts) gathers(id int64, n int) bool {
+	i := slices.IndexFunc(f.payments, func(pay pms.Payment) bool { return pay.ID == id })
+	return n > 1 && i >= 0 && f.banks[operatingBankKey(f.books, f.payments[i])].QBOID != ""
+}
+
+// partsChanged says whether the QBO payments writes differ from what the parts posted
+// as before (existing): one is new, or its content changed.
+func partsChanged(writes []txn, existing []store.Mapping) bool {
+	for _, w := range writes {
+		i := slices.IndexFunc(existing, func(m store.Mapping) bool { return m.SourceKey == w.it.Key })
+		if i < 0 {
+			return true
+		}
+		if hash, err := contentHash(w.body); err != nil || hash != existing[i].ContentHash {
+			return true
+		}
+	}
+	return false
+}
+
+// gatherParts makes the deposit of each page payment posted in several parts that
+// went to a bank account, once every part is in QBO (posted holds their ids).
+func gatherParts(ctx context.Context, e *Engine, f paymentFacts, posted map[string]string, counts *Counts) error {
+	_, err := e.apply(ctx, planGathering(f, posted), counts)
+	return err
+}
+
+// planGathering decides the deposits of the page's payments posted in several parts:
+// one per payment, into the bank account it went to, linking its parts now in QBO.
+func planGathering(f paymentFacts, posted map[string]string) plan {
+	var p plan
+	for _, pay := range f.payments {
+		writes, failures, _ := f.planPayment(pay.ID)
+		if failures != nil || !f.gathers(pay.ID, len(writes)) {
+			continue
+		}
+		var gathered []posting.GatheredPart
+		for _, w := range writes {
+			if id, ok := posted[w.it.Key]; ok {
+				gathered = append(gathered, posting.GatheredPart{PaymentID: id, AmountCents: w.body.(qbo.Payment).TotalAmt.Cents()})
+			}
+		}
+		if len(gathered) < len(writes) {
+			continue // a part failed; the deposit follows when it posts
+		}
+		key := strconv.FormatInt(pay.ID, 10)
+		body := posting.PaymentDeposit(pay, gathered, f.banks[operatingBankKey(f.books, pay)].QBOID)
+		p.writes = append(p.writes, txn{
+			it: item{Kind: posting.KindPaymentDeposit, Key: key, Label: "deposit of " + posting.PaymentLabel(pay),
+				Marker: names.MarkerFor(f.firm, posting.KindPaymentDeposit, key)},
+			entity: "Deposit", body: body, date: body.TxnDate,
+		})
+	}
+	return p
 }
 
 func partLabel(part posting.PaymentPart, parts int) string {
@@ -136,7 +220,7 @@ func partLabel(part posting.PaymentPart, parts int) string {
 // it pays, or says, by part key, what each waits for. What the payment leaves
 // unapplied goes with its first part, as a credit of that customer.
 // A payment applied to no invoice at all cannot be placed on a matter and is refused.
-func paymentParts(p pms.Payment, b *books, backfill *pms.BackfillFilter, invoices map[string]store.Mapping, states map[int64]pms.InvoiceState,
+func paymentParts(p pms.Payment, scope posting.Scope, invoices map[string]store.Mapping, states map[int64]pms.InvoiceState,
 	customers map[int64]string) ([]posting.PaymentPart, map[string]error) {
 	var parts []posting.PaymentPart
 	failures := map[string]error{}
@@ -146,7 +230,7 @@ func paymentParts(p pms.Payment, b *books, backfill *pms.BackfillFilter, invoice
 		key := posting.PaymentKey(p.ID, a.MatterID)
 		inv, mapped := invoices[strconv.FormatInt(a.InvoiceID, 10)]
 		switch {
-		case !mapped && !b.invoiceInScope(states[a.InvoiceID], false, backfill):
+		case !mapped && !scope.Invoice(states[a.InvoiceID], false):
 			continue // paid an invoice the sync leaves out
 		case !mapped:
 			failures[key] = waiting(waitingForInvoice,
@@ -160,14 +244,16 @@ func paymentParts(p pms.Payment, b *books, backfill *pms.BackfillFilter, invoice
 			failures[key] = matterMissing(posting.PaymentLabel(p), a.MatterNumber)
 			continue
 		}
-		i := slices.IndexFunc(parts, func(x posting.PaymentPart) bool { return x.Key == key })
+		// One part per customer: with matters off, a payment of two matters' invoices
+		// is one QBO payment of their client, keyed by its first matter.
+		i := slices.IndexFunc(parts, func(x posting.PaymentPart) bool { return x.CustomerID == customer })
 		if i < 0 {
 			parts = append(parts, posting.PaymentPart{Key: key, CustomerID: customer, MatterNumber: a.MatterNumber})
 			i = len(parts) - 1
 		}
 		parts[i].Lines = append(parts[i].Lines, posting.PaymentLine{InvoiceID: inv.QBOID, AmountCents: a.AmountCents})
 	}
-	if len(p.Allocations) == 0 && b.postsOn(p.ReceivedOn, false) {
+	if len(p.Allocations) == 0 && scope.PostsOn(p.ReceivedOn, false) {
 		failures[posting.PaymentKey(p.ID, 0)] = &itemFailure{store.Failure{
 			Code:    "qbosync:payment-unapplied",
 			Message: posting.PaymentLabel(p) + " is not applied to any invoice",
@@ -181,39 +267,33 @@ func paymentParts(p pms.Payment, b *books, backfill *pms.BackfillFilter, invoice
 	return parts, failures
 }
 
-// depositAccountFor is the QBO account a payment is deposited to: for money applied
-// from trust, the firm's operating account (the trust side is a journal entry); for
-// other payments, per the settings, the operating account it went to or "" for
-// Undeposited Funds, where the bookkeeper groups payments into the bank's deposits.
-func (e *Engine) depositAccountFor(ctx context.Context, b *books, p pms.Payment) (string, error) {
+// operatingBankKey is the ledger key of the QBO account a payment is deposited to:
+// for money applied from trust, the firm's (first) operating account (the trust side
+// is a journal entry); for other payments, per the settings, the operating account it
+// went to, or "" for Undeposited Funds, where the bookkeeper groups payments into the
+// bank's deposits.
+func operatingBankKey(b *books, p pms.Payment) string {
 	account := p.BankAccountID
 	switch {
 	case p.Source == "trust":
 		if len(b.OperatingBank.Accounts) == 0 {
-			return "", nil
+			return ""
 		}
 		account = b.OperatingBank.Accounts[0].PMSAccountID
 	case b.Invoices.PaymentsDepositTo != settings.DepositOperatingAccount:
-		return "", nil
+		return ""
 	}
-	id, ok, err := e.ledgerID(ctx, settings.BankLedgerKey(settings.RoleOperatingBank, account))
-	if err != nil || !ok {
-		return "", err
-	}
-	return id, nil
+	return settings.BankLedgerKey(settings.RoleOperatingBank, account)
 }
 
-// retireParts voids (void) or deletes a payment's QBO payments whose keys are not in
-// keep.
-func retireParts(ctx context.Context, e *Engine, paymentID int64, existing []store.Mapping, keep []string, void bool, counts *Counts) error {
+// staleParts are the retirements, voided (void) or deleted, of a payment's QBO payments
+// (existing) whose keys are not in keep.
+func staleParts(paymentID int64, existing []store.Mapping, keep []string, void bool) []retirement {
+	var out []retirement
 	for _, m := range existing {
-		if slices.Contains(keep, m.SourceKey) {
-			continue
-		}
-		it := item{Kind: posting.KindPayment, Key: m.SourceKey, Label: fmt.Sprintf("payment #%d", paymentID)}
-		if err := retireTxn(ctx, e, it, m, void, counts); err != nil {
-			return err
+		if !slices.Contains(keep, m.SourceKey) {
+			out = append(out, retirement{it: item{Kind: posting.KindPayment, Key: m.SourceKey, Label: fmt.Sprintf("payment #%d", paymentID)}, m: m, void: void})
 		}
 	}
-	return nil
+	return out
 }

@@ -18,8 +18,8 @@ import (
 // trustTxnKinds are the kinds a trust transaction posts as on its own.
 var trustTxnKinds = []string{posting.KindTrustReceipt, posting.KindTrustTransfer, posting.KindTrustDisbursement}
 
-// syncTrustPage syncs the trust records changed in a page. With deposit slips posted
-// as slips, a slip is one Deposit of its receipts, so a changed receipt brings its slip
+// trustPage syncs the trust records changed in a page. With deposit slips posted as
+// slips, a slip is one Deposit of its receipts, so a changed receipt brings its slip
 // back; a receipt on no slip, or every receipt when the firm posts a deposit per
 // receipt, is a Deposit of its own. A transfer to operating is a journal entry taking
 // the money out of trust (the payment it funds is the payments category's); a
@@ -29,39 +29,12 @@ var trustTxnKinds = []string{posting.KindTrustReceipt, posting.KindTrustTransfer
 //
 // A receipt taken off a slip, or deleted, no longer names the slip: the slip follows
 // only when it changes too (its total must, or it no longer balances).
-func syncTrustPage(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
-	slipIDs, txnIDs := idsOf(changes, pms.EntityDepositSlip), idsOf(changes, pms.EntityTrustTransaction)
-	if len(slipIDs)+len(txnIDs) == 0 {
-		return nil
-	}
-	b, err := e.books(ctx)
-	if err != nil || !b.Trust.Sync {
-		return err
-	}
-	p := &trustPage{e: e, b: b, counts: counts, bySlip: b.Trust.DepositSlips == settings.SlipPerDeposit, slipIDs: slipIDs, txnIDs: txnIDs}
-	if err := p.load(ctx); err != nil {
-		return err
-	}
-	if err := p.retireGone(ctx); err != nil {
-		return err
-	}
-	txns, err := p.transactions(ctx)
-	if err != nil {
-		return err
-	}
-	posted, err := putTxns(ctx, e, txns, counts)
-	if err != nil {
-		return err
-	}
-	return p.retireReceiptsOnPostedSlips(ctx, posted)
-}
+var trustPage = page[trustFacts]{load: loadTrust, plan: planTrust, followUp: retireReceiptsOnPostedSlips}
 
-// trustPage is one page of trust changes on its way to QBO: the records, what they
-// posted as before, and the accounts and customers they post to.
-type trustPage struct {
-	e      *Engine
-	b      *books
-	counts *Counts
+// trustFacts are what a page of trust changes is planned with: the records, what they
+// posted as before, and the accounts, customers and vendors they post to.
+type trustFacts struct {
+	basis
 	bySlip bool // deposit slips post as one Deposit each
 
 	slipIDs, txnIDs []int64
@@ -69,142 +42,137 @@ type trustPage struct {
 	trustTxns       []pms.TrustTransaction
 	slipMaps        map[string]store.Mapping
 	own             map[string]map[string]store.Mapping // by trust transaction kind, then key
+	accts           map[int64]posting.TrustAccountRefs  // by practice bank account
+	customers       map[int64]string                    // by matter
+	vendors         map[string]vendorRef                // the run's, by payee key
 }
 
-// load reads the page's records and their mappings. With slips posted as slips, the
-// slips of changed receipts come along.
-func (p *trustPage) load(ctx context.Context) error {
-	e, db, firm := p.e, p.e.Store.DB(), p.e.Scope.FirmID
-	var err error
-	if p.trustTxns, err = pms.TrustTransactions(ctx, db, firm, p.txnIDs); err != nil {
-		return err
+// loadTrust reads the page's records, their mappings and what they post to. With slips
+// posted as slips, the slips of changed receipts come along.
+func loadTrust(ctx context.Context, e *Engine, changes []pms.Change) (f trustFacts, ok bool, err error) {
+	f.slipIDs, f.txnIDs = idsOf(changes, pms.EntityDepositSlip), idsOf(changes, pms.EntityTrustTransaction)
+	if len(f.slipIDs)+len(f.txnIDs) == 0 {
+		return f, false, nil
 	}
-	if p.bySlip {
-		ofReceipts, err := pms.SlipIDsOfTrustTransactions(ctx, db, firm, p.txnIDs)
+	if f.basis, err = e.basis(ctx); err != nil || !f.books.Trust.Sync {
+		return f, false, err
+	}
+	f.bySlip, f.vendors = f.books.Trust.DepositSlips == settings.SlipPerDeposit, e.runVendors()
+	db, firm := e.Store.DB(), e.Scope.FirmID
+	if f.trustTxns, err = pms.TrustTransactions(ctx, db, firm, f.txnIDs); err != nil {
+		return f, false, err
+	}
+	if f.bySlip {
+		ofReceipts, err := pms.SlipIDsOfTrustTransactions(ctx, db, firm, f.txnIDs)
 		if err != nil {
-			return err
+			return f, false, err
 		}
 		for _, id := range ofReceipts {
-			if !slices.Contains(p.slipIDs, id) {
-				p.slipIDs = append(p.slipIDs, id)
+			if !slices.Contains(f.slipIDs, id) {
+				f.slipIDs = append(f.slipIDs, id)
 			}
 		}
-		slices.Sort(p.slipIDs)
-		if p.slips, err = pms.DepositSlips(ctx, db, firm, p.slipIDs); err != nil {
-			return err
+		slices.Sort(f.slipIDs)
+		if f.slips, err = pms.DepositSlips(ctx, db, firm, f.slipIDs); err != nil {
+			return f, false, err
 		}
 	}
-	if p.slipMaps, err = e.Store.Mappings(ctx, e.Scope, posting.KindDepositSlip, keysOf(p.slipIDs)); err != nil {
-		return err
+	if f.slipMaps, err = e.Store.Mappings(ctx, e.Scope, posting.KindDepositSlip, keysOf(f.slipIDs)); err != nil {
+		return f, false, err
 	}
-	p.own = map[string]map[string]store.Mapping{}
+	f.own = map[string]map[string]store.Mapping{}
 	for _, kind := range trustTxnKinds {
-		if p.own[kind], err = e.Store.Mappings(ctx, e.Scope, kind, keysOf(p.txnIDs)); err != nil {
-			return err
+		if f.own[kind], err = e.Store.Mappings(ctx, e.Scope, kind, keysOf(f.txnIDs)); err != nil {
+			return f, false, err
 		}
 	}
-	return nil
+	return f, true, f.loadRefs(ctx, e)
 }
 
-// retireGone deletes from QBO what no longer posts as it did: deleted slips, deleted
-// transactions, and a transaction's object of another kind than it posts as now.
-func (p *trustPage) retireGone(ctx context.Context) error {
-	for _, id := range p.slipIDs {
-		key := strconv.FormatInt(id, 10)
-		m, ok := p.slipMaps[key]
-		if !ok || slices.ContainsFunc(p.slips, func(s pms.DepositSlip) bool { return s.ID == id }) {
-			continue
-		}
-		it := item{Kind: posting.KindDepositSlip, Key: key, Label: fmt.Sprintf("deposit slip #%d (deleted)", id)}
-		if err := retireTxn(ctx, p.e, it, m, false, p.counts); err != nil {
-			return err
-		}
-	}
-	for _, id := range p.txnIDs {
-		key := strconv.FormatInt(id, 10)
-		i := slices.IndexFunc(p.trustTxns, func(t pms.TrustTransaction) bool { return t.ID == id })
-		want, label := "", fmt.Sprintf("trust transaction #%d (deleted)", id)
-		if i >= 0 {
-			want, label = trustTxnKind(p.trustTxns[i], p.bySlip), posting.TrustTransactionLabel(p.trustTxns[i])
-		}
-		for _, kind := range trustTxnKinds {
-			m, ok := p.own[kind][key]
-			// A receipt now on a slip keeps its own deposit until the slip posts.
-			if !ok || kind == want || (i >= 0 && kind == posting.KindTrustReceipt && want == "") {
-				continue
-			}
-			if err := retireTxn(ctx, p.e, item{Kind: kind, Key: key, Label: label}, m, false, p.counts); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// transactions builds the QBO transactions of the page's slips and trust transactions
-// in scope; one that cannot be built is settled as its failure.
-func (p *trustPage) transactions(ctx context.Context) ([]txn, error) {
-	accts, customers, err := p.refs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, firm := p.e, p.e.Scope.FirmID
-	var txns []txn
-	for _, s := range p.slips {
-		key, label := strconv.FormatInt(s.ID, 10), posting.DepositSlipLabel(s)
-		if _, mapped := p.slipMaps[key]; !p.b.postsOn(s.DepositedOn, mapped) {
-			continue
-		}
-		body, err := slipDeposit(s, accts, customers)
-		t := txn{it: item{Kind: posting.KindDepositSlip, Key: key, Label: label, Marker: names.Marker(firm, posting.KindDepositSlip, s.ID)},
-			entity: "Deposit", body: body, date: body.TxnDate}
-		if txns, err = e.stage(ctx, txns, t, err, p.counts); err != nil {
-			return nil, err
-		}
-	}
-	for _, t := range p.trustTxns {
-		kind := trustTxnKind(t, p.bySlip)
-		key, label := strconv.FormatInt(t.ID, 10), posting.TrustTransactionLabel(t)
-		if kind == "" { // posted on its slip
-			continue
-		}
-		if _, mapped := p.own[kind][key]; !p.b.postsOn(t.TxnOn, mapped) {
-			continue
-		}
-		entity, body, date, err := trustTxnBody(ctx, e, p.b, t, kind, accts, customers)
-		tx := txn{it: item{Kind: kind, Key: key, Label: label, Marker: names.Marker(firm, kind, t.ID)}, entity: entity, body: body, date: date}
-		if txns, err = e.stage(ctx, txns, tx, err, p.counts); err != nil {
-			return nil, err
-		}
-	}
-	return txns, nil
-}
-
-// refs are the QBO trust accounts and customers the page's records post to.
-func (p *trustPage) refs(ctx context.Context) (map[int64]posting.TrustAccountRefs, map[int64]string, error) {
+// loadRefs reads the QBO trust accounts and customers the page's records post to.
+func (f *trustFacts) loadRefs(ctx context.Context, e *Engine) error {
 	var matterIDs, accountIDs []int64
-	for _, s := range p.slips {
+	for _, s := range f.slips {
 		accountIDs = append(accountIDs, s.BankAccountID)
 		for _, r := range s.Receipts {
 			matterIDs = append(matterIDs, r.MatterID)
 		}
 	}
-	for _, t := range p.trustTxns {
+	for _, t := range f.trustTxns {
 		matterIDs, accountIDs = append(matterIDs, t.MatterID), append(accountIDs, t.BankAccountID)
 	}
-	customers, err := p.e.customersOf(ctx, matterIDs)
-	if err != nil {
-		return nil, nil, err
+	var err error
+	if f.customers, err = e.customersOf(ctx, matterIDs); err != nil {
+		return err
 	}
-	accts, err := p.e.trustAccounts(ctx, accountIDs)
-	return accts, customers, err
+	f.accts, err = e.trustAccounts(ctx, accountIDs)
+	return err
+}
+
+// planTrust decides what QBO holds for the page's trust records.
+func planTrust(f trustFacts) plan {
+	p := plan{retire: f.gone()}
+	for _, s := range f.slips {
+		key := strconv.FormatInt(s.ID, 10)
+		if _, inBooks := f.slipMaps[key]; !f.scope.PostsOn(s.DepositedOn, inBooks) {
+			continue
+		}
+		body, err := slipDeposit(s, f.accts, f.customers)
+		it := item{Kind: posting.KindDepositSlip, Key: key, Label: posting.DepositSlipLabel(s), Marker: names.Marker(f.firm, posting.KindDepositSlip, s.ID)}
+		p.post(txn{it: it, entity: "Deposit", body: body, date: body.TxnDate}, err)
+	}
+	for _, t := range f.trustTxns {
+		kind := trustTxnKind(t, f.bySlip)
+		key := strconv.FormatInt(t.ID, 10)
+		if kind == "" { // posted on its slip
+			continue
+		}
+		if _, inBooks := f.own[kind][key]; !f.scope.PostsOn(t.TxnOn, inBooks) {
+			continue
+		}
+		it := item{Kind: kind, Key: key, Label: posting.TrustTransactionLabel(t), Marker: names.Marker(f.firm, kind, t.ID)}
+		f.planTrustTxn(&p, it, t)
+	}
+	return p
+}
+
+// gone are the retirements of what no longer posts as it did: deleted slips, deleted
+// transactions, and a transaction's object of another kind than it posts as now.
+func (f trustFacts) gone() []retirement {
+	var out []retirement
+	for _, id := range f.slipIDs {
+		key := strconv.FormatInt(id, 10)
+		m, ok := f.slipMaps[key]
+		if !ok || slices.ContainsFunc(f.slips, func(s pms.DepositSlip) bool { return s.ID == id }) {
+			continue
+		}
+		out = append(out, retirement{it: item{Kind: posting.KindDepositSlip, Key: key, Label: fmt.Sprintf("deposit slip #%d (deleted)", id)}, m: m})
+	}
+	for _, id := range f.txnIDs {
+		key := strconv.FormatInt(id, 10)
+		i := slices.IndexFunc(f.trustTxns, func(t pms.TrustTransaction) bool { return t.ID == id })
+		want, label := "", fmt.Sprintf("trust transaction #%d (deleted)", id)
+		if i >= 0 {
+			want, label = trustTxnKind(f.trustTxns[i], f.bySlip), posting.TrustTransactionLabel(f.trustTxns[i])
+		}
+		for _, kind := range trustTxnKinds {
+			m, ok := f.own[kind][key]
+			// A receipt now on a slip keeps its own deposit until the slip posts.
+			if !ok || kind == want || (i >= 0 && kind == posting.KindTrustReceipt && want == "") {
+				continue
+			}
+			out = append(out, retirement{it: item{Kind: kind, Key: key, Label: label}, m: m})
+		}
+	}
+	return out
 }
 
 // retireReceiptsOnPostedSlips deletes the deposits of their own of receipts whose slip
-// is now in QBO: the slip posts them, and a deposit of their own would count them twice.
-func (p *trustPage) retireReceiptsOnPostedSlips(ctx context.Context, posted map[string]string) error {
+// is now in QBO (posted): the slip posts them, and a deposit of their own would count
+// them twice.
+func retireReceiptsOnPostedSlips(ctx context.Context, e *Engine, f trustFacts, posted map[string]string, counts *Counts) error {
 	var onSlips []int64
-	for _, s := range p.slips {
+	for _, s := range f.slips {
 		if _, ok := posted[strconv.FormatInt(s.ID, 10)]; ok {
 			for _, r := range s.Receipts {
 				onSlips = append(onSlips, r.ID)
@@ -214,17 +182,17 @@ func (p *trustPage) retireReceiptsOnPostedSlips(ctx context.Context, posted map[
 	if len(onSlips) == 0 {
 		return nil
 	}
-	alone, err := p.e.Store.Mappings(ctx, p.e.Scope, posting.KindTrustReceipt, keysOf(onSlips))
+	alone, err := e.Store.Mappings(ctx, e.Scope, posting.KindTrustReceipt, keysOf(onSlips))
 	if err != nil {
 		return err
 	}
+	var p plan
 	for _, m := range alone {
 		it := item{Kind: posting.KindTrustReceipt, Key: m.SourceKey, Label: fmt.Sprintf("trust receipt #%s (now on a deposit slip)", m.SourceKey)}
-		if err := retireTxn(ctx, p.e, it, m, false, p.counts); err != nil {
-			return err
-		}
+		p.retire = append(p.retire, retirement{it: it, m: m})
 	}
-	return nil
+	_, err = e.apply(ctx, p, counts)
+	return err
 }
 
 // trustTxnKind is what a trust transaction posts as on its own, or "" for a receipt
@@ -261,34 +229,42 @@ func slipDeposit(s pms.DepositSlip, accts map[int64]posting.TrustAccountRefs, cu
 	return body, itemErr(err)
 }
 
-// trustTxnBody is the QBO transaction of a trust transaction posted on its own: its
-// entity, body and TxnDate.
-func trustTxnBody(ctx context.Context, e *Engine, b *books, t pms.TrustTransaction, kind string,
-	accts map[int64]posting.TrustAccountRefs, customers map[int64]string) (string, any, string, error) {
-	label := posting.TrustTransactionLabel(t)
-	acct, ok := accts[t.BankAccountID]
+// planTrustTxn adds to p the QBO transaction of a trust transaction posted on its
+// own (it says as what), or its failure; a disbursement to a payee the run has not met
+// yet asks for the payee's vendor instead.
+func (f trustFacts) planTrustTxn(p *plan, it item, t pms.TrustTransaction) {
+	acct, ok := f.accts[t.BankAccountID]
 	if !ok {
-		return "", nil, "", trustLedgerMissing(label, t.BankAccountID)
+		p.fail(it, trustLedgerMissing(it.Label, t.BankAccountID))
+		return
 	}
-	customer, ok := customers[t.MatterID]
+	customer, ok := f.customers[t.MatterID]
 	if !ok {
-		return "", nil, "", matterMissing(label, t.MatterNumber)
+		p.fail(it, matterMissing(it.Label, t.MatterNumber))
+		return
 	}
-	switch kind {
+	switch it.Kind {
 	case posting.KindTrustReceipt:
 		body, err := posting.ReceiptDeposit(t, acct, customer)
-		return "Deposit", body, body.TxnDate, itemErr(err)
+		p.post(txn{it: it, entity: "Deposit", body: body, date: body.TxnDate}, itemErr(err))
+		return
 	case posting.KindTrustTransfer:
 		body, err := posting.TrustTransferEntry(t, acct, customer)
-		return "JournalEntry", body, body.TxnDate, itemErr(err)
+		p.post(txn{it: it, entity: "JournalEntry", body: body, date: body.TxnDate}, itemErr(err))
+		return
 	}
-	vendor, err := ensureVendor(ctx, e, t.Payee)
-	if err != nil {
-		return "", nil, "", err
+	vendor, known := vendorOf(f.vendors, t.Payee)
+	switch {
+	case !known:
+		p.needPayee(t.Payee)
+		return
+	case vendor.err != nil:
+		p.fail(it, vendor.err)
+		return
 	}
 	// A trust check is a check unless the firm pays its costs in cash.
-	body, err := posting.TrustDisbursement(t, acct, customer, vendor, cmp.Or(b.HardCosts.PaymentType, settings.PaymentCheck))
-	return "Purchase", body, body.TxnDate, itemErr(err)
+	body, err := posting.TrustDisbursement(t, acct, customer, vendor.id, cmp.Or(f.books.HardCosts.PaymentType, settings.PaymentCheck))
+	p.post(txn{it: it, entity: "Purchase", body: body, date: body.TxnDate}, itemErr(err))
 }
 
 // trustAccounts returns the QBO bank and liability accounts of the practice trust

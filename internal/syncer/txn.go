@@ -129,16 +129,6 @@ func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids ma
 	return ops, nil
 }
 
-// stage adds t to txns, or, when building its body failed with err, settles err as
-// t's record's outcome: a failure is recorded and the page goes on; any other error
-// stops it.
-func (e *Engine) stage(ctx context.Context, txns []txn, t txn, err error, counts *Counts) ([]txn, error) {
-	if err != nil {
-		return txns, e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, "", err, counts)
-	}
-	return append(txns, t), nil
-}
-
 // pendingOp is a create or an update on its way to QBO.
 type pendingOp struct {
 	txn

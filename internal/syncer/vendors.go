@@ -33,6 +33,47 @@ const payeeSuffix = " (payee)"
 // vendorNameTaken is the failure code of a payee whose name another party holds.
 const vendorNameTaken = "qbosync:vendor-name-taken"
 
+// vendorRef is a payee's QBO vendor, or the item failure that keeps the payee from
+// having one (its name is held by another party, or is not a name QBO takes).
+type vendorRef struct {
+	id  string
+	err error
+}
+
+// runVendors returns the run's vendors by payee key. A page's facts hold this map, and
+// ensureVendors fills it in, so a plan made again after it sees the new vendors.
+func (e *Engine) runVendors() map[string]vendorRef {
+	if e.vendors == nil {
+		e.vendors = map[string]vendorRef{}
+	}
+	return e.vendors
+}
+
+// vendorOf is payee's vendor among vendors; known is false when the run has not met the
+// payee yet (the plan asks for it, see plan.needPayee).
+func vendorOf(vendors map[string]vendorRef, payee string) (v vendorRef, known bool) {
+	v, known = vendors[posting.PayeeKey(payee)]
+	return v, known
+}
+
+// ensureVendors makes sure each payee has a vendor in QBO, or an item failure saying
+// why it cannot, in the run's vendors. Other errors stop the page.
+func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
+	vendors := e.runVendors()
+	for _, payee := range payees {
+		key := posting.PayeeKey(payee)
+		if _, ok := vendors[key]; ok {
+			continue
+		}
+		id, err := ensureVendor(ctx, e, payee)
+		if err != nil && asItemFailure(err) == nil {
+			return err
+		}
+		vendors[key] = vendorRef{id: id, err: err}
+	}
+	return nil
+}
+
 // ensureVendor returns the QBO vendor of a payee, creating it the first time. The
 // payee's first spelling names the vendor: later spellings with the same key use it as
 // it is, so it is never renamed back and forth. A name another party holds (a
@@ -40,47 +81,33 @@ const vendorNameTaken = "qbosync:vendor-name-taken"
 // more as "<name> (payee)"; no other party is ever used as the payee's vendor.
 func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) {
 	key := posting.PayeeKey(payee)
-	if id, ok := e.vendors[key]; ok {
-		return id, nil
-	}
 	m, mapped, err := e.Store.Mapping(ctx, e.Scope, posting.KindVendor, key)
+	if err != nil || mapped {
+		return m.QBOID, err
+	}
+	desired, err := posting.PayeeVendor(e.Scope.FirmID, payee)
+	if err != nil {
+		return "", itemErr(err)
+	}
+	b, err := e.books(ctx)
 	if err != nil {
 		return "", err
 	}
-	id := m.QBOID
-	if !mapped {
-		desired, err := posting.PayeeVendor(e.Scope.FirmID, payee)
-		if err != nil {
-			return "", itemErr(err)
-		}
-		b, err := e.books(ctx)
-		if err != nil {
-			return "", err
-		}
-		spec := vendorSpec
-		if b.Contacts.MatchExistingVendors {
-			spec.matches = sameVendor
-		}
-		it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
-		action, got, err := upsert(ctx, e, spec, it, desired)
-		if f := asItemFailure(err); f != nil && f.Code == vendorNameTaken {
-			desired.DisplayName = names.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
-			action, got, err = upsert(ctx, e, spec, it, desired)
-		}
-		if err != nil {
-			return "", err
-		}
-		// Not counted in the category's counts: a vendor is a means to post, not a record.
-		if err := e.Store.RecordSuccess(ctx, e.Scope, it.Kind, it.Key, it.Label, action); err != nil {
-			return "", err
-		}
-		id = got
+	spec := vendorSpec
+	if b.Contacts.MatchExistingVendors {
+		spec.matches = sameVendor
 	}
-	if e.vendors == nil {
-		e.vendors = map[string]string{}
+	it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
+	action, got, err := upsert(ctx, e, spec, it, desired)
+	if f := asItemFailure(err); f != nil && f.Code == vendorNameTaken {
+		desired.DisplayName = names.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
+		action, got, err = upsert(ctx, e, spec, it, desired)
 	}
-	e.vendors[key] = id
-	return id, nil
+	if err != nil {
+		return "", err
+	}
+	// Not counted in the category's counts: a vendor is a means to post, not a record.
+	return got, e.Store.RecordSuccess(ctx, e.Scope, it.Kind, it.Key, it.Label, action)
 }
 
 // sameVendor is the "match existing vendors" rule: a vendor QBO found by the payee's
