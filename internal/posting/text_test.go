@@ -45,6 +45,8 @@ func TestNotesSayWhatTheObjectIsThenTheMarker(t *testing.T) {
 		{"payment from trust", posting.QBOPayment(pay("trust", "trust", "Trust transfer"), part, "").PrivateNote, "Paid from trust funds · matter 2026-0007", "qbosync:payment:9-7/f3"},
 		{"wire without a reference", posting.QBOPayment(pay("operating", "wire", ""), part, "").PrivateNote, "Wire payment · matter 2026-0007", "qbosync:payment:9-7/f3"},
 		{"credit memo", posting.AdjustmentCreditMemo(adj, "QS-2026-0042", "58", "16").PrivateNote, "Write-off: Goodwill on invoice QS-2026-0042", "qbosync:adjustment:42-3/f3"},
+		{"deposit of a payment's parts", posting.PaymentDeposit(pay("operating", "check", "1042"), []posting.GatheredPart{{PaymentID: "1", AmountCents: 60}, {PaymentID: "2", AmountCents: 40}}, "35").PrivateNote,
+			"Check payment 1042 of $1.00 · one deposit for 2 matters", "qbosync:payment_deposit:9/f3"},
 		{"applying payment", posting.ApplyingPayment(adj, "58", "130", "140").PrivateNote, "Write-off: Goodwill · credit applied to its invoice", "qbosync:adjustment_payment:42-3/f3"},
 	} {
 		plainThenMarker(t, c.what, c.note, c.want, c.marker)

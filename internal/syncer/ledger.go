@@ -86,26 +86,35 @@ const maxAccountDescription = 100
 // map says which objects qbosync created, and an intent stands in for the marker after
 // a lost answer (named.ownAfterIntent in upsert.go).
 func ledgerDescription(t settings.TargetRef) string {
-	var desc string
-	switch t.Role {
-	case settings.RoleOperatingBank:
-		desc = "The firm's operating account · " + t.Label
-	case settings.RoleTrustBank:
+	desc, ok := ledgerDescriptions[t.Path]
+	switch {
+	case ok:
+	case t.Role == settings.RoleOperatingBank:
+		desc = "The firm's bank account for its own money · " + t.Label
+	case t.Role == settings.RoleTrustBank:
 		desc = "Client trust bank account: money held for clients · " + strings.TrimSuffix(t.Label, ": bank account")
-	case settings.RoleTrustLiability:
+	case t.Role == settings.RoleTrustLiability:
 		desc = "Client funds held in trust, owed to clients · " + strings.TrimSuffix(t.Label, ": client funds liability")
-	case settings.RoleFeeIncome:
-		desc = "Legal fees billed in the practice system"
-	case settings.RoleReimbursedCosts:
-		desc = "Client costs billed back in the practice system"
-	case settings.RoleClientCosts:
-		desc = "Costs the firm advanced for clients' matters"
-	case settings.RoleWriteOffAccount:
-		desc = "Write-offs and credits on invoices"
 	default:
-		desc = t.Label + " billed in the practice system"
+		desc = t.Label + " from the practice system"
 	}
-	return names.Truncate(names.Clean(desc), maxAccountDescription)
+	return names.Truncate(names.CleanText(desc), maxAccountDescription)
+}
+
+// ledgerDescriptions say what each account and item of the settings is for, by path.
+var ledgerDescriptions = map[string]string{
+	"hard_costs.expense_account":            "Costs the firm advanced for clients' matters",
+	"item_mapping.fee_income_account":       "Legal fees billed in the practice system",
+	"item_mapping.reimbursed_costs_account": "Client costs billed back in the practice system",
+	"item_mapping.fees":                     "Time and fees billed in the practice system",
+	"item_mapping.flat_fees":                "Flat fees billed in the practice system",
+	"item_mapping.hard_costs":               "Costs advanced for clients, billed back in the practice system",
+	"item_mapping.soft_costs":               "The firm's own charges (copies, mileage), billed in the practice system",
+	"item_mapping.interest":                 "Interest and late charges billed in the practice system",
+	"item_mapping.write_offs":               "Write-offs and credits on the practice system's invoices",
+	"item_mapping.bad_debt":                 "Uncollectible balances written off in the practice system",
+	"write_offs.account":                    "Write-offs and credits on invoices",
+	"write_offs.bad_debt_account":           "Invoices written off as uncollectible",
 }
 
 // recordChosenObject records the existing QBO object the firm mapped a target to, once

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/posting"
@@ -360,5 +361,25 @@ func TestOwnAfterIntentNeverTakesAForeignAccountOrOneWithMoney(t *testing.T) {
 		if got := accountSpec.ownAfterIntent(c.intent, c.got, &desired); got != c.own {
 			t.Errorf("%s: own = %v, want %v", c.name, got, c.own)
 		}
+	}
+}
+
+// Every account and item the settings can call for gets a description of its own, in
+// plain words, within QuickBooks' 100 characters for an account.
+func TestEveryLedgerObjectHasADescriptionOfItsOwn(t *testing.T) {
+	s := settings.Defaults(settings.Firm{ID: 3, Name: "Rig LLP", BankAccounts: []settings.BankAccount{
+		{ID: 1, Kind: "operating", Name: "Operating"}, {ID: 2, Kind: "trust", Name: "IOLTA " + strings.Repeat("Trust ", 30)},
+	}})
+	s.WriteOffs.BadDebt = true
+	seen := map[string]bool{}
+	for _, tr := range s.Targets() {
+		d := ledgerDescription(tr)
+		if why := unreadable(d); why != "" || utf8.RuneCountInString(d) > maxAccountDescription || strings.HasSuffix(d, " from the practice system") {
+			t.Errorf("%s: description %q (%s)", tr.Path, d, why)
+		}
+		if seen[d] && tr.Role != settings.RoleOperatingBank {
+			t.Errorf("%s: description %q is another object's too", tr.Path, d)
+		}
+		seen[d] = true
 	}
 }
