@@ -1,9 +1,11 @@
 // Package names is qbosync's one rule for names and markers in QuickBooks: how a
 // practice name is cleaned for QuickBooks (Clean), how QuickBooks compares names (Key,
 // Same), how long names are cut (Truncate), and the marker qbosync writes into the
-// objects it creates (Marker). Posting, the wizard's validation, namesake detection, the
-// ledger and the adoption rule all use it, so a name means one thing everywhere. It
-// imports only the standard library, so anything may use it.
+// internal notes of the objects it creates (Marker; a transaction's PrivateNote, a
+// customer's or vendor's Notes, never a description a bookkeeper reads). Posting, the
+// wizard's validation, namesake detection, the ledger and the adoption rule all use
+// it, so a name means one thing everywhere. It imports only the standard library, so
+// anything may use it.
 package names
 
 import (

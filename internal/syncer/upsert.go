@@ -61,9 +61,8 @@ const intentClockSkew = 2 * time.Minute
 // marker"): an intent was recorded before the create, when QuickBooks showed the name
 // free (createIntent), QuickBooks created the object with the name at or after that
 // intent, it is of the type (and income account) qbosync asked for, and it carries no
-// money. An object the firm made before, or one
-// that has money in it, never passes: trust money must never post into an account the
-// firm did not choose.
+// money. An object the firm made before, or one that has money in it, never passes:
+// trust money must never post into an account the firm did not choose.
 func (spec named[T]) ownAfterIntent(intent *store.Intent, existing, desired *T) bool {
 	if spec.createdAt == nil || intent == nil || intent.CreatedAt.IsZero() {
 		return false
