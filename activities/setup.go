@@ -78,9 +78,16 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	if err != nil {
 		return cat, classify(ctx, a.Store, sc, err)
 	}
+	// Which objects qbosync created for which target is in the id map (an account or
+	// item carries no marker); one created by an earlier version still has its marker
+	// in the description.
+	owned, err := a.ownedLedgerObjects(ctx, sc)
+	if err != nil {
+		return cat, err
+	}
 	for _, x := range accounts {
 		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.AccountType, SubType: x.AccountSubType,
-			Marker: names.MarkerIn(x.Description)})
+			Marker: owned.marker(settings.EntityAccount, x.ID, x.Description)})
 	}
 	if q, err = qbo.Select("Item").OrderBy("Id").Build(); err != nil {
 		return cat, err
@@ -91,9 +98,37 @@ func (a *Setup) ListQBOChoices(ctx context.Context, in setupapi.Scope) (settings
 	}
 	for _, x := range items {
 		cat.Items = append(cat.Items, settings.QBOObject{ID: x.ID, Name: nameOr(x.FullyQualifiedName, x.Name), Type: x.Type,
-			Marker: names.MarkerIn(x.Description)})
+			Marker: owned.marker(settings.EntityItem, x.ID, x.Description)})
 	}
 	return cat, nil
+}
+
+// ownedLedger is what the id map says qbosync created for the firm's targets: entity ->
+// QBO id -> ledger key.
+type ownedLedger struct {
+	firm int64
+	keys map[string]map[string]string
+}
+
+func (a *Setup) ownedLedgerObjects(ctx context.Context, sc store.Scope) (ownedLedger, error) {
+	out := ownedLedger{firm: sc.FirmID, keys: map[string]map[string]string{}}
+	for _, entity := range []string{settings.EntityAccount, settings.EntityItem} {
+		keys, err := a.Store.ObjectKeys(ctx, sc, settings.KindLedger, entity)
+		if err != nil {
+			return out, err
+		}
+		out.keys[entity] = keys
+	}
+	return out, nil
+}
+
+// marker is the marker of the target the object stands for in the id map, or else the
+// old marker in its description, or "".
+func (o ownedLedger) marker(entity, id, description string) string {
+	if key, ok := o.keys[entity][id]; ok {
+		return names.MarkerFor(o.firm, settings.KindLedger, key)
+	}
+	return names.MarkerIn(description)
 }
 
 // nameOr prefers the full name, which tells sub-accounts apart ("Bank:Trust").

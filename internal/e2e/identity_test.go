@@ -31,16 +31,27 @@ func (s *stack) accountsByName() map[string]map[string]any {
 	return out
 }
 
-// catalog is the company's accounts and items as the wizard reads them.
-func (s *stack) catalog() *settings.Catalog {
+// catalog is the company's accounts and items as the wizard reads them
+// (activities.Setup.ListQBOChoices): which of them qbosync created for which of the
+// firm's targets comes from the id map, or from an old marker in the description.
+func (s *stack) catalog(firm int64) *settings.Catalog {
 	cat := &settings.Catalog{}
+	sc := store.Scope{FirmID: firm, RealmID: s.Realm}
+	marker := func(entity string, o map[string]any) string {
+		keys, err := s.Store.ObjectKeys(context.Background(), sc, settings.KindLedger, entity)
+		mustTB(s.t, err)
+		if key, ok := keys[fmt.Sprint(o["Id"])]; ok {
+			return names.MarkerFor(firm, settings.KindLedger, key)
+		}
+		return names.MarkerIn(fmt.Sprint(o["Description"]))
+	}
 	for _, a := range s.Sim.Entities(s.Realm, "Account") {
 		cat.Accounts = append(cat.Accounts, settings.QBOObject{ID: fmt.Sprint(a["Id"]), Name: fmt.Sprint(a["Name"]), Type: fmt.Sprint(a["AccountType"]),
-			Marker: names.MarkerIn(fmt.Sprint(a["Description"]))})
+			Marker: marker(settings.EntityAccount, a)})
 	}
 	for _, it := range s.Sim.Entities(s.Realm, "Item") {
 		cat.Items = append(cat.Items, settings.QBOObject{ID: fmt.Sprint(it["Id"]), Name: fmt.Sprint(it["Name"]), Type: fmt.Sprint(it["Type"]),
-			Marker: names.MarkerIn(fmt.Sprint(it["Description"]))})
+			Marker: marker(settings.EntityItem, it)})
 	}
 	return cat
 }
@@ -109,7 +120,7 @@ func TestTrustMoneyNeverPostsIntoAnAccountTheFirmDidNotChoose(t *testing.T) {
 	}
 
 	// Default mode's settings, fitted to the company as the wizard does.
-	defaults := settings.Defaults(mustFirm(t, s, firm)).FitTo(firm, s.catalog())
+	defaults := settings.Defaults(mustFirm(t, s, firm)).FitTo(firm, s.catalog(firm))
 	defaults.SyncOptions.StartDate = "2000-01-01"
 	s.submit(firm, defaults)
 	s.syncOnce(firm, true)

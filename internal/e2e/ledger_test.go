@@ -34,7 +34,7 @@ func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
 		t.Errorf("fees item while its income account is missing: %+v", f)
 	}
 	// Chosen, as Default mode's setup does when the company has the name.
-	st := settings.Defaults(mustFirm(t, s, firm)).FitTo(firm, s.catalog())
+	st := settings.Defaults(mustFirm(t, s, firm)).FitTo(firm, s.catalog(firm))
 	if st.ItemMapping.FeeIncomeAccount.ExistingID != ownFeeIncome {
 		t.Fatalf("the setup's defaults do not choose the firm's own fee income account: %v", st.ItemMapping.FeeIncomeAccount)
 	}

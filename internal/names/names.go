@@ -1,9 +1,11 @@
 // Package names is qbosync's one rule for names and markers in QuickBooks: how a
 // practice name is cleaned for QuickBooks (Clean), how QuickBooks compares names (Key,
 // Same), how long names are cut (Truncate), and the marker qbosync writes into the
-// objects it creates (Marker). Posting, the wizard's validation, namesake detection, the
-// ledger and the adoption rule all use it, so a name means one thing everywhere. It
-// imports only the standard library, so anything may use it.
+// internal notes of the objects it creates (Marker; a transaction's PrivateNote, a
+// customer's or vendor's Notes, never a description a bookkeeper reads). Posting, the
+// wizard's validation, namesake detection, the ledger and the adoption rule all use
+// it, so a name means one thing everywhere. It imports only the standard library, so
+// anything may use it.
 package names
 
 import (
@@ -22,7 +24,13 @@ import (
 // detection, the ledger and the adoption rule all compare names through it (Key),
 // so two spellings QuickBooks would take for one name are one name everywhere.
 func Clean(s string) string {
-	s = strings.ReplaceAll(s, ":", " -")
+	return CleanText(strings.ReplaceAll(s, ":", " -"))
+}
+
+// CleanText is Clean for text that is not a name (a memo, a note): the same control
+// and invisible characters go and white space folds, but a colon stays, since only
+// names give it a meaning in QuickBooks.
+func CleanText(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsSpace(r):

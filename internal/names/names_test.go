@@ -26,6 +26,19 @@ func TestCleanNameDropsWhatQuickBooksCannotShowOrWouldReorder(t *testing.T) {
 	}
 }
 
+// Text that is not a name keeps its colons; the rest of the rule is Clean's.
+func TestCleanTextKeepsColons(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Write-off: goodwill", "Write-off: goodwill"},
+		{"  Retainer\treplenishment\n", "Retainer replenishment"},
+		{"Evil\u202eoC: memo", "EviloC: memo"},
+	} {
+		if got := names.CleanText(tc.in); got != tc.want {
+			t.Errorf("CleanText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestSameNameIsQuickBooksNameEquality(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string

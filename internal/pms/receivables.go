@@ -19,6 +19,10 @@ type Adjustment struct {
 	AdjustedOn  time.Time `db:"adjusted_on"`
 	AmountCents int64     `db:"amount_cents"`
 	Reason      string    `db:"reason"`
+	// CreditNumber counts the invoice's write-offs and credits in id order, 1 for the
+	// first (0 for a debit): its credit memo is numbered after the invoice with it
+	// ("INV-1004-C2", posting.CreditMemoDocNumber).
+	CreditNumber int `db:"credit_number"`
 }
 
 // Lowers reports whether the adjustment lowers what is owed (a write-off or a credit).
@@ -29,7 +33,9 @@ func (a Adjustment) Lowers() bool { return a.Kind != "debit" }
 func AdjustmentsOfInvoices(ctx context.Context, db sqlx.QueryerContext, firmID int64, invoiceIDs []int64) (map[int64][]Adjustment, error) {
 	var rows []Adjustment
 	if err := sqlx.SelectContext(ctx, db, &rows, `
-		SELECT firm_id, id, invoice_id, kind, adjusted_on, amount_cents, reason
+		SELECT firm_id, id, invoice_id, kind, adjusted_on, amount_cents, reason,
+		       CASE WHEN kind = 'debit' THEN 0
+		            ELSE row_number() OVER (PARTITION BY invoice_id, kind = 'debit' ORDER BY id) END AS credit_number
 		FROM adjustments WHERE firm_id = $1 AND invoice_id = ANY($2) ORDER BY id`, firmID, pq.Array(invoiceIDs)); err != nil {
 		return nil, fmt.Errorf("load adjustments: %w", err)
 	}

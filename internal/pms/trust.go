@@ -56,6 +56,10 @@ type TrustTransaction struct {
 	DepositSlipID *int64    `db:"deposit_slip_id"` // deposits only; nil when deposited alone
 	PaymentID     *int64    `db:"payment_id"`      // transfers to operating: the payment they fund
 	MatterNumber  string    `db:"matter_number"`
+	// DocNumberSeq counts the earlier records whose QuickBooks transactions carry the
+	// same reference as their document number (see the const block of purchaseNumbers);
+	// 0 for deposits.
+	DocNumberSeq int `db:"-"`
 }
 
 // Expense is a cost on a matter: a hard cost the firm paid a third party, or a soft cost
@@ -79,6 +83,62 @@ type Expense struct {
 	Billable          bool   `db:"billable"`
 	InvoiceID         *int64 `db:"invoice_id"` // the invoice that billed it, if any
 	MatterNumber      string `db:"matter_number"`
+	// DocNumberSeq counts the earlier records whose QuickBooks transactions carry the
+	// same check number (see the const block of purchaseNumbers).
+	DocNumberSeq int `db:"-"`
+}
+
+// Document numbers: QuickBooks refuses a document number a transaction of the same type
+// already has on Cash and CreditCard purchases always, and on checks and journal
+// entries when the company warns of duplicate numbers (docs/qbo-api.md, "Document
+// numbers"). The practice system shares numbers freely: two costs paid by one check
+// carry its number, two transfers for one invoice the invoice's. So each record that
+// posts with a number learns how many records posting as the same QuickBooks type
+// carry that number before it (posting.UniqueDocNumber then sends "5001", "5001-2",
+// "5001-3"). "Before" is (created_at, table, id), an order a new record always comes
+// last in, so adding a record never renumbers the ones already in QuickBooks. Purchases
+// are hard costs and trust disbursements together (one QuickBooks type, whatever the
+// bank account); journal entries are the transfers to operating. Numbers compare
+// without case or surrounding space, the stricter reading of QuickBooks' rule.
+const (
+	// purchaseNumbers are the firm's records that post as Purchases, each with the
+	// number it carries: src 0 is a hard cost, src 1 a trust disbursement.
+	purchaseNumbers = `
+		SELECT 0 AS src, e.id, e.created_at, lower(btrim(e.check_number)) AS num FROM expenses e
+		WHERE e.firm_id = $1 AND e.kind = 'hard' AND btrim(e.check_number) <> ''
+		UNION ALL
+		SELECT 1, d.id, d.created_at, lower(btrim(d.reference)) FROM trust_transactions d
+		WHERE d.firm_id = $1 AND d.kind = 'disbursement' AND btrim(d.reference) <> ''`
+	// transferNumbers are the firm's records that post as JournalEntries: src 2, the
+	// transfers to operating.
+	transferNumbers = `
+		SELECT 2 AS src, t.id, t.created_at, lower(btrim(t.reference)) AS num FROM trust_transactions t
+		WHERE t.firm_id = $1 AND t.kind = 'transfer_to_operating' AND btrim(t.reference) <> ''`
+)
+
+// docNumberSeqs returns, for the records of one src among ids, how many records of
+// numbers (purchaseNumbers or transferNumbers) carry the same number before them; a
+// record first with its number is absent. One query a page: the firm's numbered
+// records are read once, and only those sharing a number with the page are ranked.
+func docNumberSeqs(ctx context.Context, db sqlx.QueryerContext, firmID int64, numbers string, src int, ids []int64) (map[int64]int, error) {
+	var rows []struct {
+		ID  int64 `db:"id"`
+		Seq int   `db:"seq"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &rows, `
+		WITH nums AS (`+numbers+`),
+		ranked AS (
+		    SELECT src, id, row_number() OVER (PARTITION BY num ORDER BY created_at, src, id) - 1 AS seq
+		    FROM nums WHERE num IN (SELECT num FROM nums WHERE src = $2 AND id = ANY($3)))
+		SELECT id, seq FROM ranked WHERE src = $2 AND id = ANY($3) AND seq > 0`,
+		firmID, src, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("rank document numbers: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Seq
+	}
+	return out, nil
 }
 
 const trustTransactionColumns = `
@@ -122,6 +182,22 @@ func TrustTransactions(ctx context.Context, db sqlx.QueryerContext, firmID int64
 		ORDER BY t.id`, firmID, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load trust transactions: %w", err)
 	}
+	disbursements, err := docNumberSeqs(ctx, db, firmID, purchaseNumbers, 1, ids)
+	if err != nil {
+		return nil, err
+	}
+	transfers, err := docNumberSeqs(ctx, db, firmID, transferNumbers, 2, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range out {
+		switch t.Kind {
+		case TrustDisbursement:
+			out[i].DocNumberSeq = disbursements[t.ID]
+		case TrustTransferToOperating:
+			out[i].DocNumberSeq = transfers[t.ID]
+		}
+	}
 	return out, nil
 }
 
@@ -137,6 +213,13 @@ func Expenses(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []i
 		WHERE x.firm_id = $1 AND x.id = ANY($2)
 		ORDER BY x.id`, firmID, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load expenses: %w", err)
+	}
+	seqs, err := docNumberSeqs(ctx, db, firmID, purchaseNumbers, 0, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].DocNumberSeq = seqs[out[i].ID]
 	}
 	return out, nil
 }

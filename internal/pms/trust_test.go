@@ -369,3 +369,79 @@ func TestSeededTrustAndCostsPost(t *testing.T) {
 		}
 	}
 }
+
+// Records that share a number learn their place among those posting as the same
+// QuickBooks type (hard costs and trust disbursements; transfers), in the order they
+// were made, so a new record never renumbers an older one; numbers compare without case
+// or surrounding space.
+func TestRecordsSharingANumberLearnTheirPlace(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	firm := seededFirm(t, d, 3)
+	var x struct {
+		Matter  int64 `db:"matter_id"`
+		Account int64 `db:"paid_from_account_id"`
+	}
+	if err := d.Get(&x, `SELECT matter_id, paid_from_account_id FROM expenses WHERE firm_id = $1 AND kind = 'hard' LIMIT 1`, firm); err != nil {
+		t.Fatal(err)
+	}
+	var tt struct {
+		Account int64 `db:"bank_account_id"`
+		Payment int64 `db:"payment_id"`
+	}
+	if err := d.Get(&tt, `SELECT bank_account_id, payment_id FROM trust_transactions WHERE firm_id = $1 AND kind = 'transfer_to_operating' LIMIT 1`, firm); err != nil {
+		t.Fatal(err)
+	}
+	cost := func(check string) int64 {
+		var id int64
+		if err := d.Get(&id, `INSERT INTO expenses (firm_id, matter_id, kind, incurred_on, unit_price_cents, amount_cents, payee, paid_from_account_id, check_number)
+			VALUES ($1, $2, 'hard', '2026-03-01', 100, 100, 'Clerk', $3, $4) RETURNING id`, firm, x.Matter, x.Account, check); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	trust := func(kind, ref string) int64 {
+		var id int64
+		var payment *int64
+		if kind == pms.TrustTransferToOperating {
+			payment = &tt.Payment
+		}
+		if err := d.Get(&id, `INSERT INTO trust_transactions (firm_id, bank_account_id, matter_id, kind, txn_on, amount_cents, payee, reference, payment_id)
+			VALUES ($1, $2, $3, $4, '2026-03-01', 100, 'Clerk', $5, $6) RETURNING id`, firm, tt.Account, x.Matter, kind, ref, payment); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// Each insert is its own transaction: created_at orders them.
+	c1, c2 := cost("QS-9901"), cost(" qs-9901 ")
+	d1 := trust(pms.TrustDisbursement, "QS-9901")
+	c3, lone := cost("QS-9901"), cost("QS-9902")
+	t1, t2 := trust(pms.TrustTransferToOperating, "QS-INV-77"), trust(pms.TrustTransferToOperating, "QS-INV-77")
+
+	xs, err := pms.Expenses(ctx, d, firm, []int64{c1, c2, c3, lone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	place := map[string]int{}
+	for _, e := range xs {
+		place["cost "+strconv.FormatInt(e.ID, 10)] = e.DocNumberSeq
+	}
+	ts, err := pms.TrustTransactions(ctx, d, firm, []int64{d1, t1, t2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ts {
+		place["trust "+strconv.FormatInt(e.ID, 10)] = e.DocNumberSeq
+	}
+	key := func(what string, id int64) string { return what + " " + strconv.FormatInt(id, 10) }
+	want := map[string]int{key("cost", c1): 0, key("cost", c2): 1, key("cost", c3): 3, key("cost", lone): 0,
+		key("trust", d1): 2, key("trust", t1): 0, key("trust", t2): 1}
+	for k, w := range want {
+		if place[k] != w {
+			t.Errorf("%s: place %d, want %d (all: %v)", k, place[k], w, place)
+		}
+	}
+	if n := posting.UniqueDocNumber(" qs-9901 ", 1); n != "qs-9901-2" {
+		t.Errorf("the second cost's number: %q", n)
+	}
+}

@@ -72,16 +72,20 @@ func HardCostPurchase(x pms.Expense, bankAccountID, costsAccountID, customerID, 
 	}
 	desc := names.Clean(x.Description)
 	if desc == "" {
-		desc = "Hard cost"
+		desc = "Cost advanced for matter " + names.Clean(x.MatterNumber)
+	}
+	note := fmt.Sprintf("Cost advanced for matter %s · paid to %s", names.Clean(x.MatterNumber), names.Clean(x.Payee))
+	if ref := names.Clean(x.CheckNumber); ref != "" {
+		note += " · check " + ref
 	}
 	return qbo.Purchase{
 		PaymentType: pt,
 		PrintStatus: checkPrintStatus(pt),
 		AccountRef:  &qbo.Ref{Value: bankAccountID},
 		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
-		DocNumber:   docNumberIfFits(x.CheckNumber),
+		DocNumber:   UniqueDocNumber(x.CheckNumber, x.DocNumberSeq),
 		TxnDate:     x.IncurredOn.Format(time.DateOnly),
-		PrivateNote: notes(fmt.Sprintf("Hard cost for matter %s paid to %s", x.MatterNumber, x.Payee), names.Marker(x.FirmID, KindHardCost, x.ID)),
+		PrivateNote: notes(note, names.Marker(x.FirmID, KindHardCost, x.ID)),
 		Line: []qbo.Line{{
 			DetailType:  qbo.AccountExpenseLine,
 			Description: names.Truncate(desc, MaxLineDescription),

@@ -55,7 +55,7 @@ func MatterDisplayName(m pms.Matter) string {
 func ClientCustomer(c pms.Client) (qbo.Customer, error) {
 	cust := qbo.Customer{
 		DisplayName: ClientDisplayName(c),
-		Notes:       notes(c.Number, names.Marker(c.FirmID, KindClient, c.ID)),
+		Notes:       notes("Client "+c.Number+" in the practice system", names.Marker(c.FirmID, KindClient, c.ID)),
 	}
 	if cust.DisplayName == "" {
 		return qbo.Customer{}, &ItemError{
@@ -103,13 +103,27 @@ func MatterJob(m pms.Matter, parentID string) qbo.Customer {
 		Job:            &job,
 		ParentRef:      &qbo.Ref{Value: parentID},
 		BillWithParent: &parent,
-		Notes:          notes("Matter "+m.Number, names.Marker(m.FirmID, KindMatter, m.ID)),
+		Notes:          notes("Matter "+m.Number+" in the practice system", names.Marker(m.FirmID, KindMatter, m.ID)),
 	}
 }
 
+// notes is the text of an internal-notes field (a transaction's PrivateNote, a
+// customer's or vendor's Notes): what the object is, in plain words for the bookkeeper,
+// then qbosync's marker, short and last, after a middle dot. The marker stays because it
+// is how a create whose answer was lost is found again (docs/design.md, "Exactly once,
+// in practice"); it goes nowhere else, never into a description or memo a client or
+// bookkeeper reads as the object's text. The plain part is cut so that the whole fits
+// the smaller of the two fields' limits (Notes, 2,000 characters).
 func notes(what, marker string) string {
-	return names.Truncate(names.Clean(what), MaxNotes-len(marker)-20) + " — synced by qbosync " + marker
+	what = names.Truncate(names.CleanText(what), MaxNotes-len(marker)-len(noteSeparator))
+	if what == "" {
+		return marker
+	}
+	return what + noteSeparator + marker
 }
+
+// noteSeparator sets the marker apart from the words before it.
+const noteSeparator = " · "
 
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {

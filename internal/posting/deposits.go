@@ -32,7 +32,9 @@ func PaymentDeposit(p pms.Payment, parts []GatheredPart, bank string) qbo.Deposi
 			LinkedTxn: []qbo.LinkedTxn{{TxnID: part.PaymentID, TxnType: "Payment", TxnLineID: "0"}},
 		}
 	}
-	what := fmt.Sprintf("Deposit of %s, received %s, paid to %d matters", PaymentLabel(p), p.ReceivedOn.Format(time.DateOnly), len(parts))
+	// "Check payment 1042 of $1,200.00 · one deposit for 2 matters": what the bank
+	// statement shows, in plain words (the date is the deposit's own).
+	what := fmt.Sprintf("%s of %s · one deposit for %d matters", paymentNote(p, PaymentPart{}), cents(p.AmountCents), len(parts))
 	return qbo.Deposit{
 		TxnDate:             p.ReceivedOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: bank},

@@ -86,17 +86,29 @@ func QBOInvoice(inv pms.Invoice, customerID string, opts InvoiceOptions) (qbo.In
 		TxnDate:     inv.IssuedOn.Format(time.DateOnly),
 		DueDate:     inv.DueOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
-		PrivateNote: notes(inv.Memo, names.Marker(inv.FirmID, KindInvoice, inv.ID)),
+		PrivateNote: notes(InvoiceMemo(inv, docNumber), names.Marker(inv.FirmID, KindInvoice, inv.ID)),
 		Line:        lines,
 	}
 	return out, nil
 }
 
+// InvoiceMemo is the invoice's internal memo in plain words: the practice memo when the
+// invoice has one, else where the invoice comes from and its number as QuickBooks
+// shows it ("Synced from the practice system · invoice INV-1004").
+func InvoiceMemo(inv pms.Invoice, docNumber string) string {
+	if memo := names.CleanText(inv.Memo); memo != "" {
+		return memo
+	}
+	return "Synced from the practice system · invoice " + docNumber
+}
+
 // aggregateLines is one line per item type, in ItemTypes order, for the sum.
 func aggregateLines(inv pms.Invoice, items map[string]string) ([]qbo.Line, error) {
 	totals := map[string]int64{}
+	byType := map[string][]pms.InvoiceLine{}
 	for _, l := range inv.Lines {
 		totals[l.ItemType] += l.AmountCents
+		byType[l.ItemType] = append(byType[l.ItemType], l)
 	}
 	var out []qbo.Line
 	for _, t := range ItemTypes {
@@ -104,7 +116,8 @@ func aggregateLines(inv pms.Invoice, items map[string]string) ([]qbo.Line, error
 		if !ok {
 			continue
 		}
-		line, err := salesLine(t, items, itemLabels[t], qbo.Amount(amount), "1", qbo.DecimalFromAmount(qbo.Amount(amount)), "")
+		desc := names.Truncate(AggregateDescription(t, byType[t]), MaxLineDescription)
+		line, err := salesLine(t, items, desc, qbo.Amount(amount), "1", qbo.DecimalFromAmount(qbo.Amount(amount)), "")
 		if err != nil {
 			return nil, err
 		}
@@ -114,6 +127,121 @@ func aggregateLines(inv pms.Invoice, items map[string]string) ([]qbo.Line, error
 		return emptyInvoiceLine(inv, items)
 	}
 	return out, nil
+}
+
+// AggregateDescription says what an aggregate line holds, for the client reading the
+// invoice and the bookkeeper reading QuickBooks: the kind of charge, the period its
+// entries were worked or incurred in, and for time the hours in all and by timekeeper
+// ("Legal services, Mar 2–27, 2026: 7.5 hours (Ann O'Neil 5, Bo Li 2.5)"), for other
+// charges how many entries it sums ("Costs advanced, Mar 4, 2026: 2 items"). A part it
+// cannot say (no service dates, hours that are not plain decimals) is left out, never
+// guessed.
+func AggregateDescription(itemType string, lines []pms.InvoiceLine) string {
+	desc := itemLabels[itemType]
+	if desc == "" {
+		desc = strings.ReplaceAll(itemType, "_", " ")
+	}
+	if period := servicePeriod(lines); period != "" {
+		desc += ", " + period
+	}
+	if itemType == "fees" {
+		if hours := hoursByTimekeeper(lines); hours != "" {
+			return desc + ": " + hours
+		}
+	}
+	switch n := len(lines); {
+	case n == 1 && itemType == "fees":
+	case n == 1:
+		desc += ": 1 item"
+	case n > 1:
+		desc += fmt.Sprintf(": %d items", n)
+	}
+	return desc
+}
+
+// servicePeriod is the span of the lines' service dates, "Mar 2–27, 2026", or "" when
+// none has one.
+func servicePeriod(lines []pms.InvoiceLine) string {
+	var first, last time.Time
+	for _, l := range lines {
+		if l.ServiceOn == nil {
+			continue
+		}
+		if first.IsZero() || l.ServiceOn.Before(first) {
+			first = *l.ServiceOn
+		}
+		if last.IsZero() || l.ServiceOn.After(last) {
+			last = *l.ServiceOn
+		}
+	}
+	switch {
+	case first.IsZero():
+		return ""
+	case first.Equal(last):
+		return first.Format("Jan 2, 2006")
+	case first.Year() == last.Year() && first.Month() == last.Month():
+		return fmt.Sprintf("%s %d–%d, %d", first.Format("Jan"), first.Day(), last.Day(), first.Year())
+	case first.Year() == last.Year():
+		return fmt.Sprintf("%s – %s, %d", first.Format("Jan 2"), last.Format("Jan 2"), first.Year())
+	}
+	return first.Format("Jan 2, 2006") + " – " + last.Format("Jan 2, 2006")
+}
+
+// hoursByTimekeeper is "7.5 hours (Ann O'Neil 5, Bo Li 2.5)": the hours of time lines in
+// all and per timekeeper in order of appearance, summed exactly in hundredths. Lines
+// without a timekeeper (a fee entered by hand) count in the total only. It is "" when a
+// quantity is not a plain decimal.
+func hoursByTimekeeper(lines []pms.InvoiceLine) string {
+	var total int64
+	var who []string
+	per := map[string]int64{}
+	for _, l := range lines {
+		h, ok := hundredths(l.Quantity)
+		if !ok {
+			return ""
+		}
+		total += h
+		if tk := names.Clean(l.Timekeeper); tk != "" {
+			if _, seen := per[tk]; !seen {
+				who = append(who, tk)
+			}
+			per[tk] += h
+		}
+	}
+	unit := " hours"
+	if total == 100 {
+		unit = " hour"
+	}
+	out := formatHundredths(total) + unit
+	if len(who) > 0 {
+		parts := make([]string, len(who))
+		for i, tk := range who {
+			parts[i] = tk + " " + formatHundredths(per[tk])
+		}
+		out += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return out
+}
+
+// hundredths reads a non-negative decimal with at most two places ("2.50", "3") as
+// hundredths; numeric(9, 2) quantities always are.
+func hundredths(s string) (int64, bool) {
+	whole, frac, _ := strings.Cut(strings.TrimSpace(s), ".")
+	if whole == "" || len(frac) > 2 {
+		return 0, false
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseUint(frac, 10, 8)
+	if err1 != nil || err2 != nil || w < 0 {
+		return 0, false
+	}
+	return w*100 + int64(f), true
+}
+
+// formatHundredths writes hundredths as a decimal without trailing zeros: 750 is 7.5.
+func formatHundredths(h int64) string {
+	return trimDecimal(fmt.Sprintf("%d.%02d", h/100, h%100))
 }
 
 // individualLines is one line per practice line: date, who, hours and rate.

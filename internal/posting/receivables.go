@@ -2,6 +2,7 @@ package posting
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,19 +96,31 @@ func QBOPayment(p pms.Payment, part PaymentPart, depositTo string) qbo.Payment {
 	return out
 }
 
+// paymentNote says what the payment was in plain words: "Check payment 1042 · matter
+// 2026-0012", or "Paid from trust funds · matter 2026-0012" (a trust payment's
+// reference, such as "Trust transfer", says nothing the first words do not).
 func paymentNote(p pms.Payment, part PaymentPart) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s payment", p.Method)
-	if p.Source == "trust" {
-		b.WriteString(" from trust")
+	what := paymentMethods[p.Method]
+	if what == "" {
+		what = "Payment"
 	}
-	if p.Reference != "" {
-		fmt.Fprintf(&b, " %s", p.Reference)
+	ref := names.Clean(p.Reference)
+	if p.Source == "trust" || p.Method == "trust" {
+		what, ref = "Paid from trust funds", ""
 	}
-	if part.MatterNumber != "" {
-		fmt.Fprintf(&b, ", matter %s", part.MatterNumber)
+	if ref != "" {
+		what += " " + ref
 	}
-	return b.String()
+	if n := names.Clean(part.MatterNumber); n != "" {
+		what += " · matter " + n
+	}
+	return what
+}
+
+// paymentMethods name the practice system's payment methods (payments.method).
+var paymentMethods = map[string]string{
+	"check": "Check payment", "card": "Card payment", "ach": "ACH payment",
+	"wire": "Wire payment", "cash": "Cash payment", "trust": "Paid from trust funds",
 }
 
 // AdjustmentLabel names a write-off or credit for the error list.
@@ -116,23 +129,44 @@ func AdjustmentLabel(a pms.Adjustment, invoiceNumber string) string {
 }
 
 // AdjustmentCreditMemo is the credit memo for a write-off or credit on an invoice, on the
-// invoice's customer, with the write-offs item.
-func AdjustmentCreditMemo(a pms.Adjustment, invoiceNumber, customerID, itemID string) qbo.CreditMemo {
+// invoice's customer, with the write-offs item. invoiceDocNumber is the invoice's number
+// as QuickBooks shows it (prefix included); the memo is numbered after it
+// (CreditMemoDocNumber), so it never reads like an invoice of QuickBooks' own series.
+func AdjustmentCreditMemo(a pms.Adjustment, invoiceDocNumber, customerID, itemID string) qbo.CreditMemo {
 	amount := qbo.Amount(a.AmountCents)
-	desc := fmt.Sprintf("%s, invoice %s", adjustmentWhat(a), invoiceNumber)
+	desc := fmt.Sprintf("%s on invoice %s", adjustmentWhat(a), invoiceDocNumber)
 	return qbo.CreditMemo{
+		DocNumber:   CreditMemoDocNumber(invoiceDocNumber, a.CreditNumber),
 		TxnDate:     a.AdjustedOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
 		PrivateNote: notes(desc, names.MarkerFor(a.FirmID, KindAdjustment, AdjustmentKey(a))),
 		Line: []qbo.Line{{
 			DetailType:  qbo.SalesItemLine,
-			Description: names.Truncate(desc, 4000),
+			Description: names.Truncate(desc, MaxLineDescription),
 			Amount:      amount,
 			SalesItemLineDetail: &qbo.SalesItemLineDetail{
 				ItemRef: &qbo.Ref{Value: itemID}, Qty: "1", UnitPrice: qbo.DecimalFromAmount(amount),
 			},
 		}},
 	}
+}
+
+// CreditMemoDocNumber numbers the n-th write-off or credit of an invoice after the
+// invoice: "INV-1004-C1". Left to itself QuickBooks numbers a credit memo from the
+// series its invoices use (1001, 1002), which a bookkeeper reads as an invoice. When the
+// invoice number and the suffix together pass QuickBooks' 21 characters, the start of
+// the invoice number goes (its end, where invoice numbers differ, stays): the number
+// is deterministic, so a retried or repeated sync sends the same one.
+func CreditMemoDocNumber(invoiceDocNumber string, n int) string {
+	if n < 1 {
+		n = 1
+	}
+	suffix := "-C" + strconv.Itoa(n)
+	base := []rune(strings.TrimSpace(invoiceDocNumber))
+	if keep := MaxDocNumber - len(suffix); len(base) > keep {
+		base = base[len(base)-keep:]
+	}
+	return string(base) + suffix
 }
 
 // ApplyingPayment is the zero-amount payment that applies a credit memo to its invoice:
@@ -144,7 +178,7 @@ func ApplyingPayment(a pms.Adjustment, customerID, invoiceID, creditMemoID strin
 		TxnDate:     a.AdjustedOn.Format(time.DateOnly),
 		CustomerRef: &qbo.Ref{Value: customerID},
 		TotalAmt:    &zero,
-		PrivateNote: notes("applies "+adjustmentWhat(a), names.MarkerFor(a.FirmID, KindAdjustmentPayment, AdjustmentKey(a))),
+		PrivateNote: notes(adjustmentWhat(a)+" · credit applied to its invoice", names.MarkerFor(a.FirmID, KindAdjustmentPayment, AdjustmentKey(a))),
 		Line: []qbo.Line{
 			{Amount: amount, LinkedTxn: []qbo.LinkedTxn{{TxnID: invoiceID, TxnType: "Invoice"}}},
 			{Amount: amount, LinkedTxn: []qbo.LinkedTxn{{TxnID: creditMemoID, TxnType: "CreditMemo"}}},

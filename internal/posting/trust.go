@@ -126,7 +126,7 @@ func SlipDeposit(slip pms.DepositSlip, acct TrustAccountRefs, customers map[int6
 		DocNumber:           slip.Number,
 		TxnDate:             slip.DepositedOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: acct.Bank},
-		PrivateNote:         notes("Deposit slip "+slip.Number, names.Marker(slip.FirmID, KindDepositSlip, slip.ID)),
+		PrivateNote:         notes(slipNote(slip), names.Marker(slip.FirmID, KindDepositSlip, slip.ID)),
 		Line:                lines,
 	}, nil
 }
@@ -142,7 +142,7 @@ func ReceiptDeposit(t pms.TrustTransaction, acct TrustAccountRefs, customerID st
 		DocNumber:           docNumberIfFits(t.Reference),
 		TxnDate:             t.TxnOn.Format(time.DateOnly),
 		DepositToAccountRef: &qbo.Ref{Value: acct.Bank},
-		PrivateNote:         notes("Trust receipt "+t.Reference, names.Marker(t.FirmID, KindTrustReceipt, t.ID)),
+		PrivateNote:         notes("Client funds received into trust · "+trustDescription(t), names.Marker(t.FirmID, KindTrustReceipt, t.ID)),
 		Line:                []qbo.Line{receiptLine(t, acct, customerID)},
 	}, nil
 }
@@ -171,14 +171,10 @@ func TrustTransferEntry(t pms.TrustTransaction, acct TrustAccountRefs, customerI
 	}
 	desc := trustDescription(t)
 	amount := qbo.Amount(t.AmountCents)
-	what := "Trust to operating"
-	if t.PaymentID != nil {
-		what += ", payment #" + strconv.FormatInt(*t.PaymentID, 10)
-	}
 	return qbo.JournalEntry{
-		DocNumber:   docNumberIfFits(t.Reference),
+		DocNumber:   UniqueDocNumber(t.Reference, t.DocNumberSeq),
 		TxnDate:     t.TxnOn.Format(time.DateOnly),
-		PrivateNote: notes(what, names.Marker(t.FirmID, KindTrustTransfer, t.ID)),
+		PrivateNote: notes("Trust funds moved to operating to pay the firm's invoice · "+desc, names.Marker(t.FirmID, KindTrustTransfer, t.ID)),
 		Line: []qbo.Line{
 			{
 				DetailType: qbo.JournalEntryLine, Description: desc, Amount: amount,
@@ -221,9 +217,9 @@ func TrustDisbursement(t pms.TrustTransaction, acct TrustAccountRefs, customerID
 		PrintStatus: checkPrintStatus(pt),
 		AccountRef:  &qbo.Ref{Value: acct.Bank},
 		EntityRef:   &qbo.Ref{Value: vendorID, Type: "Vendor"},
-		DocNumber:   docNumberIfFits(t.Reference),
+		DocNumber:   UniqueDocNumber(t.Reference, t.DocNumberSeq),
 		TxnDate:     t.TxnOn.Format(time.DateOnly),
-		PrivateNote: notes("Paid from trust to "+t.Payee, names.Marker(t.FirmID, KindTrustDisbursement, t.ID)),
+		PrivateNote: notes("Paid from trust to "+names.Clean(t.Payee)+" · "+trustDescription(t), names.Marker(t.FirmID, KindTrustDisbursement, t.ID)),
 		Line: []qbo.Line{{
 			DetailType:  qbo.AccountExpenseLine,
 			Description: trustDescription(t),
@@ -265,15 +261,30 @@ func positiveAmount(t pms.TrustTransaction) error {
 	}
 }
 
-// trustDescription tells the bookkeeper reading a line which matter and which check.
+// trustDescription tells the bookkeeper reading a line which matter, what for and which
+// check: "Matter 2026-0012 · Filing fee · Check 1234". A reference the description
+// already names ("Applied to invoice INV-1004", reference "INV-1004") is not repeated.
 func trustDescription(t pms.TrustTransaction) string {
 	parts := []string{"Matter " + names.Clean(t.MatterNumber)}
-	for _, s := range []string{t.Description, t.Reference} {
-		if s = names.Clean(s); s != "" {
-			parts = append(parts, s)
-		}
+	desc, ref := names.Clean(t.Description), names.Clean(t.Reference)
+	if desc != "" {
+		parts = append(parts, desc)
 	}
-	return names.Truncate(strings.Join(parts, " — "), MaxLineDescription)
+	if ref != "" && !strings.Contains(strings.ToLower(desc), strings.ToLower(ref)) {
+		parts = append(parts, ref)
+	}
+	return names.Truncate(strings.Join(parts, " · "), MaxLineDescription)
+}
+
+// slipNote says what a deposit slip's Deposit is: "Deposit slip DS-0007 · 3 client
+// receipts into trust".
+func slipNote(slip pms.DepositSlip) string {
+	n := len(slip.Receipts)
+	what := "client receipts"
+	if n == 1 {
+		what = "client receipt"
+	}
+	return fmt.Sprintf("Deposit slip %s · %d %s into trust", names.Clean(slip.Number), n, what)
 }
 
 // docNumberIfFits is a practice reference (a check number) as a QBO DocNumber, or empty
@@ -286,6 +297,28 @@ func docNumberIfFits(ref string) string {
 		return ""
 	}
 	return ref
+}
+
+// UniqueDocNumber is the document number of the record that is the seq-th (from 0) to
+// carry the practice number ref among the records posting as one QuickBooks type
+// (pms.Expense.DocNumberSeq): ref itself for the first, then "ref-2", "ref-3". QuickBooks
+// refuses a duplicate number on cash purchases always and on checks and journal entries
+// when the company warns of duplicates (docs/qbo-api.md, "Document numbers"), and two
+// costs paid by one check, or two transfers for one invoice, share a number in the
+// practice system. The check number stays readable at the start; should number and
+// suffix pass 21 characters, the number's start goes, never the suffix. A reference
+// too long for a DocNumber gives none (docNumberIfFits).
+func UniqueDocNumber(ref string, seq int) string {
+	ref = docNumberIfFits(ref)
+	if ref == "" || seq <= 0 {
+		return ref
+	}
+	suffix := "-" + strconv.Itoa(seq+1)
+	r := []rune(ref)
+	if keep := MaxDocNumber - len(suffix); len(r) > keep {
+		r = r[len(r)-keep:]
+	}
+	return string(r) + suffix
 }
 
 // The "paid by" setting's values (settings.PaymentCheck and settings.PaymentCash;

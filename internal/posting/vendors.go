@@ -91,6 +91,6 @@ func PayeeVendor(firm int64, payee string) (qbo.Vendor, error) {
 	}
 	return qbo.Vendor{
 		DisplayName: name,
-		Notes:       notes(fmt.Sprintf("Payee %s", name), names.MarkerFor(firm, KindVendor, PayeeKey(payee))),
+		Notes:       notes(fmt.Sprintf("Payee %s in the practice system", name), names.MarkerFor(firm, KindVendor, PayeeKey(payee))),
 	}, nil
 }

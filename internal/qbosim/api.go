@@ -157,6 +157,12 @@ func (s *Server) dispatch(call *apiCall) *response {
 		return s.faultResponse(call, errUnsupported("Resource "+segs[0]+" is not supported by qbosim (resources are lower-case entity names)."))
 	}
 	switch {
+	case len(segs) == 1 && method == http.MethodGet && k == preferencesKind:
+		// GET /preferences: the company's one Preferences, addressed by no id.
+		if prefs := c.list(k); len(prefs) > 0 {
+			return s.entityResponse(call, c, k, prefs[0])
+		}
+		return s.faultResponse(call, errObjectNotFound(k.name, ""))
 	case len(segs) == 2 && method == http.MethodGet:
 		return s.handleRead(call, c, k, segs[1])
 	case len(segs) == 1 && method == http.MethodPost:

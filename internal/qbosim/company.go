@@ -67,6 +67,7 @@ func (s *Server) newRealmLocked(name string, now time.Time) *company {
 		},
 	}
 	c.put(companyInfoKind, &record{id: stringField(info, "Id"), data: info})
+	c.put(preferencesKind, newPreferences(c, now, s.loc))
 
 	// QBO creates these with every company; payments default to
 	// Undeposited Funds, so it must exist before any sync runs.

@@ -29,6 +29,7 @@
 //	/v3/company/{realm}/{entity}/{id}       GET
 //	/v3/company/{realm}/query               GET ?query= or POST application/text
 //	/v3/company/{realm}/companyinfo/{realm} GET
+//	/v3/company/{realm}/preferences         GET (the duplicate-number warnings only)
 //	/v3/company/{realm}/batch               POST BatchItemRequest
 //	/v3/company/{realm}/reports/{name}      GET TrialBalance, AccountList, CustomerBalance
 //	/connect/oauth2, /oauth2/v1/tokens/bearer, /v2/oauth2/tokens/revoke   OAuth 2.0
@@ -181,10 +182,17 @@
 //     written plus the ledger activity since. Accounts Receivable,
 //     Undeposited Funds, Opening Balance Equity and "Discounts given" are
 //     created on first use when a company lacks them.
-//   - DocNumber duplicates are accepted (integrators report that QBO does
-//     not enforce them on invoices); Options.RejectDuplicateDocNumber makes
-//     them 6140 "Duplicate Doc Num" per transaction type unless
-//     include=allowduplicatedocnum.
+//   - Duplicate DocNumbers, as Intuit's Purchase reference has them
+//     (writeCtx.duplicateNumberRefused): a Cash or CreditCard purchase is
+//     always refused one (6140 "Duplicate Doc Num"), even with
+//     include=allowduplicatedocnum [U]; a check or a journal entry is refused
+//     one while the company warns of duplicate numbers, which every sandbox
+//     company does, as Intuit's sample company does (SetPreference with
+//     PrefWarnDuplicateCheckNumber or PrefWarnDuplicateJournalNumber turns a
+//     warning off), unless include=allowduplicatedocnum; other transactions
+//     accept duplicates (integrators report that QBO does not enforce them on
+//     invoices) unless Options.RejectDuplicateDocNumber. Numbers compare
+//     without case, across every transaction of the entity. [U]
 //   - A sales line without ItemRef is refused (2020), although QBO documents
 //     it as "documentation" whose Amount is ignored: a client relying on
 //     either reading would break. GroupLineDetail, ItemBasedExpenseLine-
@@ -220,8 +228,8 @@
 //
 // # Not emulated
 //
-// CDC, webhooks, Preferences (class tracking is always on, sales-form
-// numbering always automatic), Employee, TaxCode/TaxRate/sales tax,
+// CDC, webhooks, Preferences other than the duplicate-number warnings (class
+// tracking is always on, sales-form numbering always automatic), Employee, TaxCode/TaxRate/sales tax,
 // Term (DueDate is TxnDate+30), PaymentMethod, Bill/BillPayment/Vendor
 // balances, SalesReceipt, RefundReceipt, Transfer, Estimate, attachments and
 // PDFs, reports other than the three above and cash-basis reporting,

@@ -160,7 +160,7 @@ func init() {
 	depositKind.prepare = prepareDeposit
 	purchaseKind.prepare = preparePurchase
 	journalEntryKind.prepare = prepareJournalEntry
-	kinds = newRegistry(customerKind, vendorKind, accountKind, itemKind, companyInfoKind, classKind,
+	kinds = newRegistry(customerKind, vendorKind, accountKind, itemKind, companyInfoKind, preferencesKind, classKind,
 		invoiceKind, creditMemoKind, paymentKind, depositKind, purchaseKind, journalEntryKind)
 }
 

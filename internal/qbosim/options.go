@@ -99,9 +99,11 @@ type Options struct {
 
 	// RejectDuplicateDocNumber makes a DocNumber already used by another
 	// transaction of the same type fail with 6140 "Duplicate Doc Num" unless
-	// the request carries include=allowduplicatedocnum (the company preference
-	// "warn if duplicate number is used"). Default false: duplicates are
-	// accepted, as integrators report for invoices. [U]
+	// the request carries include=allowduplicatedocnum, on every transaction
+	// type. Default false: invoices, credit memos, payments and deposits accept
+	// duplicates, as integrators report for invoices [U]; purchases and journal
+	// entries follow QuickBooks' own rules whatever this says (package
+	// documentation, "Duplicate DocNumbers").
 	RejectDuplicateDocNumber bool
 
 	// RandSeed seeds the sandbox's randomness (fault injection, batch

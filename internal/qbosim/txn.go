@@ -121,9 +121,8 @@ func validDate(v any) bool {
 	return err == nil
 }
 
-// docNumber auto-numbers sales forms and, with
-// Options.RejectDuplicateDocNumber, refuses a number another transaction of
-// the same type already has (6140) unless include=allowduplicatedocnum.
+// docNumber auto-numbers sales forms and refuses a number another transaction of the
+// same type already has (6140) where QuickBooks does (duplicateNumberRefused).
 func (w *writeCtx) docNumber() *fault {
 	doc := strings.TrimSpace(stringField(w.body, "DocNumber"))
 	if doc == "" && w.old != nil {
@@ -146,18 +145,50 @@ func (w *writeCtx) docNumber() *fault {
 		return nil
 	}
 	w.body["DocNumber"] = doc
-	if !w.s.opts.RejectDuplicateDocNumber || w.opts.include["allowduplicatedocnum"] ||
-		(w.old != nil && stringField(w.old.data, "DocNumber") == doc) {
+	if !w.duplicateNumberRefused() || (w.old != nil && strings.EqualFold(stringField(w.old.data, "DocNumber"), doc)) {
 		return nil
 	}
 	for _, r := range w.c.list(w.k) {
-		if r.id != w.selfID() && stringField(r.data, "DocNumber") == doc {
+		if r.id != w.selfID() && strings.EqualFold(strings.TrimSpace(stringField(r.data, "DocNumber")), doc) {
 			return validationFault("6140", "Duplicate Doc Num", fmt.Sprintf(
 				"Duplicate Document Number Error : You must specify a different number. This number has already been used. DocNumber=%s is assigned to TxnType=%s with TxnId=%s",
 				doc, w.k.name, r.id), "DocNumber")
 		}
 	}
 	return nil
+}
+
+// duplicateNumberRefused says whether this write must carry a DocNumber no other
+// transaction of its type has. Intuit's Purchase reference: "For Cash/CreditCard
+// transactions, throws an error when duplicate DocNumber is sent in the request. For
+// Check transactions, error is thrown when duplicate DocNumber is sent in the request
+// and WarnDuplicateCheckNumber is true", and include=allowduplicatedocnum lets a
+// duplicate through. So:
+//   - a Cash or CreditCard purchase is always refused a duplicate; [U] whether
+//     allowduplicatedocnum lets one through: the sandbox says no, the stricter reading;
+//   - a Check, or a journal entry, is refused one while the company's preference
+//     (PrefWarnDuplicateCheckNumber, PrefWarnDuplicateJournalNumber) is on, which it is
+//     in every sandbox company, unless the request carries include=allowduplicatedocnum;
+//   - any other transaction only under Options.RejectDuplicateDocNumber (integrators
+//     report QuickBooks accepts duplicate invoice numbers), again unless
+//     include=allowduplicatedocnum.
+//
+// Numbers compare without case [U], and across all transactions of the entity whatever
+// their bank account [U]: both the stricter reading.
+func (w *writeCtx) duplicateNumberRefused() bool {
+	allow := w.opts.include["allowduplicatedocnum"]
+	switch w.k {
+	case purchaseKind:
+		switch stringField(w.body, "PaymentType") {
+		case "Cash", "CreditCard":
+			return true
+		case "Check":
+			return !allow && (w.c.preference(PrefWarnDuplicateCheckNumber) || w.s.opts.RejectDuplicateDocNumber)
+		}
+	case journalEntryKind:
+		return !allow && (w.c.preference(PrefWarnDuplicateJournalNumber) || w.s.opts.RejectDuplicateDocNumber)
+	}
+	return !allow && w.s.opts.RejectDuplicateDocNumber
 }
 
 // lines returns deep copies of the candidate's lines, SubTotal lines (which

@@ -109,8 +109,9 @@ type QBOObject struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"`
 	SubType string `json:"sub_type,omitempty"`
-	// Marker is qbosync's marker in the object's description, when qbosync created it
-	// (for which firm and target, e.g. "qbosync:ledger:trust_bank:12/f7").
+	// Marker says which firm and target qbosync created the object for, e.g.
+	// "qbosync:ledger:trust_bank:12/f7": read from the id map (an account or item
+	// carries no marker), or from the description of one an older version created.
 	Marker string `json:"marker,omitempty"`
 }
 

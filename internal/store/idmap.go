@@ -128,6 +128,26 @@ func (s *Store) Mappings(ctx context.Context, sc Scope, kind string, keys []stri
 	return out, nil
 }
 
+// ObjectKeys returns, for the QuickBooks objects of entity that records of a kind are
+// mapped to, the record each stands for: QBO id -> source key. The wizard reads which
+// of the company's accounts and items qbosync created for which target from it (an
+// account's description carries no marker).
+func (s *Store) ObjectKeys(ctx context.Context, sc Scope, kind, entity string) (map[string]string, error) {
+	var rows []Mapping
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
+		FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND qbo_entity = $4`,
+		sc.FirmID, sc.RealmID, kind, entity)
+	if err != nil {
+		return nil, fmt.Errorf("id map: %w", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.QBOID] = r.SourceKey
+	}
+	return out, nil
+}
+
 // MappingsWithPrefix returns the mappings of a kind whose key starts with prefix, in key
 // order: the parts a record was split into ("12-" finds "12-3" and "12-7").
 func (s *Store) MappingsWithPrefix(ctx context.Context, sc Scope, kind, prefix string) ([]Mapping, error) {

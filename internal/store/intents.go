@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -14,6 +15,9 @@ type Intent struct {
 	QBOEntity   string `db:"qbo_entity"`
 	ContentHash string `db:"content_hash"`
 	TxnDate     string `db:"txn_date"`
+	// CreatedAt is when the intent was first recorded (the database's clock): an
+	// account or item created for it was created after it (internal/syncer/upsert.go).
+	CreatedAt time.Time `db:"created_at"`
 }
 
 // SaveIntents records creates before they are sent. An intent already recorded for a
@@ -41,11 +45,34 @@ func (s *Store) SaveIntents(ctx context.Context, sc Scope, intents []Intent) err
 	return nil
 }
 
+// KeepIntent records the intent of one create unless one is already outstanding for the
+// record, whose first time it keeps: an object created for an earlier attempt was
+// created after that attempt's intent, so the earliest time is the one to compare with.
+func (s *Store) KeepIntent(ctx context.Context, sc Scope, in Intent) (Intent, error) {
+	var out Intent
+	err := s.db.GetContext(ctx, &out, `
+		WITH kept AS (
+		    INSERT INTO qbo_write_intents (firm_id, realm_id, kind, source_key, qbo_entity, content_hash, txn_date)
+		    VALUES ($1, $2, $3, $4, $5, $6, $7)
+		    ON CONFLICT (firm_id, realm_id, kind, source_key) DO NOTHING
+		    RETURNING kind, source_key, qbo_entity, content_hash, txn_date, created_at
+		)
+		SELECT * FROM kept
+		UNION ALL
+		SELECT kind, source_key, qbo_entity, content_hash, txn_date, created_at FROM qbo_write_intents
+		WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = $4 AND NOT EXISTS (SELECT 1 FROM kept)`,
+		sc.FirmID, sc.RealmID, in.Kind, in.SourceKey, in.QBOEntity, in.ContentHash, in.TxnDate)
+	if err != nil {
+		return Intent{}, fmt.Errorf("record write intent: %w", err)
+	}
+	return out, nil
+}
+
 // Intents returns the outstanding intents of a kind among keys, by key.
 func (s *Store) Intents(ctx context.Context, sc Scope, kind string, keys []string) (map[string]Intent, error) {
 	var rows []Intent
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT kind, source_key, qbo_entity, content_hash, txn_date FROM qbo_write_intents
+		SELECT kind, source_key, qbo_entity, content_hash, txn_date, created_at FROM qbo_write_intents
 		WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = ANY($4)`,
 		sc.FirmID, sc.RealmID, kind, textArray(keys))
 	if err != nil {

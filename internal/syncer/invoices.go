@@ -269,7 +269,7 @@ func (m creditMemo) ready(b *books, invoiceNumber string) error {
 // txn is the credit memo as a QBO transaction.
 func (m creditMemo) txn(firm int64, b *books, invoiceNumber string) txn {
 	key := posting.AdjustmentKey(m.a)
-	body := posting.AdjustmentCreditMemo(m.a, invoiceNumber, m.customer, b.items[m.item(b)])
+	body := posting.AdjustmentCreditMemo(m.a, b.Invoices.DocNumberPrefix+invoiceNumber, m.customer, b.items[m.item(b)])
 	return txn{
 		it: item{Kind: posting.KindAdjustment, Key: key, Label: posting.AdjustmentLabel(m.a, invoiceNumber),
 			Marker: names.MarkerFor(firm, posting.KindAdjustment, key)},

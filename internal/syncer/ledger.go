@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/pms"
@@ -23,7 +24,9 @@ const KindLedger = settings.KindLedger
 //
 // Only an object the firm chose is ever used: one it mapped in the setup (an existing
 // id, checked to be of a type that fits before it is recorded), or one qbosync created
-// for this firm and target (its marker says so). An object that merely has the name
+// for this firm and target (the id map says so; after a lost answer, an intent and
+// QuickBooks' creation time, or the marker an older version wrote into the
+// description). An object that merely has the name
 // is never adopted, above all a bank account: the sample company's "Checking" is the
 // firm's operating account, and adopting it as a trust account would put client money
 // into it. Such a name is a failed item that says so, and nothing posts to that target
@@ -59,7 +62,7 @@ func ensureLedgerObject(ctx context.Context, e *Engine, s *settings.Settings, t 
 	name := ledgerName(t.Target.Name)
 	if t.Role.Entity == settings.EntityAccount {
 		action, _, err := upsert(ctx, e, accountSpec, it, qbo.Account{
-			Name: name, AccountType: t.Role.NewType, AccountSubType: t.Role.NewSubType, Description: it.Marker,
+			Name: name, AccountType: t.Role.NewType, AccountSubType: t.Role.NewSubType, Description: ledgerDescription(t),
 		})
 		return action, err
 	}
@@ -68,9 +71,50 @@ func ensureLedgerObject(ctx context.Context, e *Engine, s *settings.Settings, t 
 		return "", err
 	}
 	action, _, err := upsert(ctx, e, itemSpec, it, qbo.Item{
-		Name: name, Type: t.Role.NewType, IncomeAccountRef: &qbo.Ref{Value: income}, Description: it.Marker,
+		Name: name, Type: t.Role.NewType, IncomeAccountRef: &qbo.Ref{Value: income}, Description: ledgerDescription(t),
 	})
 	return action, err
+}
+
+// maxAccountDescription is QuickBooks' limit on an account's Description.
+const maxAccountDescription = 100
+
+// ledgerDescription is the Description of an account or item qbosync creates: what it
+// is for, in the bookkeeper's words ("Client funds held in trust · IOLTA Trust"). It
+// carries no marker: QuickBooks has no internal-notes field on accounts and items, and
+// the Description is what a bookkeeper reads and edits in the chart of accounts. The id
+// map says which objects qbosync created, and an intent stands in for the marker after
+// a lost answer (named.ownAfterIntent in upsert.go).
+func ledgerDescription(t settings.TargetRef) string {
+	desc, ok := ledgerDescriptions[t.Path]
+	switch {
+	case ok:
+	case t.Role == settings.RoleOperatingBank:
+		desc = "The firm's bank account for its own money · " + t.Label
+	case t.Role == settings.RoleTrustBank:
+		desc = "Client trust bank account: money held for clients · " + strings.TrimSuffix(t.Label, ": bank account")
+	case t.Role == settings.RoleTrustLiability:
+		desc = "Client funds held in trust, owed to clients · " + strings.TrimSuffix(t.Label, ": client funds liability")
+	default:
+		desc = t.Label + " from the practice system"
+	}
+	return names.Truncate(names.CleanText(desc), maxAccountDescription)
+}
+
+// ledgerDescriptions say what each account and item of the settings is for, by path.
+var ledgerDescriptions = map[string]string{
+	"hard_costs.expense_account":            "Costs the firm advanced for clients' matters",
+	"item_mapping.fee_income_account":       "Legal fees billed in the practice system",
+	"item_mapping.reimbursed_costs_account": "Client costs billed back in the practice system",
+	"item_mapping.fees":                     "Time and fees billed in the practice system",
+	"item_mapping.flat_fees":                "Flat fees billed in the practice system",
+	"item_mapping.hard_costs":               "Costs advanced for clients, billed back in the practice system",
+	"item_mapping.soft_costs":               "The firm's own charges (copies, mileage), billed in the practice system",
+	"item_mapping.interest":                 "Interest and late charges billed in the practice system",
+	"item_mapping.write_offs":               "Write-offs and credits on the practice system's invoices",
+	"item_mapping.bad_debt":                 "Uncollectible balances written off in the practice system",
+	"write_offs.account":                    "Write-offs and credits on invoices",
+	"write_offs.bad_debt_account":           "Invoices written off as uncollectible",
 }
 
 // recordChosenObject records the existing QBO object the firm mapped a target to, once
@@ -155,8 +199,13 @@ var (
 		setIdentity: func(a *qbo.Account, id, token string) {
 			a.ID, a.SyncToken, a.Sparse = id, token, true
 		},
-		notes: func(a *qbo.Account) string { return a.Description },
-		clash: ledgerClash[qbo.Account],
+		notes:     func(a *qbo.Account) string { return a.Description }, // an old marker only
+		clash:     ledgerClash[qbo.Account],
+		createdAt: func(a *qbo.Account) time.Time { return a.MetaData.CreateTime },
+		untouched: func(existing, desired *qbo.Account) bool {
+			return existing.AccountType == desired.AccountType && existing.AccountSubType == desired.AccountSubType &&
+				(existing.Active == nil || *existing.Active) && noMoney(existing.CurrentBalance) && noMoney(existing.CurrentBalanceWithSubAccounts)
+		},
 	}
 	itemSpec = named[qbo.Item]{
 		entity:   "Item",
@@ -165,10 +214,18 @@ var (
 		setIdentity: func(i *qbo.Item, id, token string) {
 			i.ID, i.SyncToken, i.Sparse = id, token, true
 		},
-		notes: func(i *qbo.Item) string { return i.Description },
-		clash: ledgerClash[qbo.Item],
+		notes:     func(i *qbo.Item) string { return i.Description }, // an old marker only
+		clash:     ledgerClash[qbo.Item],
+		createdAt: func(i *qbo.Item) time.Time { return i.MetaData.CreateTime },
+		untouched: func(existing, desired *qbo.Item) bool {
+			return existing.Type == desired.Type && (existing.Active == nil || *existing.Active) &&
+				existing.IncomeAccountRef != nil && desired.IncomeAccountRef != nil && existing.IncomeAccountRef.Value == desired.IncomeAccountRef.Value
+		},
 	}
 )
+
+// noMoney reports whether a balance QuickBooks shows is absent or zero.
+func noMoney(a *qbo.Amount) bool { return a == nil || a.Cents() == 0 }
 
 // ledgerClash explains a name QBO already uses for an object qbosync may not use: one
 // the firm did not choose for this target.

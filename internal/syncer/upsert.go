@@ -37,6 +37,38 @@ type named[T any] struct {
 	matches func(existing, desired *T) bool
 	// clash explains a name that is taken by an object qbosync may not adopt.
 	clash func(ctx context.Context, e *Engine, it item, name string, existing *T) *itemFailure
+
+	// Entities without an internal-notes field (accounts, items) carry no marker:
+	// their Description is text the bookkeeper reads and edits. For them a create is
+	// preceded by a write intent, and an object found under the name after a lost
+	// answer is qbosync's own only if QuickBooks created it after the intent and it is
+	// still what qbosync asked for and holds nothing (ownAfterIntent). nil for entities
+	// with notes, whose marker says it.
+	createdAt func(*T) time.Time
+	// untouched reports whether existing is of the shape desired asks for (type, and
+	// for an item its income account) and carries no money.
+	untouched func(existing, desired *T) bool
+}
+
+// intentClockSkew is how much earlier than a create's intent, by the database's clock,
+// QuickBooks' clock may date the object created for it. The two clocks are different
+// machines' (both kept by NTP, in practice within a second); two minutes leave room
+// without letting in an object made long before.
+const intentClockSkew = 2 * time.Minute
+
+// ownAfterIntent is how qbosync recognises its own account or item after a create
+// whose answer it lost, without a marker (docs/design.md, "Accounts and items carry no
+// marker"): an intent was recorded before the create, when QuickBooks showed the name
+// free (createIntent), QuickBooks created the object with the name at or after that
+// intent, it is of the type (and income account) qbosync asked for, and it carries no
+// money. An object the firm made before, or one that has money in it, never passes:
+// trust money must never post into an account the firm did not choose.
+func (spec named[T]) ownAfterIntent(intent *store.Intent, existing, desired *T) bool {
+	if spec.createdAt == nil || intent == nil || intent.CreatedAt.IsZero() {
+		return false
+	}
+	created := spec.createdAt(existing)
+	return !created.IsZero() && !created.Before(intent.CreatedAt.Add(-intentClockSkew)) && spec.untouched(existing, desired)
 }
 
 // adoptable is qbosync's one rule for linking a record to an object already in
@@ -45,9 +77,13 @@ type named[T any] struct {
 // says it is the same party and the object stands for nothing else (it carries no
 // marker of another record or firm). An object the firm mapped explicitly in the setup
 // never gets here: it is recorded as the firm chose it. Everything else is a clash.
-func (spec named[T]) adoptable(it item, existing, desired *T) bool {
+//
+// An account or item has no marker (ownAfterIntent stands in for it), except one
+// created before qbosync kept markers out of descriptions: its old marker in the
+// Description still says it is qbosync's, so a firm upgraded mid-way gets no twins.
+func (spec named[T]) adoptable(it item, intent *store.Intent, existing, desired *T) bool {
 	notes := spec.notes(existing)
-	if posting.HasMarker(notes, it.Marker) {
+	if posting.HasMarker(notes, it.Marker) || spec.ownAfterIntent(intent, existing, desired) {
 		return true
 	}
 	return spec.matches != nil && !names.HasAnyMarker(notes) && spec.matches(existing, desired)
@@ -71,6 +107,10 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 		return update(ctx, e, spec, it, m, desired, hash, store.ActionUpdated)
 	}
 
+	intent, err := createIntent(ctx, e, spec, it, desired, hash)
+	if err != nil {
+		return "", "", err
+	}
 	var created T
 	reqID := qbo.RequestID(e.Scope.RealmID, "create", it.Kind, it.Key, hash)
 	for attempt := 1; ; attempt++ {
@@ -86,7 +126,7 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 			if findErr != nil {
 				return "", "", errors.Join(err, findErr)
 			}
-			if existing != nil && posting.HasMarker(spec.notes(existing), it.Marker) {
+			if existing != nil && (posting.HasMarker(spec.notes(existing), it.Marker) || spec.ownAfterIntent(intent, existing, &desired)) {
 				return adopt(ctx, e, spec, it, existing, desired, hash)
 			}
 		}
@@ -99,12 +139,54 @@ func upsert[T any](ctx context.Context, e *Engine, spec named[T], it item, desir
 		if findErr != nil {
 			return "", "", findErr
 		}
-		if existing != nil && spec.adoptable(it, existing, &desired) {
+		if existing != nil && spec.adoptable(it, intent, existing, &desired) {
 			return adopt(ctx, e, spec, it, existing, desired, hash)
 		}
-		return "", "", spec.clash(ctx, e, it, spec.name(&desired), existing)
+		return "", "", refused(ctx, e, spec, it, spec.clash(ctx, e, it, spec.name(&desired), existing))
+	}
+	if qbo.ClassOf(err) == qbo.Validation {
+		return "", "", refused(ctx, e, spec, it, err)
 	}
 	return "", "", err
+}
+
+// refused clears the intent of a create QuickBooks surely did not perform (it refused
+// it), so that a stale intent never vouches for an object someone makes under the name
+// later; err is returned as it is.
+func refused[T any](ctx context.Context, e *Engine, spec named[T], it item, err error) error {
+	if spec.createdAt == nil {
+		return err
+	}
+	if cerr := e.Store.ClearIntent(ctx, e.Scope, it.Kind, it.Key); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// createIntent records, for an entity without internal notes (an account, an item),
+// that qbosync is about to create the object, once QuickBooks shows the name free: an
+// object found under the name after a lost answer was then made after the name was
+// free, by the create in doubt (ownAfterIntent). An intent from an earlier attempt is
+// kept as it is: that attempt's create may have happened. A name already taken gets no
+// intent; the create's 6240 then decides, by the adoption rule. nil for entities with
+// notes, whose marker says whose an object is.
+func createIntent[T any](ctx context.Context, e *Engine, spec named[T], it item, desired T, hash string) (*store.Intent, error) {
+	if spec.createdAt == nil {
+		return nil, nil
+	}
+	outstanding, err := e.Store.Intents(ctx, e.Scope, it.Kind, []string{it.Key})
+	if err != nil {
+		return nil, err
+	}
+	if in, ok := outstanding[it.Key]; ok {
+		return &in, nil
+	}
+	holder, err := findByName(ctx, e, spec, spec.name(&desired))
+	if err != nil || holder != nil {
+		return nil, err
+	}
+	in, err := e.Store.KeepIntent(ctx, e.Scope, store.Intent{Kind: it.Kind, SourceKey: it.Key, QBOEntity: spec.entity, ContentHash: hash})
+	return &in, err
 }
 
 // adopt links an existing QBO object to the record and brings it up to date.
