@@ -18,8 +18,9 @@ import (
 )
 
 // startWorkerProcess runs the real worker binary against the test's stack, so a test
-// can kill it the hard way.
-func (s *stack) startWorkerProcess(t *testing.T) *exec.Cmd {
+// can kill it the hard way (or a benchmark measure it). env adds or overrides
+// settings (KEY=value; the last of a key wins).
+func (s *stack) startWorkerProcess(t testing.TB, env ...string) *exec.Cmd {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "worker")
 	build := exec.Command("go", "build", "-o", bin, "./worker")
@@ -43,6 +44,7 @@ func (s *stack) startWorkerProcess(t *testing.T) *exec.Cmd {
 		"QBOSYNC_QBO_RATE_LIMITS=none",
 		"QBOSYNC_LOG_LEVEL=warn",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

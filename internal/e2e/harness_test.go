@@ -120,6 +120,12 @@ func (s *stack) connect(firm int64) store.Connection {
 
 // tryConnect is connect, returning what completing the flow answered.
 func (s *stack) tryConnect(firm int64) (store.Connection, error) {
+	return s.connectCompany(firm, "")
+}
+
+// connectCompany connects firm to the sandbox company named company (the first one
+// when empty).
+func (s *stack) connectCompany(firm int64, company string) (store.Connection, error) {
 	s.t.Helper()
 	ctx := context.Background()
 	oauth := *s.factory.OAuth()
@@ -139,7 +145,7 @@ func (s *stack) tryConnect(firm int64) (store.Connection, error) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := qbosim.Approve(ctx, http.DefaultClient, authURL, ""); err != nil {
+	if err := qbosim.Approve(ctx, http.DefaultClient, authURL, company); err != nil {
 		s.t.Fatal(err)
 	}
 	return conn, <-done

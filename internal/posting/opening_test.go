@@ -100,7 +100,7 @@ func TestTrustOpeningEntry(t *testing.T) {
 			if je.TxnDate != "2026-02-28" || je.DocNumber != "" {
 				t.Errorf("TxnDate %q DocNumber %q; want the day given and no number", je.TxnDate, je.DocNumber)
 			}
-			if !posting.HasMarker(je.PrivateNote, "qbosync:trust_opening:3/f7") || !strings.Contains(je.PrivateNote, "IOLTA - Main") {
+			if !posting.HasMarker(je.PrivateNote, "qbosync:trust_opening:3/f7") || !strings.Contains(je.PrivateNote, "IOLTA: Main") {
 				t.Errorf("PrivateNote %q: want the account's name and the marker", je.PrivateNote)
 			}
 			for _, l := range je.Line[1:] {
