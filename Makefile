@@ -30,8 +30,9 @@ db:
 temporal:
 	scripts/temporal.sh start
 
+## bench: the benchmarks (README, "Benchmarks"); QBOSYNC_BENCH_SIZE=large for the full run
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	scripts/bench.sh
 
 clean:
 	rm -rf bin

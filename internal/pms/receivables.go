@@ -113,19 +113,35 @@ const unpaidCents = `(i.total_cents
 	            JOIN payments p ON p.firm_id = pa.firm_id AND p.id = pa.payment_id AND p.status = 'posted'
 	            WHERE pa.firm_id = i.firm_id AND pa.invoice_id = i.id), 0))`
 
+// owedBeforeCents is the SQL for what was owed on invoice i at the start of day $3: its
+// total, with the adjustments dated before that day, less the posted payments received
+// before it.
+const owedBeforeCents = `(i.total_cents
+	+ COALESCE((SELECT sum(CASE ad.kind WHEN 'debit' THEN ad.amount_cents ELSE -ad.amount_cents END)
+	            FROM adjustments ad WHERE ad.firm_id = i.firm_id AND ad.invoice_id = i.id AND ad.adjusted_on < $3::date), 0)
+	- COALESCE((SELECT sum(pa.amount_cents)
+	            FROM payment_allocations pa
+	            JOIN payments p ON p.firm_id = pa.firm_id AND p.id = pa.payment_id AND p.status = 'posted'
+	            WHERE pa.firm_id = i.firm_id AND pa.invoice_id = i.id AND p.received_on < $3::date), 0))`
+
 // InvoiceState is what decides whether an invoice is in the sync's scope.
 type InvoiceState struct {
 	ID          int64     `db:"id"`
 	Status      string    `db:"status"`
 	IssuedOn    time.Time `db:"issued_on"`
 	UnpaidCents int64     `db:"unpaid"`
+	// OwedAtStartCents is what was owed on it when the books start (the start of the
+	// day given to InvoiceStates): an invoice open then is an opening receivable, and
+	// the payments that settled it after are money the books must show.
+	OwedAtStartCents int64 `db:"owed_at_start"`
 }
 
-// InvoiceStates returns the state of each of the given invoices, by id.
-func InvoiceStates(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64) (map[int64]InvoiceState, error) {
+// InvoiceStates returns the state of each of the given invoices, by id, with what was
+// owed on each at the start of day start.
+func InvoiceStates(ctx context.Context, db sqlx.QueryerContext, firmID int64, ids []int64, start time.Time) (map[int64]InvoiceState, error) {
 	var rows []InvoiceState
-	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT i.id, i.status, i.issued_on, `+unpaidCents+` AS unpaid
-		FROM invoices i WHERE i.firm_id = $1 AND i.id = ANY($2)`, firmID, pq.Array(ids)); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT i.id, i.status, i.issued_on, `+unpaidCents+` AS unpaid, `+owedBeforeCents+` AS owed_at_start
+		FROM invoices i WHERE i.firm_id = $1 AND i.id = ANY($2)`, firmID, pq.Array(ids), start.Format(time.DateOnly)); err != nil {
 		return nil, fmt.Errorf("invoice states: %w", err)
 	}
 	out := make(map[int64]InvoiceState, len(rows))

@@ -12,8 +12,9 @@ import (
 type Scope struct {
 	// Start is the first day whose records post; zero when the firm set none.
 	Start time.Time
-	// AllUnpaidInvoices brings invoices still unpaid whatever their date (the
-	// setting "sync all unpaid invoices").
+	// AllUnpaidInvoices brings invoices from before the start date that were still
+	// owed on when the books start, or are still unpaid now (the setting "sync all
+	// unpaid invoices").
 	AllUnpaidInvoices bool
 	// Backfill, during a backfill, is what an operator asked to bring over: it is in
 	// scope even where the settings alone would leave it out.
@@ -28,8 +29,9 @@ func (s Scope) PostsOn(on time.Time, inBooks bool) bool {
 
 // Invoice says whether an invoice belongs in QuickBooks: one already there stays;
 // otherwise an approved invoice dated on or after the start date, or, when the firm
-// syncs all unpaid invoices, one still unpaid whatever its date; during a backfill,
-// also what the backfill was asked for.
+// syncs all unpaid invoices, one from before it that was owed on when the books start
+// (a receivable then: its later payments are money in the bank the books must show)
+// or is still unpaid; during a backfill, also what the backfill was asked for.
 func (s Scope) Invoice(st pms.InvoiceState, inBooks bool) bool {
 	if inBooks {
 		return true
@@ -41,5 +43,5 @@ func (s Scope) Invoice(st pms.InvoiceState, inBooks bool) bool {
 	if f := s.Backfill; f != nil && (!st.IssuedOn.Before(f.Since) || (f.Unpaid && unpaid)) {
 		return true
 	}
-	return s.PostsOn(st.IssuedOn, false) || (s.AllUnpaidInvoices && unpaid)
+	return s.PostsOn(st.IssuedOn, false) || (s.AllUnpaidInvoices && (unpaid || st.OwedAtStartCents > 0))
 }

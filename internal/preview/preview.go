@@ -76,19 +76,29 @@ type previewer struct {
 }
 
 // selectedInvoices are the invoices the first sync posts: approved, and dated on or
-// after the start date or (with the option) still unpaid.
-const selectedInvoices = `
+// after the start date or (with the option) owed on when the books start or still
+// unpaid. Its two balances count the adjustments and posted payments of all time
+// (unpaid now) and of the days before the start (owed then).
+var selectedInvoices = `
 	SELECT i.id, i.invoice_number, i.issued_on, i.total_cents
 	FROM invoices i
 	WHERE i.firm_id = $1 AND i.status = 'approved'
-	  AND (i.issued_on >= $2::date OR ($3::boolean AND i.total_cents
+	  AND (i.issued_on >= $2::date OR ($3::boolean AND (` + owedCents("") + ` > 0 OR ` + owedCents("$2::date") + ` > 0)))`
+
+// owedCents is the SQL for what is owed on invoice i: before the day before (a SQL
+// date), or now when before is empty.
+func owedCents(before string) string {
+	adjusted, received := "", ""
+	if before != "" {
+		adjusted, received = " AND a.adjusted_on < "+before, " AND p.received_on < "+before
+	}
+	return `(i.total_cents
 	        - COALESCE((SELECT sum(pa.amount_cents) FROM payment_allocations pa
 	                    JOIN payments p ON p.firm_id = pa.firm_id AND p.id = pa.payment_id
-	                    WHERE pa.firm_id = i.firm_id AND pa.invoice_id = i.id AND p.status = 'posted'), 0)
-	        - COALESCE((SELECT sum(a.amount_cents) FROM adjustments a
-	                    WHERE a.firm_id = i.firm_id AND a.invoice_id = i.id AND a.kind IN ('write_off', 'credit')), 0)
-	        + COALESCE((SELECT sum(a.amount_cents) FROM adjustments a
-	                    WHERE a.firm_id = i.firm_id AND a.invoice_id = i.id AND a.kind = 'debit'), 0) > 0))`
+	                    WHERE pa.firm_id = i.firm_id AND pa.invoice_id = i.id AND p.status = 'posted'` + received + `), 0)
+	        + COALESCE((SELECT sum(CASE a.kind WHEN 'debit' THEN a.amount_cents ELSE -a.amount_cents END) FROM adjustments a
+	                    WHERE a.firm_id = i.firm_id AND a.invoice_id = i.id` + adjusted + `), 0))`
+}
 
 // tally counts and sums the rows of q, which selects label, amount_cents and sort
 // columns, and keeps the first labels by sort as examples.
@@ -192,18 +202,40 @@ func (p *previewer) payments(s settings.Settings) ([]settings.PreviewLine, error
 		l.Note = "Off: payments do not sync."
 		return []settings.PreviewLine{l}, nil
 	}
+	// A payment posts with the invoices it pays: one of them must sync. One applied to
+	// no invoice at all is taken up too, and refused with what to do.
 	err := p.tally(&l, `
 		SELECT c.name || CASE WHEN p.reference <> '' THEN ' – ' || p.reference ELSE '' END AS label,
 		       p.amount_cents, p.received_on AS sort
 		FROM payments p JOIN clients c ON c.firm_id = p.firm_id AND c.id = p.client_id
 		WHERE p.firm_id = $1 AND p.status = 'posted'
-		  AND (p.received_on >= $2::date OR EXISTS (SELECT 1 FROM payment_allocations pa
+		  AND (EXISTS (SELECT 1 FROM payment_allocations pa
 		       WHERE pa.firm_id = p.firm_id AND pa.payment_id = p.id
-		         AND pa.invoice_id IN (SELECT id FROM (`+selectedInvoices+`) s)))`,
+		         AND pa.invoice_id IN (SELECT id FROM (`+selectedInvoices+`) s))
+		    OR (p.received_on >= $2::date AND NOT EXISTS (SELECT 1 FROM payment_allocations pa
+		       WHERE pa.firm_id = p.firm_id AND pa.payment_id = p.id)))`,
 		p.firm, p.start, p.unpaid)
 	if err != nil {
 		return nil, err
 	}
+	// Money received from the start date on for invoices that stay out: the bank has it,
+	// QuickBooks will not. Only possible without "sync all unpaid invoices".
+	left := settings.PreviewLine{Section: settings.Invoices, Title: "Payments left out (they pay invoices from before the start date)", Entity: "Payment"}
+	err = p.tally(&left, `
+		SELECT c.name || CASE WHEN p.reference <> '' THEN ' – ' || p.reference ELSE '' END AS label,
+		       p.amount_cents, p.received_on AS sort
+		FROM payments p JOIN clients c ON c.firm_id = p.firm_id AND c.id = p.client_id
+		WHERE p.firm_id = $1 AND p.status = 'posted' AND p.received_on >= $2::date
+		  AND EXISTS (SELECT 1 FROM payment_allocations pa WHERE pa.firm_id = p.firm_id AND pa.payment_id = p.id)
+		  AND NOT EXISTS (SELECT 1 FROM payment_allocations pa
+		       WHERE pa.firm_id = p.firm_id AND pa.payment_id = p.id
+		         AND pa.invoice_id IN (SELECT id FROM (`+selectedInvoices+`) s))`,
+		p.firm, p.start, p.unpaid)
+	if err != nil {
+		return nil, err
+	}
+	left.Note = "Received on or after the start date, but they pay only invoices from before it, which do not sync: " +
+		"QuickBooks would not have this money. Turn on \"sync all unpaid invoices\" to bring those invoices and these payments over, or enter them by hand."
 	l.Note = "Deposited to Undeposited Funds."
 	if s.Invoices.PaymentsDepositTo == settings.DepositOperatingAccount {
 		l.Note = "Deposited to the operating account they were paid into; a payment split across matters is one deposit of its parts."
@@ -226,7 +258,11 @@ func (p *previewer) payments(s settings.Settings) ([]settings.PreviewLine, error
 		"So these payments are deposited to the account %q, never to Undeposited Funds or a bank account; "+
 		"the invoices show as paid, receivables are what is open, and the account's balance is cleared against Opening Balance Equity with the opening bank balance.",
 		posting.PreStartReceiptsName)
-	return []settings.PreviewLine{l, before}, nil
+	lines := []settings.PreviewLine{l, before}
+	if left.Count > 0 {
+		lines = append(lines, left)
+	}
+	return lines, nil
 }
 
 func (p *previewer) writeOffs(s settings.Settings) ([]settings.PreviewLine, error) {

@@ -106,7 +106,8 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 
 	// From 2026-03-01: each trust account opens with what its clients held the day
 	// before (receipts on slips deposited from the start date on go with their slip),
-	// and the payments received before it on invoices that come over are named.
+	// and the payments received before it on invoices that come over (issued from the
+	// start date, or owed on then or now) are named.
 	s.SyncOptions.StartDate = "2026-03-01"
 	p, err = preview.Compute(ctx, d, f, s)
 	must(t, err)
@@ -134,7 +135,12 @@ func TestPreviewCountsWhatTheFirstSyncPosts(t *testing.T) {
 		WHERE pa.payment_id = p.id AND i.status = 'approved' AND (i.issued_on >= '2026-03-01' OR i.total_cents
 		  - COALESCE((SELECT sum(a.amount_cents) FROM payment_allocations a JOIN payments q ON q.id = a.payment_id WHERE a.invoice_id = i.id AND q.status = 'posted'), 0)
 		  - COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind <> 'debit'), 0)
-		  + COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind = 'debit'), 0) > 0))`)
+		  + COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind = 'debit'), 0) > 0
+		  OR i.total_cents
+		  - COALESCE((SELECT sum(a.amount_cents) FROM payment_allocations a JOIN payments q ON q.id = a.payment_id
+		              WHERE a.invoice_id = i.id AND q.status = 'posted' AND q.received_on < '2026-03-01'), 0)
+		  - COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind <> 'debit' AND adjusted_on < '2026-03-01'), 0)
+		  + COALESCE((SELECT sum(amount_cents) FROM adjustments WHERE invoice_id = i.id AND kind = 'debit' AND adjusted_on < '2026-03-01'), 0) > 0))`)
 	if l := lines["Payments received before the start date"]; l.Count != n || l.TotalCents != total || n == 0 ||
 		!strings.Contains(l.Note, "Receipts Before Start Date") || !strings.Contains(l.Note, "never to Undeposited Funds") {
 		t.Errorf("payments before the start date = %+v, want %d totalling %d", l, n, total)

@@ -110,13 +110,21 @@ const syncedInvoicesSQL = `
 	ORDER BY m.matter_number, i.invoice_number`
 
 // missingInvoicesSQL lists the approved invoices the sync should have posted (issued on
-// or after the start date $3, or, with $4, still unpaid) that are not in the id map.
+// or after the start date $3, or, with $4, still unpaid or owed on at the start of $3)
+// that are not in the id map.
 const missingInvoicesSQL = `
 	SELECT * FROM (
 	    SELECT i.id, i.invoice_number, to_char(i.issued_on, 'YYYY-MM-DD') AS issued_on, (i.issued_on >= $3::date) IS NOT FALSE AS in_period,
 	           i.status, i.matter_id, m.matter_number, m.name AS matter_name, c.name AS client_name, '' AS qbo_id,
 	           false AS changed_since_sync,` +
-	invoiceBalanceColumns + `
+	invoiceBalanceColumns + `,
+	           i.total_cents
+	           + COALESCE((SELECT sum(CASE a.kind WHEN 'debit' THEN a.amount_cents ELSE -a.amount_cents END) FROM adjustments a
+	                       WHERE a.firm_id = i.firm_id AND a.invoice_id = i.id AND a.adjusted_on < $3::date), 0)
+	           - COALESCE((SELECT sum(pa.amount_cents) FROM payment_allocations pa
+	                       JOIN payments p ON p.firm_id = pa.firm_id AND p.id = pa.payment_id
+	                       WHERE pa.firm_id = i.firm_id AND pa.invoice_id = i.id AND p.status = 'posted' AND p.received_on < $3::date), 0)
+	             AS owed_at_start
 	    FROM invoices i
 	    JOIN matters m ON m.firm_id = i.firm_id AND m.id = i.matter_id
 	    JOIN clients c ON c.firm_id = m.firm_id AND c.id = m.client_id
@@ -124,7 +132,7 @@ const missingInvoicesSQL = `
 	      AND NOT EXISTS (SELECT 1 FROM qbo_id_map x WHERE x.firm_id = i.firm_id AND x.realm_id = $2
 	                      AND x.kind = 'invoice' AND x.source_key = i.id::text)
 	) inv
-	WHERE in_period OR ($4::boolean AND total_cents + debit_cents - credit_cents - paid_cents > 0)
+	WHERE in_period OR ($4::boolean AND (total_cents + debit_cents - credit_cents - paid_cents > 0 OR owed_at_start > 0))
 	ORDER BY matter_number, invoice_number`
 
 // pmsInvoice is an invoice as the practice system has it.
@@ -144,6 +152,7 @@ type pmsInvoice struct {
 	DebitCents       int64  `db:"debit_cents"`
 	CreditCents      int64  `db:"credit_cents"`
 	PaidCents        int64  `db:"paid_cents"`
+	OwedAtStart      int64  `db:"owed_at_start"` // missing invoices only: owed on when the books start
 	// discounted: the firm posts write-offs and credits as discount lines on the
 	// invoice itself (Options.DiscountLines), so QBO's total is net of them.
 	discounted bool

@@ -282,14 +282,19 @@ func TestFirmReconcilesWithTheSubmittedSettings(t *testing.T) {
 	assert.True(t, rep.TrustSkipped)
 	assert.Empty(t, rep.Trust.Accounts)
 
-	// Every invoice the settings select is missing.
+	// Every invoice the settings select is missing: from the start date, or from before
+	// it and owed on then or now.
 	var want int
 	require.NoError(t, e.DB.Get(&want, `
 		SELECT count(*) FROM invoices i WHERE i.firm_id = $1 AND i.status = 'approved' AND (i.issued_on >= '2026-06-01'
 		   OR i.total_cents + COALESCE((SELECT sum(amount_cents) FROM adjustments a WHERE a.invoice_id = i.id AND a.kind = 'debit'), 0)
 		      - COALESCE((SELECT sum(amount_cents) FROM adjustments a WHERE a.invoice_id = i.id AND a.kind <> 'debit'), 0)
 		      - COALESCE((SELECT sum(pa.amount_cents) FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id
-		                  WHERE pa.invoice_id = i.id AND p.status = 'posted'), 0) > 0)`, e.Scope.FirmID))
+		                  WHERE pa.invoice_id = i.id AND p.status = 'posted'), 0) > 0
+		   OR i.total_cents + COALESCE((SELECT sum(amount_cents) FROM adjustments a WHERE a.invoice_id = i.id AND a.kind = 'debit' AND a.adjusted_on < '2026-06-01'), 0)
+		      - COALESCE((SELECT sum(amount_cents) FROM adjustments a WHERE a.invoice_id = i.id AND a.kind <> 'debit' AND a.adjusted_on < '2026-06-01'), 0)
+		      - COALESCE((SELECT sum(pa.amount_cents) FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id
+		                  WHERE pa.invoice_id = i.id AND p.status = 'posted' AND p.received_on < '2026-06-01'), 0) > 0)`, e.Scope.FirmID))
 	assert.NotZero(t, want)
 	assert.Len(t, rep.Receivables.Missing, want)
 	assert.False(t, rep.OK())

@@ -121,7 +121,7 @@ func (s *Settings) Fields(sec Section) []Field {
 		boolField("contacts.match_existing_vendors", "Match existing vendors", "Pay a payee through a QuickBooks vendor of the same name instead of a vendor of its own.", &s.Contacts.MatchExistingVendors)
 	case SyncOptions:
 		text("sync_options.start_date", "Sync start date", "The first day whose records reach QuickBooks (YYYY-MM-DD).", KindDate, &s.SyncOptions.StartDate, false, "(not chosen)")
-		boolField("sync_options.sync_all_unpaid_invoices", "Sync all unpaid invoices", "Also sync invoices from before the start date that are still unpaid, so their payments can be applied.", &s.SyncOptions.SyncAllUnpaidInvoices)
+		boolField("sync_options.sync_all_unpaid_invoices", "Sync all unpaid invoices", "Also sync invoices from before the start date that were still owed on when the books start, or are unpaid now, so the payments received for them reach QuickBooks.", &s.SyncOptions.SyncAllUnpaidInvoices)
 	}
 	return fs
 }

@@ -54,7 +54,7 @@ func loadInvoices(ctx context.Context, e *Engine, changes []pms.Change) (f invoi
 	if f.invs, err = pms.Invoices(ctx, db, firm, f.ids); err != nil {
 		return f, false, err
 	}
-	if f.states, err = pms.InvoiceStates(ctx, db, firm, f.ids); err != nil {
+	if f.states, err = pms.InvoiceStates(ctx, db, firm, f.ids, f.scope.Start); err != nil {
 		return f, false, err
 	}
 	if f.mapped, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(f.ids)); err != nil {

@@ -76,7 +76,7 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 	if f.invoices, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(invoiceIDs)); err != nil {
 		return f, false, err
 	}
-	if f.states, err = pms.InvoiceStates(ctx, db, firm, invoiceIDs); err != nil {
+	if f.states, err = pms.InvoiceStates(ctx, db, firm, invoiceIDs, f.scope.Start); err != nil {
 		return f, false, err
 	}
 	if f.banks, err = e.Store.Mappings(ctx, e.Scope, KindLedger, bankKeys); err != nil {
