@@ -46,8 +46,8 @@ func writeSummary(w io.Writer, conn store.Connection, sum syncapi.Summary) error
 			fmt.Fprintf(w, "books reconcile: %d matters' receivables and %d trust accounts agree with the practice system to the cent\n",
 				r.MattersChecked, r.TrustAccountsChecked)
 		} else {
-			fmt.Fprintf(w, "books DIFFER: %d matters, %d invoices missing, %d trust accounts, %d clients' trust ledgers; `starter reconcile` names the records\n",
-				r.MattersDiffering, r.InvoicesMissing, r.TrustAccountsDiffering, r.ClientsDiffering)
+			fmt.Fprintf(w, "books DIFFER: %d matters, %d invoices missing, %d payments not one bank entry, %d trust accounts, %d clients' trust ledgers; `starter reconcile` names the records\n",
+				r.MattersDiffering, r.InvoicesMissing, r.PaymentsNotOneBankEntry, r.TrustAccountsDiffering, r.ClientsDiffering)
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

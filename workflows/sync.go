@@ -320,8 +320,8 @@ func checkBooks(ctx workflow.Context, in syncapi.SyncInput) *syncapi.BooksSummar
 
 // booksDifferReason says, for the status, what the reconciliation found.
 func booksDifferReason(r syncapi.BooksSummary) string {
-	return fmt.Sprintf("books differ: %d matters' receivables, %d invoices missing, %d trust accounts, %d clients' trust ledgers; the reconciliation report names the records",
-		r.MattersDiffering, r.InvoicesMissing, r.TrustAccountsDiffering, r.ClientsDiffering)
+	return fmt.Sprintf("books differ: %d matters' receivables, %d invoices missing, %d payments not one bank entry, %d trust accounts, %d clients' trust ledgers; the reconciliation report names the records",
+		r.MattersDiffering, r.InvoicesMissing, r.PaymentsNotOneBankEntry, r.TrustAccountsDiffering, r.ClientsDiffering)
 }
 
 // runBackfill runs the BackfillWorkflow as a child and waits for it: while it runs the

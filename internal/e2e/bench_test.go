@@ -191,7 +191,7 @@ func BenchmarkIdleFirms(b *testing.B) {
 	window := envDuration(b, "QBOSYNC_BENCH_IDLE_WINDOW", 2*time.Minute)
 	sweep := envDuration(b, "QBOSYNC_BENCH_SWEEP", 30*time.Second)
 	s := newStackWith(b, stackOptions{worker: false})
-	worker := s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo")
+	worker := s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", "QBOSYNC_LOG_LEVEL="+cmpOr(os.Getenv("QBOSYNC_BENCH_LOG_LEVEL"), "warn"))
 	var runs []client.WorkflowRun
 	var realms []string
 	for i := range firms {

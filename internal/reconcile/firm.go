@@ -21,7 +21,8 @@ const syncSettingsSQL = `
 	       COALESCE((settings #>> '{sync_options,sync_all_unpaid_invoices}')::boolean, false) AS all_unpaid,
 	       COALESCE((settings #>> '{trust,sync}')::boolean, false) AS trust,
 	       COALESCE((settings #>> '{write_offs,sync}')::boolean AND settings #>> '{write_offs,method}' = 'discount_line', false) AS discount_lines,
-	       COALESCE(settings #>> '{trust,deposit_slips}' = 'receipt', false) AS receipts_alone
+	       COALESCE(settings #>> '{trust,deposit_slips}' = 'receipt', false) AS receipts_alone,
+	       COALESCE(settings #>> '{invoices,payments_deposit_to}' = 'operating_account', false) AS payments_to_bank
 	FROM setup_settings
 	WHERE firm_id = $1 AND realm_id = $2 AND status = 'submitted'
 	ORDER BY submitted_at DESC LIMIT 1`
@@ -37,12 +38,13 @@ func Firm(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.
 		Trust     bool   `db:"trust"`
 		Discount  bool   `db:"discount_lines"`
 		Receipts  bool   `db:"receipts_alone"`
+		ToBank    bool   `db:"payments_to_bank"`
 	}{AllUnpaid: true, Trust: true}
 	err := sqlx.GetContext(ctx, db, &s, syncSettingsSQL, sc.FirmID, sc.RealmID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Report{}, fmt.Errorf("reconcile: settings: %w", err)
 	}
-	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust, DiscountLines: s.Discount, ReceiptsAlone: s.Receipts}
+	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust, DiscountLines: s.Discount, ReceiptsAlone: s.Receipts, PaymentsToBank: s.ToBank}
 	if s.StartDate != "" {
 		if opts.Since, err = time.Parse(time.DateOnly, s.StartDate); err != nil {
 			return Report{}, fmt.Errorf("reconcile: the submitted sync start date %q is not a date: %w", s.StartDate, err)

@@ -47,6 +47,8 @@ func (r Report) Format(w io.Writer) error {
 	p.blank()
 	p.receivables(r.Receivables)
 	p.blank()
+	p.deposits(r.Deposits)
+	p.blank()
 	if r.TrustSkipped {
 		p.line(0, "TRUST ACCOUNTS: not checked; trust money does not sync to QuickBooks (a setting).")
 	} else {
@@ -114,6 +116,21 @@ func (p *printer) receivables(r ReceivablesReport) {
 			p.line(2, "- Invoice %s of %s, matter %s %s (client %s): total %s, still owed %s. %s",
 				m.InvoiceNumber, m.IssuedOn, m.MatterNumber, clean(m.MatterName), clean(m.ClientName), dollars(m.Total), dollars(m.Unpaid), m.Why)
 		}
+	}
+}
+
+func (p *printer) deposits(r DepositsReport) {
+	p.line(0, "PAYMENTS INTO THE BANK (one bank entry each, as the bank statement shows them)")
+	if r.PaymentsChecked == 0 {
+		p.line(1, "No payment goes to a bank account directly (they wait in Undeposited Funds for your deposits); nothing to check.")
+		return
+	}
+	p.line(1, "%d payment(s) checked.", r.PaymentsChecked)
+	if r.OK() {
+		p.line(1, "Every one is one entry in the bank.")
+	}
+	for _, e := range r.Payments {
+		p.line(2, "- Payment %d of %s from %s (%s), %s: %s", e.PaymentID, e.ReceivedOn, clean(e.Client), clean(e.Reference), dollars(e.Amount), e.Why)
 	}
 }
 

@@ -60,6 +60,9 @@ type Options struct {
 	// receipts are all from before it is carried by the opening entry, not missing).
 	// False: the grouping is read from what is in QBO.
 	ReceiptsAlone bool
+	// PaymentsToBank mirrors payments deposited to the operating account (rather than
+	// Undeposited Funds): each is then expected as one entry in the bank.
+	PaymentsToBank bool
 }
 
 // sinceArg is Since as a query argument: NULL when every date counts, otherwise the
@@ -78,6 +81,7 @@ type Report struct {
 	Scope        store.Scope       `json:"scope"`
 	Since        string            `json:"since,omitempty"` // YYYY-MM-DD; empty when everything counts
 	Receivables  ReceivablesReport `json:"receivables"`
+	Deposits     DepositsReport    `json:"deposits"`
 	Trust        TrustReport       `json:"trust"`
 	TrustSkipped bool              `json:"trust_skipped,omitempty"` // Options.SkipTrust
 }
@@ -92,6 +96,9 @@ func Run(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.S
 	if r.Receivables, err = Receivables(ctx, db, qc, sc, opts); err != nil {
 		return Report{}, err
 	}
+	if r.Deposits, err = Deposits(ctx, db, qc, sc, opts); err != nil {
+		return Report{}, err
+	}
 	if !opts.SkipTrust {
 		if r.Trust, err = Trust(ctx, db, qc, sc, opts); err != nil {
 			return Report{}, err
@@ -101,7 +108,7 @@ func Run(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.S
 }
 
 // OK reports whether the books agree: no difference and nothing missing.
-func (r Report) OK() bool { return r.Receivables.OK() && r.Trust.OK() }
+func (r Report) OK() bool { return r.Receivables.OK() && r.Deposits.OK() && r.Trust.OK() }
 
 // Summary is a Report in counts and cents, for a workflow's query result or a status
 // line: the detail stays in the Report. It is the sync's contract type
@@ -112,11 +119,12 @@ type Summary = syncapi.BooksSummary
 // Summary condenses the report.
 func (r Report) Summary() Summary {
 	s := Summary{
-		OK:              r.OK(),
-		MattersChecked:  r.Receivables.MattersChecked,
-		InvoicesChecked: r.Receivables.InvoicesChecked,
-		InvoicesMissing: len(r.Receivables.Missing),
-		TrustSkipped:    r.TrustSkipped,
+		OK:                      r.OK(),
+		MattersChecked:          r.Receivables.MattersChecked,
+		InvoicesChecked:         r.Receivables.InvoicesChecked,
+		InvoicesMissing:         len(r.Receivables.Missing),
+		TrustSkipped:            r.TrustSkipped,
+		PaymentsNotOneBankEntry: len(r.Deposits.Payments),
 	}
 	s.MattersDiffering = len(r.Receivables.Matters)
 	for _, m := range r.Receivables.Matters {

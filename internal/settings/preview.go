@@ -65,3 +65,21 @@ func (l *PreviewLine) AddExample(name string) {
 		l.Examples = append(l.Examples, names.Truncate(name, maxExample))
 	}
 }
+
+// Text is the preview as plain text for the printable settings: what the first sync
+// posts, line by line, with each line's count, total and note.
+func (p Preview) Text() string {
+	var b strings.Builder
+	b.WriteString(fmt.Sprintf("What the first sync posts (records from %s, worked out at the review):\n", p.StartDate))
+	for _, l := range p.Lines {
+		b.WriteString(fmt.Sprintf("   %s (%s): %d", l.Title, l.Entity, l.Count))
+		if t := l.Total(); t != "" {
+			b.WriteString(", " + t)
+		}
+		b.WriteString("\n")
+		if l.Note != "" {
+			b.WriteString("      " + l.Note + "\n")
+		}
+	}
+	return b.String()
+}

@@ -301,3 +301,18 @@ func TestBadDebt(t *testing.T) {
 		t.Errorf("bad debt off, its account still checked: %v", errs)
 	}
 }
+
+// The printable settings carry the review's preview: every line with its count, total
+// and note, so the paper the firm keeps says what the first sync posted.
+func TestPreviewText(t *testing.T) {
+	p := settings.Preview{StartDate: "2026-03-01", Lines: []settings.PreviewLine{
+		{Title: "Invoices", Entity: "Invoice", Count: 41, TotalCents: 1234567, HasTotal: true, Note: "One line per item type."},
+		{Title: "Customers (clients)", Entity: "Customer", Count: 15},
+	}}
+	text := p.Text()
+	for _, want := range []string{"records from 2026-03-01", "Invoices (Invoice): 41, $12,345.67", "One line per item type.", "Customers (clients) (Customer): 15\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("preview text lacks %q:\n%s", want, text)
+		}
+	}
+}

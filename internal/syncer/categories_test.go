@@ -510,6 +510,39 @@ func TestEveryPracticePaymentIsOneBankEntry(t *testing.T) {
 			if mattersOn && split == 0 {
 				t.Fatal("no payment of the demo firm is split across matters: nothing to check")
 			}
+			// The reconciliation checks the same from its side, and names a payment whose
+			// deposit someone deleted in QuickBooks.
+			rep, err := reconcile.Firm(t.Context(), r.e.Store.DB(), r.e.QBO, r.e.Scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := rep.Deposits; d.PaymentsChecked == 0 || !d.OK() {
+				t.Errorf("deposits check: %+v; want every payment checked and one bank entry", d)
+			}
+			if mattersOn {
+				var id int64
+				if err := r.e.Store.DB().Get(&id, `SELECT source_key::bigint FROM qbo_id_map WHERE firm_id = $1 AND kind = $2 ORDER BY 1 DESC LIMIT 1`, firm, posting.KindPaymentDeposit); err != nil {
+					t.Fatal(err)
+				}
+				dep, _ := r.mapping(posting.KindPaymentDeposit, fmt.Sprint(id))
+				var cur identity
+				if err := r.e.QBO.Read(t.Context(), "Deposit", dep.QBOID, &cur); err != nil {
+					t.Fatal(err)
+				}
+				if err := r.e.QBO.Delete(t.Context(), "Deposit", cur.ID, cur.SyncToken, "by hand"); err != nil {
+					t.Fatal(err)
+				}
+				rep, err := reconcile.Firm(t.Context(), r.e.Store.DB(), r.e.QBO, r.e.Scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := rep.Deposits.Payments; len(d) != 1 || d[0].PaymentID != id || d[0].BankEntries != 0 || !strings.Contains(d[0].Why, "Undeposited Funds") {
+					t.Errorf("after deleting payment %d's deposit by hand the check says %+v", id, d)
+				}
+				if rep.OK() || rep.Summary().PaymentsNotOneBankEntry != 1 {
+					t.Error("the books agree with a payment missing from the bank")
+				}
+			}
 			if mattersOn {
 				// Voiding a gathered payment takes its deposit out first (QBO would keep
 				// the voided parts' money in the bank), then voids the parts.

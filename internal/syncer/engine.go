@@ -135,7 +135,7 @@ func CategoryNamed(name string) (Category, error) {
 // category's failed items are tried again first.
 func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Counts, error) {
 	var counts Counts
-	unlock, err := e.lockCompany(ctx)
+	ctx, unlock, err := e.lockCompany(ctx)
 	if err != nil {
 		return counts, err
 	}

@@ -2,39 +2,65 @@ package syncer
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
-	"fmt"
-	"hash/fnv"
+	"time"
 )
 
 // ErrCompanyBusy means another sync of the same firm and company is writing right now
 // (a retry that overtook a slow attempt, or a backfill). It is transient: retry later.
 var ErrCompanyBusy = errors.New("another sync of this firm's QuickBooks company is still running; trying again shortly")
 
-// lockCompany takes the advisory lock of the engine's firm and company on a connection
-// of its own and returns its release. Only one writer per company at a time: two
-// writers could otherwise both miss the id map for the same record and create it
-// twice. The lock is a session lock, so a worker that dies releases it with its
-// connection.
-func (e *Engine) lockCompany(ctx context.Context) (func(), error) {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "qbosync-company/%d/%s", e.Scope.FirmID, e.Scope.RealmID)
-	key := int64(h.Sum64())
-	conn, err := e.Store.DB().Conn(ctx)
+// errLeaseLost ends a run whose lease another writer took: it had stopped renewing for
+// longer than the lease lasts (a stalled process), and two writers must never run.
+var errLeaseLost = errors.New("the company's write lease was lost (this run stalled for longer than it lasts); stopping so that two writers never run")
+
+// leaseTTL is how long a write lease lasts unrenewed: how long a company waits after a
+// worker died in the middle of a run. Its holder renews it three times as often.
+var leaseTTL = 30 * time.Second
+
+// lockCompany takes the write lease of the engine's firm and company and returns a
+// context that ends if the lease is lost, and the lease's release. Only one writer per
+// company at a time: two writers could otherwise both miss the id map for the same
+// record and create it twice. A lease row holds no database connection between
+// statements (a session lock did, and as many runs as the pool had connections
+// starved every run's queries); a worker that dies leaves a lease that expires.
+func (e *Engine) lockCompany(ctx context.Context) (context.Context, func(), error) {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	holder := hex.EncodeToString(b[:])
+	ok, err := e.Store.TakeLease(ctx, e.Scope, holder, leaseTTL)
 	if err != nil {
-		return nil, err
-	}
-	var ok bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil {
-		conn.Close()
-		return nil, err
+		return ctx, nil, err
 	}
 	if !ok {
-		conn.Close()
-		return nil, ErrCompanyBusy
+		return ctx, nil, ErrCompanyBusy
 	}
-	return func() {
-		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
-		conn.Close()
+	run, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(leaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				// A renewal that fails for a moment (the database restarting) is tried
+				// again at the next tick; only a lease another holder took ends the run.
+				if ok, err := e.Store.RenewLease(run, e.Scope, holder, leaseTTL); err == nil && !ok {
+					cancel(errLeaseLost)
+					return
+				}
+			}
+		}
+	}()
+	return run, func() {
+		close(done)
+		cancel(nil)
+		ctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer stop()
+		_ = e.Store.ReleaseLease(ctx, e.Scope, holder)
 	}, nil
 }

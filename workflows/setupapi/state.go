@@ -166,8 +166,12 @@ func (st State) Summary() string {
 	case st.Paused:
 		status = fmt.Sprintf("Paused at %q (Continue Later); not submitted yet.", st.Step.Title())
 	}
-	return st.Settings.Summary(settings.Header{FirmName: st.Firm.Name, FirmID: st.FirmID,
+	text := st.Settings.Summary(settings.Header{FirmName: st.Firm.Name, FirmID: st.FirmID,
 		CompanyName: st.Company.Name, RealmID: st.Company.RealmID, Status: status})
+	if st.Preview != nil {
+		text += "\n" + st.Preview.Text()
+	}
+	return text
 }
 
 // Env is what the settings are validated against.

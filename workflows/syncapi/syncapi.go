@@ -233,6 +233,9 @@ type BooksSummary struct {
 	InvoicesMissing   int `json:"invoices_missing"`
 	// ReceivablesDifferenceCents is the sum over matters of |QBO open − PMS unpaid|.
 	ReceivablesDifferenceCents int64 `json:"receivables_difference_cents"`
+	// PaymentsNotOneBankEntry counts the practice payments into a bank that QBO does not
+	// show as one bank entry (the bank statement's one line).
+	PaymentsNotOneBankEntry int `json:"payments_not_one_bank_entry,omitempty"`
 
 	TrustSkipped           bool `json:"trust_skipped,omitempty"` // trust money does not sync
 	TrustAccountsChecked   int  `json:"trust_accounts_checked"`
