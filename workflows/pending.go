@@ -10,9 +10,12 @@ import (
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
-// pendingActivity bounds the look at what the categories have to do: a few queries.
-var pendingActivity = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
+// pendingActivity bounds the look at what the categories have to do: a few queries,
+// run as a local activity, inside the workflow task that the sweep's timer starts (no
+// activity task to schedule, poll and complete: an idle firm's sweep is one workflow
+// task).
+var pendingActivity = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: time.Second, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
 		NonRetryableErrorTypes: []string{syncapi.ErrTypeNeedsReconnect, syncapi.ErrTypeBug},
@@ -33,7 +36,7 @@ func (r *syncRun) pendingWork(ctx workflow.Context, runAll bool) (pending, error
 		return nil, nil
 	}
 	var work []syncapi.CategoryPending
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, pendingActivity), syncapi.PendingActivity,
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, pendingActivity), syncapi.PendingActivity,
 		syncapi.PendingInput{FirmID: r.in.FirmID, RealmID: r.in.RealmID, Categories: r.categories}).Get(ctx, &work)
 	if err != nil {
 		if isFinal(err) {

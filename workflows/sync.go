@@ -169,12 +169,14 @@ func (r *syncRun) run(ctx workflow.Context) (syncapi.Summary, error) {
 // accounts, the contacts' customers), so they wait for the next cycle.
 func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 	wasStuck := r.sum.Status == syncapi.StatusStuck
-	r.setStatus(ctx, syncapi.StatusRunning, "")
 	retryFailed := r.ctl.retryFailed
 	r.ctl.wake, r.ctl.retryFailed = false, false
 	work, err := r.pendingWork(ctx, retryFailed || wasStuck)
 	if err != nil {
 		return "", err
+	}
+	if work == nil {
+		r.setStatus(ctx, syncapi.StatusRunning, "")
 	}
 	previous := r.sum.Categories
 	r.sum.Categories = nil
@@ -184,6 +186,9 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 			r.sum.Categories = append(r.sum.Categories, work.idleResult(cat, previous))
 			continue
 		}
+		// A sweep that finds nothing to do leaves the status (and its search
+		// attribute) alone: no history event for an idle firm.
+		r.setStatus(ctx, syncapi.StatusRunning, "")
 		var res syncapi.CategoryResult
 		err := workflow.ExecuteActivity(ctx, syncapi.SyncCategoryActivity, syncapi.SyncCategoryInput{
 			FirmID: r.in.FirmID, RealmID: r.in.RealmID, Category: cat, RetryFailed: retryFailed,
