@@ -17,8 +17,12 @@ import (
 // passes, and the firm should not wait a whole sweep for it.
 const stuckRetryInterval = time.Minute
 
-// DefaultSweepInterval is how often an idle sync looks for changes by itself.
-const DefaultSweepInterval = 5 * time.Minute
+// DefaultSweepInterval is how often an idle sync looks for changes by itself. Changes
+// reach it in milliseconds through the change listener, and the worker's feed sweep
+// (app.FeedSweepInterval, every 5 minutes for all firms at once) catches a change
+// whose notification was lost; this is the last backstop, and when an idle firm's
+// books are looked at for a full check.
+const DefaultSweepInterval = time.Hour
 
 // DefaultReconcileInterval is how often the books of a firm whose practice data does
 // not change are checked in full: a hand edit in QuickBooks shows within it (or at

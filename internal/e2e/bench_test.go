@@ -23,6 +23,7 @@ import (
 	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/settings"
+	"github.com/qbosync/qbosync/internal/syncer"
 	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
@@ -182,10 +183,12 @@ func BenchmarkBusyLatency(b *testing.B) {
 
 // BenchmarkIdleFirms connects QBOSYNC_BENCH_IDLE_FIRMS firms (20 by default), each to
 // its own company, on one worker, lets their syncs go idle and measures for
-// QBOSYNC_BENCH_IDLE_WINDOW (2m by default) at a sweep of QBOSYNC_BENCH_SWEEP (30s by
-// default): the worker's CPU per firm, projected to the production 5-minute sweep,
-// and QuickBooks requests per firm per hour (the books' full check every 6 hours
-// included, at what the warm-up's checks cost).
+// QBOSYNC_BENCH_IDLE_WINDOW (2m by default) with each firm's sync waking every
+// QBOSYNC_BENCH_SWEEP (30s by default, to see many wakes in a short window): the
+// worker's CPU per wake of one firm, projected to 1,000 firms at the production wake
+// (workflows.DefaultSweepInterval) with the worker's own cost beside them, the
+// worker's feed sweep over all the firms, and QuickBooks requests per firm per hour
+// (the books' full check every 6 hours included, at what the warm-up's checks cost).
 func BenchmarkIdleFirms(b *testing.B) {
 	firms := envInt("QBOSYNC_BENCH_IDLE_FIRMS", 20)
 	window := envDuration(b, "QBOSYNC_BENCH_IDLE_WINDOW", 2*time.Minute)
@@ -242,9 +245,15 @@ func BenchmarkIdleFirms(b *testing.B) {
 	sweeps := window.Seconds() / sweep.Seconds()
 	cpuPerFirmSweep := cpu / float64(firms) / sweeps
 	b.ReportMetric(cpu/window.Seconds()*100, "worker-cpu-%")
-	b.ReportMetric(cpuPerFirmSweep*1000, "cpu-ms/firm/sweep")
-	// At the production sweep (5 minutes), for 1,000 firms: the target.
-	b.ReportMetric(cpuPerFirmSweep*1000/300*100, "cpu-%-1000-firms-5m-sweep")
+	b.ReportMetric(cpuPerFirmSweep*1000, "cpu-ms/firm/wake")
+	// The worker's feed sweep, one query per category for all firms at once.
+	started := time.Now()
+	if _, err := syncer.FirmsWithWork(context.Background(), s.Store); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(time.Since(started).Microseconds())/1000, "feed-sweep-ms")
+	// 1,000 firms each waking at the production interval: the target.
+	b.ReportMetric(cpuPerFirmSweep*1000/workflows.DefaultSweepInterval.Seconds()*100, "cpu-%-1000-firms")
 	perFirmHour := float64(requests)/float64(firms)/window.Hours() + float64(warmRequests)/float64(firms)/workflows.DefaultReconcileInterval.Hours()
 	b.ReportMetric(perFirmHour, "qbo-req/firm/h")
 }

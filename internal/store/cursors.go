@@ -52,3 +52,21 @@ func (s *Store) HasWork(ctx context.Context, sc Scope, category string, entities
 	}
 	return changed, nil
 }
+
+// FirmsWithChangesPast lists the firms connected to a company whose category has
+// changes in its feed (the given entities) past its cursor, or no cursor yet: the
+// worker's sweep wakes their syncs, a backstop for a change notification lost.
+func (s *Store) FirmsWithChangesPast(ctx context.Context, category string, entities []string) ([]int64, error) {
+	var firms []int64
+	err := s.db.SelectContext(ctx, &firms, `
+		SELECT DISTINCT c.firm_id FROM qbo_connections c
+		LEFT JOIN sync_cursors s ON s.firm_id = c.firm_id AND s.realm_id = c.realm_id AND s.category = $1
+		WHERE c.status = 'connected'
+		  AND (s.feed_seq IS NULL OR EXISTS (SELECT 1 FROM pms_changes p
+		       WHERE p.firm_id = c.firm_id AND p.seq > s.feed_seq AND p.entity = ANY($2)))
+		ORDER BY 1`, category, textArray(entities))
+	if err != nil {
+		return nil, fmt.Errorf("firms with changes for %s: %w", category, err)
+	}
+	return firms, nil
+}

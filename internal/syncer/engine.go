@@ -158,6 +158,13 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 			return counts, err
 		}
 		if len(changes) == 0 {
+			if cur.Seq == 0 {
+				// Nothing in its feed yet: a cursor at the start still says the category
+				// has run and is up to date, so sweeps do not take it for new.
+				if err := e.Store.SaveCursor(ctx, e.Scope, cat.Name, cur); err != nil {
+					return counts, err
+				}
+			}
 			return counts, e.countFailing(ctx, cat, &counts)
 		}
 		if err := cat.syncPage(ctx, e, changes, &counts); err != nil {

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"slices"
 
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -35,5 +36,25 @@ func PendingWork(ctx context.Context, st *store.Store, sc store.Scope, cats []Ca
 		}
 		out = append(out, p)
 	}
+	return out, nil
+}
+
+// FirmsWithWork lists the connected firms one of whose categories has changes past its
+// cursor, for the worker's sweep (app.WakeSyncs): one query per category for every
+// firm, instead of a timer and an activity per firm.
+func FirmsWithWork(ctx context.Context, st *store.Store) ([]int64, error) {
+	var out []int64
+	for _, cat := range Categories {
+		firms, err := st.FirmsWithChangesPast(ctx, cat.Name, cat.Entities)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range firms {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	slices.Sort(out)
 	return out, nil
 }

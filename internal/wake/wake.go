@@ -7,7 +7,8 @@
 // each firm over a short window, and signals that firm's running SyncWorkflow.
 // Notifications are a hint, not the record: the feed is. A notification lost while the
 // connection was down costs latency only, and the listener signals every connected
-// firm after it reconnects; the SyncWorkflow's sweep is the final backstop.
+// firm after it reconnects; the worker's feed sweep (internal/app/wake.go) and the
+// SyncWorkflow's hourly wake are the backstops.
 //
 // The package knows neither the database driver nor the sync engine: what it reads
 // comes through Changes and Connections, and what it sends is syncapi's signal.
