@@ -380,3 +380,66 @@ func TestPutTxnsUpdateOverAStaleSyncTokenRereadsAndWrites(t *testing.T) {
 		t.Errorf("recorded SyncToken %s, QuickBooks has %v: the next update would be stale again", m.SyncToken, got[0]["SyncToken"])
 	}
 }
+
+// Customers go in batches; a batch whose answer is lost leaves nothing made twice: its
+// customers are written alone, and each that the batch made is found by its name and
+// marker and adopted.
+func TestHoldCustomersInBatchesAfterALostAnswerCreatesNothingTwice(t *testing.T) {
+	r := newRig(t, qbosim.Options{IgnoreRequestID: true})
+	var cs []customer
+	for i := range 35 { // two batches
+		it := r.client(fmt.Sprint(i + 1))
+		cs = append(cs, customer{it: it, body: r.customer(it, fmt.Sprintf("Batch Client %02d", i+1))})
+	}
+	r.sim.ResetStats(r.realm)
+	r.faults(qbosim.Faults{LoseNextResponses: 1})
+	var counts Counts
+	held, err := r.e.holdCustomers(t.Context(), cs, &counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 35 || counts.Created+counts.Adopted != 35 || counts.Adopted != 30 {
+		t.Fatalf("%d held, counts %+v; want 35, the lost batch's 30 adopted", len(held), counts)
+	}
+	for _, c := range cs {
+		if n := len(r.named("Customer", "DisplayName", c.body.DisplayName)); n != 1 {
+			t.Errorf("%s is in QuickBooks %d times", c.body.DisplayName, n)
+		}
+	}
+	if st := r.sim.Stats(r.realm); st.Batches != 2 {
+		t.Errorf("%d batch requests for 35 customers, want 2", st.Batches)
+	}
+	// A second pass writes nothing; a changed customer is updated in a batch.
+	cs[3].body.CompanyName = "Changed Co"
+	counts = Counts{}
+	if _, err := r.e.holdCustomers(t.Context(), cs, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if counts.Unchanged != 34 || counts.Updated != 1 {
+		t.Errorf("second pass counts %+v; want 34 unchanged and 1 updated", counts)
+	}
+}
+
+// A customer whose name another customer holds fails alone, with the clash explained;
+// the rest of its batch lands.
+func TestHoldCustomersNameTakenInABatchFailsOnlyThatCustomer(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	a, b, c := r.client("1"), r.client("2"), r.client("3")
+	cs := []customer{
+		{it: a, body: r.customer(a, "Fine Client One")},
+		{it: b, body: r.customer(b, "Amy's Bird Sanctuary")}, // the sample company's own customer
+		{it: c, body: r.customer(c, "Fine Client Three")},
+	}
+	var counts Counts
+	held, err := r.e.holdCustomers(t.Context(), cs, &counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Created != 2 || counts.Failed != 1 || len(held) != 2 {
+		t.Fatalf("counts %+v, %d held; want 2 created and the namesake failed", counts, len(held))
+	}
+	failed, err := r.e.Store.FailedItems(t.Context(), r.e.Scope)
+	if err != nil || len(failed) != 1 || failed[0].SourceKey != "2" || failed[0].ErrorCode != "6240" || !strings.Contains(failed[0].Explanation, "did not create") {
+		t.Errorf("failed items %+v, %v; want client 2's clash with the company's own customer", failed, err)
+	}
+}

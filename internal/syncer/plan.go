@@ -136,19 +136,9 @@ func (e *Engine) apply(ctx context.Context, p plan, counts *Counts) (map[string]
 			return nil, err
 		}
 	}
-	held := map[string]string{}
-	for _, c := range p.customers {
-		spec := customerSpec
-		if c.matchExisting {
-			spec.matches = sameCustomer
-		}
-		action, id, err := upsert(ctx, e, spec, c.it, c.body)
-		if err == nil {
-			held[c.it.Key] = id
-		}
-		if err := e.settle(ctx, c.it.Kind, c.it.Key, c.it.Label, action, err, counts); err != nil {
-			return nil, err
-		}
+	held, err := e.holdCustomers(ctx, p.customers, counts)
+	if err != nil {
+		return nil, err
 	}
 	posted, err := putTxns(ctx, e, p.writes, counts)
 	if err != nil {
