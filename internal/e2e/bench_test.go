@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -173,11 +172,7 @@ func BenchmarkBusyLatency(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	slices.Sort(took)
-	pct := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Milliseconds()) }
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.95), "p95-ms")
-	b.ReportMetric(float64(took[len(took)-1].Milliseconds()), "max-ms")
+	reportLatencies(b, took)
 	b.ReportMetric(float64(edits.Load()), "edits-meanwhile")
 }
 

@@ -87,6 +87,11 @@ func BenchmarkChangeToQBOLatency(b *testing.B) {
 		took = append(took, addClientAndWait(b, s, firm, i))
 	}
 	b.StopTimer()
+	reportLatencies(b, took)
+}
+
+// reportLatencies reports the p50, p95 and max of took, in milliseconds.
+func reportLatencies(b *testing.B, took []time.Duration) {
 	slices.Sort(took)
 	pct := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Milliseconds()) }
 	b.ReportMetric(pct(0.50), "p50-ms")
