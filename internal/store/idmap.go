@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Scope names the firm and QuickBooks company a piece of state belongs to.
@@ -170,4 +172,32 @@ func (s *Store) DeleteMapping(ctx context.Context, sc Scope, kind, sourceKey str
 		return fmt.Errorf("id map: delete %s %s: %w", kind, sourceKey, err)
 	}
 	return nil
+}
+
+// MappingsOfRecords returns, by record id, the mappings of a kind whose keys are parts
+// of the given records ("<record id>-<part>": a payment's part per matter, an invoice's
+// credit memos), in one query for a whole page.
+func (s *Store) MappingsOfRecords(ctx context.Context, sc Scope, kind string, recordIDs []int64) (map[int64][]Mapping, error) {
+	heads := make([]string, len(recordIDs))
+	for i, id := range recordIDs {
+		heads[i] = strconv.FormatInt(id, 10)
+	}
+	var rows []Mapping
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT kind, source_key, qbo_entity, qbo_id, sync_token, content_hash, qbo_name
+		FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND split_part(source_key, '-', 1) = ANY($4)
+		ORDER BY source_key`, sc.FirmID, sc.RealmID, kind, textArray(heads))
+	if err != nil {
+		return nil, fmt.Errorf("id map: %w", err)
+	}
+	out := map[int64][]Mapping{}
+	for _, m := range rows {
+		head, _, _ := strings.Cut(m.SourceKey, "-")
+		id, err := strconv.ParseInt(head, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("id map: key %q of %s is not a record's part", m.SourceKey, kind)
+		}
+		out[id] = append(out[id], m)
+	}
+	return out, nil
 }

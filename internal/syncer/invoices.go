@@ -173,15 +173,15 @@ func syncCreditMemos(ctx context.Context, e *Engine, f invoiceFacts, posted map[
 	if !f.books.WriteOffs.Sync || f.asDiscount() {
 		return nil
 	}
-	existing := map[int64][]store.Mapping{}
+	var withMemos []int64
 	for _, inv := range f.invs {
 		if _, ok := posted[strconv.FormatInt(inv.ID, 10)]; ok {
-			ms, err := creditMemoMappings(ctx, e, inv.ID)
-			if err != nil {
-				return err
-			}
-			existing[inv.ID] = ms
+			withMemos = append(withMemos, inv.ID)
 		}
+	}
+	existing, err := creditMemosOf(ctx, e, withMemos)
+	if err != nil {
+		return err
 	}
 	memos := planCreditMemos(f, posted, existing)
 	memoIDs, err := e.apply(ctx, memos.plan, counts)
@@ -292,14 +292,22 @@ func (m creditMemo) applying(firm int64, memo txn, memoID string) txn {
 // payments applying them, the payments first: a memo applied by a payment cannot go
 // before it.
 func creditMemoMappings(ctx context.Context, e *Engine, invoiceID int64) ([]store.Mapping, error) {
-	prefix := posting.AdjustmentKeyPrefix(invoiceID)
-	var out []store.Mapping
+	ms, err := creditMemosOf(ctx, e, []int64{invoiceID})
+	return ms[invoiceID], err
+}
+
+// creditMemosOf is creditMemoMappings for a page of invoices, by invoice, in two
+// queries.
+func creditMemosOf(ctx context.Context, e *Engine, invoiceIDs []int64) (map[int64][]store.Mapping, error) {
+	out := map[int64][]store.Mapping{}
 	for _, kind := range []string{posting.KindAdjustmentPayment, posting.KindAdjustment} {
-		ms, err := e.Store.MappingsWithPrefix(ctx, e.Scope, kind, prefix)
+		byInvoice, err := e.Store.MappingsOfRecords(ctx, e.Scope, kind, invoiceIDs)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ms...)
+		for id, ms := range byInvoice {
+			out[id] = append(out[id], ms...)
+		}
 	}
 	return out, nil
 }

@@ -55,11 +55,8 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 	if f.payments, err = pms.Payments(ctx, db, firm, f.ids); err != nil {
 		return f, false, err
 	}
-	f.parts = map[int64][]store.Mapping{}
-	for _, id := range f.ids {
-		if f.parts[id], err = e.Store.MappingsWithPrefix(ctx, e.Scope, posting.KindPayment, posting.PaymentKeyPrefix(id)); err != nil {
-			return f, false, err
-		}
+	if f.parts, err = e.Store.MappingsOfRecords(ctx, e.Scope, posting.KindPayment, f.ids); err != nil {
+		return f, false, err
 	}
 	if f.deposits, err = e.Store.Mappings(ctx, e.Scope, posting.KindPaymentDeposit, keysOf(f.ids)); err != nil {
 		return f, false, err
