@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/secret"
@@ -38,6 +39,7 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				}
 				srv := &web.Server{
 					Wizard:        wz,
+					Console:       &app.Console{Store: s.Store, Temporal: wz.Temporal},
 					Connect:       &connect.Flow{OAuth: s.QBO.OAuth(), APIBaseURL: s.Config.QBO.APIBaseURL, Store: s.Store},
 					Sessions:      sessions,
 					Log:           s.Log,

@@ -18,8 +18,9 @@ import (
 var templateFiles embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"modeLabel": settings.ModeLabel,
-	"join":      strings.Join,
+	"modeLabel":   settings.ModeLabel,
+	"join":        strings.Join,
+	"statusWords": statusWords,
 }).ParseFS(templateFiles, "templates/*.html"))
 
 // cookieName holds the session token.
@@ -38,8 +39,10 @@ type Connector interface {
 
 // Server is the wizard's web server.
 type Server struct {
-	Wizard   *Wizard
-	Connect  Connector
+	Wizard  *Wizard
+	Connect Connector
+	// Console is the firm's sync, for the console; nil serves the wizard alone.
+	Console  Console
 	Sessions *Sessions
 	Log      *slog.Logger
 	// CallbackPath is where QuickBooks sends the sign-in back: the path of the
@@ -63,6 +66,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /setup/connect", s.page(s.postConnect))
 	mux.HandleFunc("GET /setup/print", s.page(s.showPrint))
 	mux.HandleFunc("GET "+s.CallbackPath, s.page(s.callback))
+	if s.Console != nil {
+		mux.HandleFunc("GET /sync", s.page(s.showConsole))
+		mux.HandleFunc("POST /sync", s.page(s.postConsole))
+		mux.HandleFunc("GET /api/sync", s.api(s.apiConsole))
+		mux.HandleFunc("POST /api/sync/actions/{action}", s.api(s.apiConsoleAction))
+	}
 
 	mux.HandleFunc("POST /api/session", s.apiSession)
 	mux.HandleFunc("GET /api/setup", s.api(s.apiState))

@@ -248,3 +248,16 @@ type BooksSummary struct {
 	TrustBankDifferenceCents      int64 `json:"trust_bank_difference_cents"`
 	TrustLiabilityDifferenceCents int64 `json:"trust_liability_difference_cents"`
 }
+
+// FailedItem is a record whose latest sync attempt failed, as the firm's console shows
+// it: which record, what QuickBooks or qbosync said, and what to do.
+type FailedItem struct {
+	Kind          string    `json:"kind"`
+	Key           string    `json:"key"`
+	Label         string    `json:"label"`
+	Code          string    `json:"code"`
+	Message       string    `json:"message"`
+	Explanation   string    `json:"explanation"`
+	Attempts      int       `json:"attempts"`
+	LastAttemptAt time.Time `json:"last_attempt_at"`
+}
