@@ -27,8 +27,8 @@ type fakeConsole struct {
 
 func (f *fakeConsole) Status(_ context.Context, firm int64) (syncapi.Summary, error) {
 	return syncapi.Summary{FirmID: firm, Status: syncapi.StatusBooksDiffer, Reason: "books differ: 1 matters' receivables", Cycles: 3,
-		LastRunAt: time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC),
-		Categories: []syncapi.CategoryResult{{Category: "contacts", Counts: syncapi.Counts{Created: 12, Failed: 2}}},
+		LastRunAt:      time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC),
+		Categories:     []syncapi.CategoryResult{{Category: "contacts", Counts: syncapi.Counts{Created: 12, Failed: 2}}},
 		Reconciliation: &syncapi.BooksSummary{MattersDiffering: 1, MattersChecked: 9}}, nil
 }
 
