@@ -45,6 +45,7 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 					Log:           s.Log,
 					CallbackPath:  redirect.Path,
 					SecureCookies: redirect.Scheme == "https",
+					SignInOrigin:  originOf(s.Config.QBO.AuthURL),
 				}
 				if listen == "" {
 					listen = redirect.Host
@@ -135,4 +136,13 @@ func serveHTTP(cmd *cobra.Command, listen string, h http.Handler, banner string)
 		return err
 	}
 	return nil
+}
+
+// originOf is a URL's scheme://host, or "" when it has none.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -43,6 +43,9 @@ func newWebStack(t *testing.T) *webStack {
 		Sessions:     sessions,
 		Log:          s.logger(),
 		CallbackPath: callbackPath,
+		// The sandbox's sign-in page: the one place besides the wizard a form may lead
+		// (a browser enforces the policy's form-action on the redirect there too).
+		SignInOrigin: strings.TrimSuffix(s.qbo.AuthURL, "/connect/oauth2"),
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"slices"
@@ -88,8 +90,8 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		LoginToken string `json:"login_token"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: `send {"login_token": "..."}`})
+	if err := decodeStrict(r, &in); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: `send {"login_token": "..."}: ` + err.Error()})
 		return
 	}
 	tok, firm, exp, err := s.Sessions.Redeem(r.Context(), in.LoginToken)
@@ -142,7 +144,7 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, sess session)
 	}
 	var a setupapi.Action
 	if r.ContentLength != 0 {
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&a); err != nil {
+		if err := decodeStrict(r, &a); err != nil {
 			writeJSON(w, http.StatusBadRequest, apiError{Error: "the body is not a setup action: " + err.Error()})
 			return
 		}
@@ -167,4 +169,25 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request, sess session
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(text))
+}
+
+// decodeStrict reads one JSON value into v: a field v does not have, or anything after
+// the value, is refused, so a misspelt field never goes unnoticed (and never resets a
+// setting to its default).
+func decodeStrict(r *http.Request, v any) error {
+	d := json.NewDecoder(r.Body)
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return fmt.Errorf("the body is over %d bytes", mbe.Limit)
+		}
+		return err
+	}
+	if d.More() {
+		return errors.New("there is more after the JSON value")
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return errors.New("there is more after the JSON value")
+	}
+	return nil
 }

@@ -56,7 +56,8 @@ func consoleServer(t *testing.T) (*httptest.Server, *fakeConsole, string) {
 		t.Fatal(err)
 	}
 	fc := &fakeConsole{}
-	srv := &Server{Console: fc, Sessions: sessions, Log: slog.New(slog.DiscardHandler), CallbackPath: "/oauth/callback"}
+	srv := &Server{Console: fc, Sessions: sessions, Log: slog.New(slog.DiscardHandler), CallbackPath: "/oauth/callback",
+		SignInOrigin: "https://appcenter.intuit.com"}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	login, _ := sessions.LoginToken(7, time.Minute)

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +51,14 @@ type Server struct {
 	CallbackPath string
 	// SecureCookies marks the session cookie Secure; set it when served over HTTPS.
 	SecureCookies bool
+	// SignInOrigin is QuickBooks' sign-in page's origin (scheme://host of
+	// qbo.auth_url): the one place besides this server a form may lead to.
+	SignInOrigin string
 }
+
+// maxBody caps every request body: forms and JSON are a few kilobytes; a megabyte of
+// field would otherwise travel into a workflow update and fail its task.
+const maxBody = 64 << 10
 
 // Handler routes the pages, the OAuth callback and the JSON API. Every route but the
 // sign-in takes the firm from the session, never from the request.
@@ -79,18 +87,25 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/setup/connect", s.api(s.apiConnect))
 	mux.HandleFunc("POST /api/setup/actions/{action}", s.api(s.apiAction))
 	mux.HandleFunc("GET /api/setup/summary", s.api(s.apiSummary))
-	return securityHeaders(mux)
+	return s.securityHeaders(mux)
 }
 
-// securityHeaders keeps the pages out of frames and other sites' scripts.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders keeps the pages out of frames and other sites' scripts, lets a form
+// lead only here or to QuickBooks' sign-in, and caps request bodies.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	formAction := "'self'"
+	if s.SignInOrigin != "" {
+		formAction += " " + s.SignInOrigin
+	}
+	csp := "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action " + formAction
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self' https: http:")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("Cache-Control", "no-store")
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -154,6 +169,13 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, session)) http.
 				"Open the sign-in link qbosync gave you (an operator prints one with `starter web-login --firm ID`).")
 			return
 		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				s.message(w, http.StatusRequestEntityTooLarge, "The form is too large",
+					"A form to qbosync is a few kilobytes; one of its fields is far too long. Shorten it and send it again.")
+				return
+			}
+		}
 		if r.Method == http.MethodPost && !s.Sessions.CheckCSRF(sess.token, r.PostFormValue("csrf")) {
 			s.message(w, http.StatusForbidden, "Please try again", "The page was out of date or did not come from qbosync; reload it and try again.")
 			return
@@ -215,12 +237,16 @@ func (s *Server) postStart(w http.ResponseWriter, r *http.Request, sess session)
 // postAction sends the button pressed, with the page's answers, as an update. A
 // refusal shows the page again with what was typed and the reason next to each field.
 func (s *Server) postAction(w http.ResponseWriter, r *http.Request, sess session) {
+	action := r.PostFormValue("action")
+	if !slices.Contains(setupapi.Actions, action) {
+		s.message(w, http.StatusBadRequest, "Unknown action", "The setup's buttons are: "+strings.Join(setupapi.Actions, ", ")+".")
+		return
+	}
 	st, err := s.Wizard.State(r.Context(), sess.firm)
 	if err != nil {
 		s.failed(w, r, err)
 		return
 	}
-	action := r.PostFormValue("action")
 	a := setupapi.Action{Step: setupapi.Step(r.PostFormValue("step")), Mode: settings.Mode(r.PostFormValue("mode"))}
 	var shown *settings.Settings
 	if sec, ok := st.Step.Section(); ok && carriesAnswers(action) {
