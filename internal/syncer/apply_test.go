@@ -231,32 +231,68 @@ func (r *rig) transferItem(key string) item {
 // only what is not found is sent again. Each entry lands exactly once, whether QBO
 // honours the requestid or not.
 func TestPutTxnsAfterALostBatchAnswerCreatesNothingTwice(t *testing.T) {
-	for _, ignoreRequestID := range []bool{false, true} {
-		t.Run(fmt.Sprintf("requestid ignored %v", ignoreRequestID), func(t *testing.T) {
-			r := newRig(t, qbosim.Options{IgnoreRequestID: ignoreRequestID})
-			var txns []txn
-			for i := range 35 { // two batches
-				txns = append(txns, r.journal(r.transferItem(fmt.Sprint(i+1)), "2026-03-02", 100+i))
-			}
-			r.faults(qbosim.Faults{LoseNextResponses: 1})
-			var counts Counts
-			ids, err := putTxns(t.Context(), r.e, txns, &counts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ids) != 35 || counts.Created+counts.Adopted != 35 || counts.Adopted != 30 {
-				t.Fatalf("%d ids, counts %+v; want 35, the lost batch's 30 adopted", len(ids), counts)
-			}
-			for _, tx := range txns {
-				if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 {
-					t.Errorf("%s is in QuickBooks %d times", tx.it.Key, n)
+	for _, c := range []struct {
+		n       int
+		adopted func(int) bool
+		what    string
+	}{
+		{30, func(n int) bool { return n == 30 }, "one batch: its 30 adopted"},
+		// Beyond a batch, singles go beside the batches: the answer lost may be a
+		// batch's or a single's, and whatever it was is adopted, never made twice.
+		{65, func(n int) bool { return n >= 1 }, "batches and singles: what the lost answer made adopted"},
+	} {
+		for _, ignoreRequestID := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d ops, requestid ignored %v", c.n, ignoreRequestID), func(t *testing.T) {
+				r := newRig(t, qbosim.Options{IgnoreRequestID: ignoreRequestID})
+				var txns []txn
+				for i := range c.n {
+					txns = append(txns, r.journal(r.transferItem(fmt.Sprint(i+1)), "2026-03-02", 100+i))
 				}
-			}
-			intents, err := r.e.Store.Intents(t.Context(), r.e.Scope, posting.KindTrustTransfer, []string{"1", "35"})
-			if err != nil || len(intents) != 0 {
-				t.Errorf("intents left over: %v, %v", intents, err)
-			}
-		})
+				r.faults(qbosim.Faults{LoseNextResponses: 1})
+				var counts Counts
+				ids, err := putTxns(t.Context(), r.e, txns, &counts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ids) != c.n || counts.Created+counts.Adopted != c.n || !c.adopted(counts.Adopted) {
+					t.Fatalf("%d ids, counts %+v; want %d, %s", len(ids), counts, c.n, c.what)
+				}
+				for _, tx := range txns {
+					if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 {
+						t.Errorf("%s is in QuickBooks %d times", tx.it.Key, n)
+					}
+				}
+				intents, err := r.e.Store.Intents(t.Context(), r.e.Scope, posting.KindTrustTransfer, []string{"1", fmt.Sprint(c.n)})
+				if err != nil || len(intents) != 0 {
+					t.Errorf("intents left over: %v, %v", intents, err)
+				}
+			})
+		}
+	}
+}
+
+// Beyond one batch, QuickBooks' single-request budget writes too: some ops go alone
+// beside the batches, and every op lands once and is recorded.
+func TestPutTxnsUsesSinglesBesideBatches(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	var txns []txn
+	for i := range 100 {
+		txns = append(txns, r.journal(r.transferItem(fmt.Sprint(i+1)), "2026-03-03", 100+i))
+	}
+	r.sim.ResetStats(r.realm)
+	var counts Counts
+	ids, err := putTxns(t.Context(), r.e, txns, &counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := r.sim.Stats(r.realm)
+	if len(ids) != 100 || counts.Created != 100 || st.Batches == 0 || st.Requests == st.Batches {
+		t.Fatalf("%d ids, counts %+v, stats %+v; want 100 created by batches and singles both", len(ids), counts, st)
+	}
+	for _, tx := range txns {
+		if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 {
+			t.Errorf("%s is in QuickBooks %d times", tx.it.Key, n)
+		}
 	}
 }
 

@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
@@ -60,13 +64,99 @@ func putTxns(ctx context.Context, e *Engine, txns []txn, counts *Counts) (map[st
 	if err := e.Store.SaveIntents(ctx, e.Scope, intents); err != nil {
 		return nil, err
 	}
-	for start := 0; start < len(ops); start += qbo.DefaultMaxBatchItems {
-		chunk := ops[start:min(start+qbo.DefaultMaxBatchItems, len(ops))]
-		if err := writeBatch(ctx, e, chunk, ids, counts); err != nil {
-			return nil, err
+	return ids, sendOps(ctx, e, ops, ids, counts)
+}
+
+// sendOps writes ops: in batches from the front and, when there is more than one batch
+// of them, one by one from the back at the same time. QuickBooks allows a company 40
+// batch requests a minute and 500 requests in all: batches alone stop at 1,140 writes a
+// minute, and the single requests beside them (the limiter paces both, per company)
+// bring it near the 1,660 ceiling. Each side records what it sends; the two never
+// share an op.
+func sendOps(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]string, counts *Counts) error {
+	if len(ops) <= qbo.DefaultMaxBatchItems {
+		return writeBatch(ctx, e, ops, ids, counts)
+	}
+	var mu sync.Mutex
+	front, back := 0, len(ops)
+	// take hands out the next ops: up to n from the front, or one from the back.
+	take := func(n int, fromBack bool) []pendingOp {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case front >= back:
+			return nil
+		case fromBack:
+			back--
+			return ops[back : back+1]
+		}
+		chunk := ops[front:min(front+n, back)]
+		front += len(chunk)
+		return chunk
+	}
+	singleIDs, singleCounts := map[string]string{}, Counts{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		for chunk := take(qbo.DefaultMaxBatchItems, false); chunk != nil; chunk = take(qbo.DefaultMaxBatchItems, false) {
+			if err := writeBatch(gctx, e, chunk, ids, counts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for one := take(1, true); one != nil; one = take(1, true) {
+			if err := writeSingle(gctx, e, one[0], singleIDs, &singleCounts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	err := g.Wait()
+	maps.Copy(ids, singleIDs)
+	*counts = counts.Plus(singleCounts)
+	return err
+}
+
+// writeSingle sends one op alone and records its outcome, by the same exactly-once
+// rules as a batch: a create was recorded as an intent before; after an ambiguous
+// answer it is looked for by its marker before it is sent again; an update over a
+// stale SyncToken is written over the new version.
+func writeSingle(ctx context.Context, e *Engine, op pendingOp, ids map[string]string, counts *Counts) error {
+	var got identity
+	var err error
+	if op.create {
+		reqID := qbo.RequestID(e.Scope.RealmID, "create", op.it.Kind, op.it.Key, op.hash)
+		for attempt := 1; ; attempt++ {
+			err = e.QBO.Create(ctx, op.entity, op.body, reqID, &got)
+			if err != nil && qbo.IsAmbiguous(err) {
+				found, findErr := findTxn(ctx, e, op.txn, store.Intent{QBOEntity: op.entity, TxnDate: op.date})
+				if findErr != nil {
+					return errors.Join(err, findErr)
+				}
+				if found != nil {
+					got, err, op.adopted = *found, nil, true
+				}
+			}
+			if err == nil || !retryInPlace(ctx, err, attempt) {
+				break
+			}
+		}
+	} else {
+		body, bodyErr := withIdentity(op.body, op.current)
+		if bodyErr != nil {
+			return bodyErr
+		}
+		reqID := qbo.RequestID(e.Scope.RealmID, "update", op.it.Kind, op.it.Key, op.current.SyncToken, op.hash)
+		err = retryingInPlace(ctx, func() error { return e.QBO.Update(ctx, op.entity, body, reqID, &got) })
+		if qbo.ClassOf(err) == qbo.Stale {
+			got, err = updateTxn(ctx, e, op)
 		}
 	}
-	return ids, nil
+	if qbo.ClassOf(err) == qbo.Transient {
+		return err // the attempt ends; the intent stays for the next one, which looks first
+	}
+	return settleOp(ctx, e, op, got, err, ids, counts)
 }
 
 // pendingOps decides, for the transactions of one kind, what each needs: nothing (its
@@ -234,28 +324,34 @@ func settleBatch(ctx context.Context, e *Engine, ops []pendingOp, results []qbo.
 			// since the sync last saw it: write the same content over the new version.
 			got, err = updateTxn(ctx, e, op)
 		}
-		switch {
-		case err == nil:
-			// A mapping the id map refuses (the object stands for another record) is
-			// this record's failure, settled below like QBO's refusals.
-			if err = e.saveTxn(ctx, op.txn, got, op.hash); err == nil {
-				ids[op.it.Key] = got.ID
-			}
-		case qbo.ClassOf(err) == qbo.Transient:
+		if qbo.ClassOf(err) == qbo.Transient {
 			// Settled by the next attempt, which looks for a create before repeating it.
 			transient = errors.Join(transient, err)
 			continue
-		case op.create && asItemFailure(err) != nil:
-			// QBO refused the create: it did not happen.
-			if err := e.Store.ClearIntent(ctx, e.Scope, op.it.Kind, op.it.Key); err != nil {
-				return err
-			}
 		}
-		if err := e.settle(ctx, op.it.Kind, op.it.Key, op.it.Label, op.action(), err, counts); err != nil {
+		if err := settleOp(ctx, e, op, got, err, ids, counts); err != nil {
 			return err
 		}
 	}
 	return transient
+}
+
+// settleOp records one op's outcome: the object QBO answered with (got), or err.
+func settleOp(ctx context.Context, e *Engine, op pendingOp, got identity, err error, ids map[string]string, counts *Counts) error {
+	switch {
+	case err == nil:
+		// A mapping the id map refuses (the object stands for another record) is this
+		// record's failure, settled below like QBO's refusals.
+		if err = e.saveTxn(ctx, op.txn, got, op.hash); err == nil {
+			ids[op.it.Key] = got.ID
+		}
+	case op.create && asItemFailure(err) != nil:
+		// QBO refused the create: it did not happen.
+		if err := e.Store.ClearIntent(ctx, e.Scope, op.it.Kind, op.it.Key); err != nil {
+			return err
+		}
+	}
+	return e.settle(ctx, op.it.Kind, op.it.Key, op.it.Label, op.action(), err, counts)
 }
 
 // updateTxn writes op's content over the current version of its object, alone.
