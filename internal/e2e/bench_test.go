@@ -6,6 +6,7 @@ package e2e_test
 // run (a 1,000-client firm: it takes its time), small the quick look.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,18 +36,11 @@ const qboWriteCeiling = 40*30 + 460
 
 // benchSize is the firm QBOSYNC_BENCH_SIZE asks for: small (default) or large.
 func benchSize(b *testing.B) seed.Size {
-	size, err := seed.ParseSize(cmpOr(os.Getenv("QBOSYNC_BENCH_SIZE"), string(seed.SizeSmall)))
+	size, err := seed.ParseSize(cmp.Or(os.Getenv("QBOSYNC_BENCH_SIZE"), string(seed.SizeSmall)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	return size
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // benchFirm seeds a firm of the given size, connects it to the sandbox's sample
@@ -191,7 +185,7 @@ func BenchmarkIdleFirms(b *testing.B) {
 	window := envDuration(b, "QBOSYNC_BENCH_IDLE_WINDOW", 2*time.Minute)
 	sweep := envDuration(b, "QBOSYNC_BENCH_SWEEP", 30*time.Second)
 	s := newStackWith(b, stackOptions{worker: false})
-	worker := s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", "QBOSYNC_LOG_LEVEL="+cmpOr(os.Getenv("QBOSYNC_BENCH_LOG_LEVEL"), "warn"))
+	worker := s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", "QBOSYNC_LOG_LEVEL="+cmp.Or(os.Getenv("QBOSYNC_BENCH_LOG_LEVEL"), "warn"))
 	var runs []client.WorkflowRun
 	var realms []string
 	for i := range firms {

@@ -49,12 +49,8 @@ func FirmsWithWork(ctx context.Context, st *store.Store) ([]int64, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range firms {
-			if !slices.Contains(out, f) {
-				out = append(out, f)
-			}
-		}
+		out = append(out, firms...)
 	}
 	slices.Sort(out)
-	return out, nil
+	return slices.Compact(out), nil
 }
