@@ -94,6 +94,10 @@ type Limiters struct {
 	limits  Limits
 	mu      sync.Mutex
 	byRealm map[string]*companyLimiter
+	// store, when set, holds each company's budget shared with other
+	// processes (NewSharedLimiters).
+	store  BudgetStore
+	shared SharedOptions
 }
 
 // NewLimiters returns a registry of company limiters pacing to l.
@@ -129,6 +133,9 @@ func (ls *Limiters) company(realm string) *companyLimiter {
 	l, ok := ls.byRealm[realm]
 	if !ok {
 		l = newCompanyLimiter(ls.limits)
+		if ls.store != nil {
+			l.shared = newSharedBudget(ls.store, realm, ls.shared, ls.limits)
+		}
 		ls.byRealm[realm] = l
 	}
 	return l
@@ -141,6 +148,9 @@ type LimiterStats struct {
 	MaxInFlight      int // the most requests in flight at once
 	Waiting          int // requests waiting now
 	InFlight         int // requests in flight now
+	// Draws counts the round trips to the shared budget (NewSharedLimiters),
+	// DrawErrors those that failed.
+	Draws, DrawErrors int
 }
 
 // Stats returns the company's traffic so far.
@@ -187,6 +197,7 @@ type companyLimiter struct {
 	timerAt     time.Time
 	timerGen    int
 	stats       LimiterStats
+	shared      *sharedBudget // nil: this process's limits only
 }
 
 type waiter struct {
@@ -268,6 +279,9 @@ func (l *companyLimiter) Throttled(retryAfter time.Duration) {
 	if until := l.clock.Now().Add(retryAfter); until.After(l.pausedUntil) {
 		l.pausedUntil = until
 	}
+	if l.shared != nil {
+		l.shared.pause = max(l.shared.pause, retryAfter) // every process pauses
+	}
 	l.dispatch()
 }
 
@@ -275,28 +289,37 @@ func (l *companyLimiter) Throttled(retryAfter time.Duration) {
 func (l *companyLimiter) PausesAfterThrottle() {}
 
 // dispatch lets through every waiting request that may go now, and
-// otherwise arranges to be called again when one may. l.mu is held.
+// otherwise arranges to be called again when one may. With a shared budget
+// it also has the draw loop look at what the company needs. l.mu is held.
 func (l *companyLimiter) dispatch() {
+	l.dispatchLocal()
+	if l.shared != nil {
+		l.poke()
+	}
+}
+
+// dispatchLocal is dispatch but for the draw loop. l.mu is held.
+func (l *companyLimiter) dispatchLocal() {
 	for len(l.queues[SingleRequest])+len(l.queues[BatchRequest]) > 0 {
 		now := l.clock.Now()
 		if now.Before(l.pausedUntil) {
 			l.wakeAt(now, l.pausedUntil)
 			return
 		}
-		if l.inFlight >= l.lim.Concurrent {
-			return // Done calls again
+		if l.inFlight >= l.concurrent() {
+			return // Done (or a draw of slots) calls again
 		}
-		at := later(l.minute.next(now), l.second.next(now))
-		if !l.lastGrant.IsZero() {
-			at = later(at, l.lastGrant.Add(l.gap))
+		at, ok := l.sendAt(now)
+		if !ok {
+			return // a draw of send times calls again
 		}
 		if at.After(now) {
 			l.wakeAt(now, at)
 			return
 		}
 		singles := len(l.queues[SingleRequest]) > 0
-		batchAt := l.batch.next(now)
-		batches := len(l.queues[BatchRequest]) > 0 && !batchAt.After(now)
+		batchAt, batchOK := l.batchSendAt(now)
+		batches := len(l.queues[BatchRequest]) > 0 && batchOK && !batchAt.After(now)
 		var kind RequestKind
 		switch {
 		case singles && batches:
@@ -308,8 +331,10 @@ func (l *companyLimiter) dispatch() {
 			kind = SingleRequest
 		case batches:
 			kind = BatchRequest
-		default: // only batches wait, for the batch limit
+		case batchOK: // only batches wait, for the batch limit
 			l.wakeAt(now, batchAt)
+			return
+		default: // only batches wait, for a draw of batch send times
 			return
 		}
 		l.grant(now, kind)
@@ -329,12 +354,55 @@ func (l *companyLimiter) grant(now time.Time, kind RequestKind) {
 	} else {
 		l.stats.Singles++
 	}
+	if l.shared != nil {
+		l.shared.times.take()
+		if kind == BatchRequest {
+			l.shared.batches.take()
+		}
+	}
 	l.last = kind
 	l.lastGrant = now
 	l.inFlight++
 	l.stats.MaxInFlight = max(l.stats.MaxInFlight, l.inFlight)
 	w.granted = true
 	close(w.ready)
+}
+
+// concurrent is how many requests may be in flight: with a shared budget,
+// as many as the slots this process holds. l.mu is held.
+func (l *companyLimiter) concurrent() int {
+	if l.shared != nil {
+		return min(l.lim.Concurrent, l.shared.slots)
+	}
+	return l.lim.Concurrent
+}
+
+// sendAt returns when the next request may be sent, by this process's
+// windows and spacing and, with a shared budget, its next reserved send
+// time; false when none is reserved. l.mu is held.
+func (l *companyLimiter) sendAt(now time.Time) (time.Time, bool) {
+	at := later(l.minute.next(now), l.second.next(now))
+	if !l.lastGrant.IsZero() {
+		at = later(at, l.lastGrant.Add(l.gap))
+	}
+	if l.shared == nil {
+		return at, true
+	}
+	l.shared.times.expire(now.Add(-slotSlack))
+	slot, ok := l.shared.times.next()
+	return later(at, slot), ok
+}
+
+// batchSendAt is sendAt's counterpart for the batch limit. A batch also
+// needs a send time of sendAt's. l.mu is held.
+func (l *companyLimiter) batchSendAt(now time.Time) (time.Time, bool) {
+	at := l.batch.next(now)
+	if l.shared == nil {
+		return at, true
+	}
+	l.shared.batches.expire(now.Add(-slotSlack - l.shared.gap))
+	slot, ok := l.shared.batches.next()
+	return later(at, slot), ok
 }
 
 // wakeAt arranges for dispatch to run at t, unless it is due to run

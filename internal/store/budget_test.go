@@ -1,0 +1,282 @@
+package store_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/qbosync/qbosync/internal/db"
+	"github.com/qbosync/qbosync/internal/db/dbtest"
+	"github.com/qbosync/qbosync/internal/qbo"
+	"github.com/qbosync/qbosync/internal/store"
+)
+
+// process is what one OS process would have: its own connections to the database, its
+// own store and its own limiters. Two of them share nothing in memory.
+func process(t *testing.T, dbURL string, l qbo.Limits, opts qbo.SharedOptions) (*qbo.Limiters, *store.Store) {
+	t.Helper()
+	d, err := db.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	st := store.New(d, nil)
+	return qbo.NewSharedLimiters(l, st, opts), st
+}
+
+// testLimits are QBO's shape, faster: 8 a second (125 ms apart), 4 at once, a batch
+// every half second, so that a few seconds show every limit at work.
+func testLimits() qbo.Limits {
+	return qbo.Limits{PerMinute: 480, PerSecond: 8, Concurrent: 4, BatchPerMinute: 120, ThrottlePause: time.Second}
+}
+
+// traffic records the requests let through by any process.
+type traffic struct {
+	mu       sync.Mutex
+	sent     []time.Time
+	batches  []time.Time
+	by       map[string]int
+	inFlight int
+	peak     int
+}
+
+func (tr *traffic) start(who string, kind qbo.RequestKind) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	now := time.Now()
+	tr.sent = append(tr.sent, now)
+	if kind == qbo.BatchRequest {
+		tr.batches = append(tr.batches, now)
+	}
+	tr.by[who]++
+	tr.inFlight++
+	tr.peak = max(tr.peak, tr.inFlight)
+}
+
+func (tr *traffic) end() {
+	tr.mu.Lock()
+	tr.inFlight--
+	tr.mu.Unlock()
+}
+
+// maxIn is the most of times (any order) within any span.
+func maxIn(times []time.Time, span time.Duration) int {
+	times = slices.Clone(times)
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	most, lo := 0, 0
+	for hi := range times {
+		for times[hi].Sub(times[lo]) >= span {
+			lo++
+		}
+		most = max(most, hi-lo+1)
+	}
+	return most
+}
+
+// hammer runs singles and batches requesters on lim until ctx ends; each request takes
+// 20-120 ms.
+func hammer(ctx context.Context, wg *sync.WaitGroup, tr *traffic, who string, lim qbo.Limiter, singles, batches int) {
+	run := func(kind qbo.RequestKind) {
+		for ctx.Err() == nil {
+			if lim.Wait(ctx, kind) != nil {
+				return
+			}
+			tr.start(who, kind)
+			time.Sleep(time.Duration(20+rand.IntN(100)) * time.Millisecond)
+			tr.end()
+			lim.Done()
+		}
+	}
+	for range singles {
+		wg.Go(func() { run(qbo.SingleRequest) })
+	}
+	for range batches {
+		wg.Go(func() { run(qbo.BatchRequest) })
+	}
+}
+
+// TestSharedBudgetTwoProcesses: two processes, each pacing itself to the whole of a
+// company's limits, together stay under them when they share the budget, and each
+// gets a fair part of it.
+func TestSharedBudgetTwoProcesses(t *testing.T) {
+	_, dbURL := dbtest.New(t)
+	l := testLimits()
+	a, sa := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
+	b, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "b"})
+	tr := &traffic{by: map[string]int{}}
+	const window = 4 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), window)
+	defer cancel()
+	var wg sync.WaitGroup
+	hammer(ctx, &wg, tr, "a", a.For("realm-1"), 6, 2)
+	hammer(ctx, &wg, tr, "b", b.For("realm-1"), 6, 2)
+	wg.Wait()
+
+	// The budget's 125 ms spacing allows 8 a second; a send time may be used up to
+	// 100 ms late, which can put one more in a second (docs/design.md).
+	if got := maxIn(tr.sent, time.Second); got > l.PerSecond+1 {
+		t.Errorf("%d requests within a second from both processes; the budget allows %d (+1 late)", got, l.PerSecond)
+	}
+	if got := maxIn(tr.batches, 2*time.Second); got > 4+1 {
+		t.Errorf("%d batch requests within 2 s; the budget allows 4 (+1 late)", got)
+	}
+	if tr.peak > l.Concurrent {
+		t.Errorf("%d requests in flight at once from both processes; the limit is %d", tr.peak, l.Concurrent)
+	}
+	// Fair and not wasteful: both sent, together near the budget's rate.
+	total := len(tr.sent)
+	if ideal := int(window / (time.Second / 8)); total < ideal*3/4 {
+		t.Errorf("%d requests in %s; the budget allows %d", total, window, ideal)
+	}
+	for _, who := range []string{"a", "b"} {
+		if tr.by[who] < total/4 {
+			t.Errorf("process %s sent %d of %d requests: starved", who, tr.by[who], total)
+		}
+	}
+	// Chunks: a round trip to the database for several requests, start-up included.
+	draws := a.Stats("realm-1").Draws + b.Stats("realm-1").Draws
+	t.Logf("%d requests (%v), peak %d in flight, %d draws", total, tr.by, tr.peak, draws)
+	if draws > total/2 {
+		t.Errorf("%d draws for %d requests: not in chunks", draws, total)
+	}
+	// Idle, a process gives its slots back and then costs nothing.
+	waitUntil(t, "both processes give their slots back", func() bool { return heldSlots(t, sa.DB(), "realm-1") == 0 })
+	idle := a.Stats("realm-1").Draws
+	time.Sleep(time.Second)
+	if got := a.Stats("realm-1").Draws; got != idle {
+		t.Errorf("an idle process drew %d times in a second", got-idle)
+	}
+}
+
+// TestWithoutSharedBudgetTwoProcessesExceed is the control: two processes pacing only
+// themselves send twice what one company allows. The observer above would see it.
+func TestWithoutSharedBudgetTwoProcessesExceed(t *testing.T) {
+	l := testLimits()
+	tr := &traffic{by: map[string]int{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	hammer(ctx, &wg, tr, "a", qbo.NewLimiters(l).For("realm-1"), 6, 0)
+	hammer(ctx, &wg, tr, "b", qbo.NewLimiters(l).For("realm-1"), 6, 0)
+	wg.Wait()
+	if got := maxIn(tr.sent, time.Second); got <= l.PerSecond+1 {
+		t.Errorf("two unshared limiters sent at most %d a second; expected about twice %d", got, l.PerSecond)
+	}
+}
+
+func heldSlots(t *testing.T, d *sqlx.DB, realm string) int {
+	t.Helper()
+	var n int
+	if err := d.Get(&n, `SELECT coalesce(sum(slots), 0) FROM qbo_budget_holders WHERE realm_id = $1`, realm); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSharedBudgetDeadHolder: a process that dies holding every concurrent slot and a
+// run of send times holds up the company only until its slots expire.
+func TestSharedBudgetDeadHolder(t *testing.T) {
+	_, dbURL := dbtest.New(t)
+	l := testLimits()
+	_, dead := process(t, dbURL, l, qbo.SharedOptions{})
+	const ttl = time.Second
+	_, err := dead.DrawBudget(context.Background(), "realm-1", qbo.BudgetDraw{
+		Holder: "dead", Requests: 8, Gap: 125 * time.Millisecond, BatchGap: 500 * time.Millisecond,
+		WantSlots: 4, InUse: 4, Concurrent: 4, TTL: ttl,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	died := time.Now()
+	live, _ := process(t, dbURL, l, qbo.SharedOptions{TTL: ttl})
+	lim := live.For("realm-1")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := lim.Wait(ctx, qbo.SingleRequest); err != nil {
+		t.Fatalf("the slots of a dead holder never came back: %v", err)
+	}
+	lim.Done()
+	if waited := time.Since(died); waited < ttl-100*time.Millisecond || waited > ttl+time.Second {
+		t.Errorf("the live process waited %s; the dead one's slots expire after %s", waited, ttl)
+	}
+}
+
+// TestSharedBudgetReaderNotStarved: a writer keeping every slot busy with slow requests
+// gives a reader in another process slots within about a second.
+func TestSharedBudgetReaderNotStarved(t *testing.T) {
+	_, dbURL := dbtest.New(t)
+	l := testLimits()
+	writer, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "writer"})
+	reader, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "reader"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	w := writer.For("realm-1")
+	for range 10 {
+		wg.Go(func() {
+			for w.Wait(ctx, qbo.SingleRequest) == nil {
+				time.Sleep(400 * time.Millisecond) // slow requests: the writer is bound by slots
+				w.Done()
+			}
+		})
+	}
+	time.Sleep(time.Second) // the writer holds every slot
+	r := reader.For("realm-1")
+	for i := range 3 {
+		start := time.Now()
+		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+		err := r.Wait(rctx, qbo.SingleRequest)
+		rcancel()
+		if err != nil {
+			t.Fatalf("read %d: starved: %v", i, err)
+		}
+		r.Done()
+		if waited := time.Since(start); waited > 2*time.Second {
+			t.Errorf("read %d waited %s behind the writer", i, waited)
+		}
+	}
+	cancel()
+}
+
+// TestSharedBudgetThrottleReachesEveryProcess: after a 429 in one process, the other's
+// requests pause too.
+func TestSharedBudgetThrottleReachesEveryProcess(t *testing.T) {
+	_, dbURL := dbtest.New(t)
+	l := testLimits()
+	a, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
+	b, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "b"})
+	la := a.For("realm-1")
+	ctx := context.Background()
+	if err := la.Wait(ctx, qbo.SingleRequest); err != nil {
+		t.Fatal(err)
+	}
+	la.(qbo.ThrottleObserver).Throttled(time.Second)
+	la.Done()
+	waitUntil(t, "the pause to reach the budget", func() bool { return a.Stats("realm-1").Draws >= 2 })
+	start := time.Now()
+	lb := b.For("realm-1")
+	if err := lb.Wait(ctx, qbo.SingleRequest); err != nil {
+		t.Fatal(err)
+	}
+	lb.Done()
+	if waited := time.Since(start); waited < 700*time.Millisecond {
+		t.Errorf("the other process sent after %s, inside the 1 s pause", waited)
+	}
+}
