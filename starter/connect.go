@@ -61,7 +61,7 @@ company (--company, or the first) and approves on the consent page, as a user wo
 // connectFirm runs the sign-in: a callback server on the redirect address receives
 // the code; the user's browser, or the sandbox approval, gets it there.
 func connectFirm(ctx context.Context, out io.Writer, a *app.App, firm int64, approve bool, company string, wait time.Duration) (store.Connection, error) {
-	flow := &connect.Flow{OAuth: a.QBO.OAuth(), APIBaseURL: a.Config.QBO.APIBaseURL, Store: a.Store}
+	flow := &connect.Flow{OAuth: a.QBO.OAuth(), APIBaseURL: a.Config.QBO.APIBaseURL, Store: a.Store, Limiter: a.QBO.Limiter}
 	authURL, err := flow.Begin(ctx, firm)
 	if err != nil {
 		return store.Connection{}, err

@@ -40,7 +40,7 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				srv := &web.Server{
 					Wizard:        wz,
 					Console:       &app.Console{Store: s.Store, Temporal: wz.Temporal},
-					Connect:       &connect.Flow{OAuth: s.QBO.OAuth(), APIBaseURL: s.Config.QBO.APIBaseURL, Store: s.Store},
+					Connect:       &connect.Flow{OAuth: s.QBO.OAuth(), APIBaseURL: s.Config.QBO.APIBaseURL, Store: s.Store, Limiter: s.QBO.Limiter},
 					Sessions:      sessions,
 					Log:           s.Log,
 					CallbackPath:  redirect.Path,

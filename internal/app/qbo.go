@@ -20,7 +20,9 @@ type QBOFactory struct {
 	store *store.Store
 	log   *slog.Logger
 	// limiters pace every request to a company from this process, so all the
-	// activities running here together stay under QBO's limits for that company.
+	// activities running here together stay under QBO's limits for that company;
+	// with rate_limits "qbo" they draw on the company's budget in PostgreSQL, shared
+	// with every other worker and the wizard server.
 	limiters *qbo.Limiters
 }
 
@@ -32,10 +34,24 @@ func NewQBOFactory(cfg config.QBOConfig, st *store.Store, log *slog.Logger) *QBO
 		store: st,
 		log:   log,
 	}
-	if cfg.RateLimits != "none" {
+	switch cfg.RateLimits {
+	case "process":
 		f.limiters = qbo.NewLimiters(qbo.DefaultLimits())
+	case "none":
+	default:
+		f.limiters = qbo.NewSharedLimiters(qbo.DefaultLimits(), st, qbo.SharedOptions{})
 	}
 	return f
+}
+
+// Limiter returns the limiter of every request to the company from this process,
+// for a client made elsewhere (the connect flow's company lookup); nil when requests
+// are not paced.
+func (f *QBOFactory) Limiter(realmID string) qbo.Limiter {
+	if f.limiters == nil {
+		return nil
+	}
+	return f.limiters.For(realmID)
 }
 
 // OAuth is the OAuth 2.0 configuration for connecting a company.
@@ -55,16 +71,12 @@ func (f *QBOFactory) Client(ctx context.Context, firmID int64, realmID string) (
 	// qbo.NewHTTPClient, not oauth2.NewClient: after a 401 it refreshes once and resends.
 	httpClient := qbo.NewHTTPClient(src)
 	httpClient.Timeout = f.cfg.RequestTimeout
-	var limiter qbo.Limiter
-	if f.limiters != nil {
-		limiter = f.limiters.For(realmID)
-	}
 	return qbo.New(qbo.Options{
 		BaseURL:      f.cfg.APIBaseURL,
 		RealmID:      realmID,
 		HTTPClient:   httpClient,
 		MinorVersion: f.cfg.MinorVersion,
 		Logger:       f.log,
-		Limiter:      limiter,
+		Limiter:      f.Limiter(realmID),
 	})
 }

@@ -64,8 +64,12 @@ type QBOConfig struct {
 	// RequestTimeout bounds one HTTP call to QBO (QBO itself gives up after 120 s).
 	RequestTimeout time.Duration `mapstructure:"request_timeout"`
 	// RateLimits is "qbo": pace every company's requests under QBO's limits (500 a
-	// minute, 10 a second, 10 at once, 40 batches a minute), or "none", for tests
-	// against a sandbox that has no limits.
+	// minute, 10 a second, 10 at once, 40 batches a minute) together with every other
+	// process on the same database, through a budget per company kept in PostgreSQL
+	// (docs/design.md, "One company's budget across processes"); "process": pace only
+	// this process's requests, with no database round trips, right only when no other
+	// process talks to the same companies; or "none", for tests against a sandbox that
+	// has no limits.
 	RateLimits string `mapstructure:"rate_limits"`
 }
 
@@ -226,8 +230,8 @@ func (c Config) Validate() error {
 	if c.QBO.RequestTimeout <= 0 || c.QBO.RequestTimeout > 120*time.Second {
 		bad("qbo.request_timeout", fmt.Sprintf("%s is out of range", c.QBO.RequestTimeout), "use a duration between 1s and 120s (QBO gives up after 120s)")
 	}
-	if c.QBO.RateLimits != "qbo" && c.QBO.RateLimits != "none" {
-		bad("qbo.rate_limits", fmt.Sprintf("%q is not a choice", c.QBO.RateLimits), "use qbo (pace under QuickBooks' limits) or none (only for a sandbox without limits)")
+	if !slices.Contains([]string{"qbo", "process", "none"}, c.QBO.RateLimits) {
+		bad("qbo.rate_limits", fmt.Sprintf("%q is not a choice", c.QBO.RateLimits), "use qbo (pace under QuickBooks' limits, shared by every process), process (this process alone talks to its companies) or none (only for a sandbox without limits)")
 	}
 	if _, _, err := splitHostPort(c.Sandbox.Listen); err != nil {
 		bad("sandbox.listen", fmt.Sprintf("%q is not host:port", c.Sandbox.Listen), "use 127.0.0.1:8089")

@@ -30,6 +30,9 @@ type Flow struct {
 	APIBaseURL string
 	Store      *store.Store
 	HTTPClient *http.Client // for the token exchange and the company lookup
+	// Limiter paces the company lookup with every other request to the company
+	// (app.QBOFactory.Limiter); nil sends it unpaced.
+	Limiter func(realmID string) qbo.Limiter
 }
 
 // Begin returns the URL of the authorize page for a firm, with a fresh state value.
@@ -90,11 +93,15 @@ func (f *Flow) Complete(ctx context.Context, firmID int64, state, code, realmID 
 }
 
 func (f *Flow) companyName(ctx context.Context, realmID string, tok *oauth2.Token) (string, error) {
-	c, err := qbo.New(qbo.Options{
+	opts := qbo.Options{
 		BaseURL:    f.APIBaseURL,
 		RealmID:    realmID,
 		HTTPClient: qbo.NewHTTPClient(oauth2.StaticTokenSource(tok)),
-	})
+	}
+	if f.Limiter != nil {
+		opts.Limiter = f.Limiter(realmID)
+	}
+	c, err := qbo.New(opts)
 	if err != nil {
 		return "", err
 	}
