@@ -13,8 +13,10 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/qbosync/qbosync/internal/db/dbtest"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/qbosim"
+	"github.com/qbosync/qbosync/internal/store"
 )
 
 // qboWriteCeiling is the most writes a minute QBO's limits allow one
@@ -31,6 +33,21 @@ const qboWriteCeiling = 40*30 + (500 - 40)
 // time a run: run it with -benchtime 1x. QBO_BENCH_WRITES sets another
 // number of writes, for a quicker look.
 func BenchmarkWriteThroughput(b *testing.B) {
+	writeThroughput(b, func(*testing.B) *qbo.Limiters { return qbo.NewLimiters(qbo.DefaultLimits()) })
+}
+
+// BenchmarkSharedBudgetWrites is BenchmarkWriteThroughput with the limiters of
+// rate_limits "qbo": drawing on the company's budget in PostgreSQL
+// (docs/design.md, "One company's budget across processes"), alone. It shows
+// what the shared budget costs one process.
+func BenchmarkSharedBudgetWrites(b *testing.B) {
+	writeThroughput(b, func(b *testing.B) *qbo.Limiters {
+		d, _ := dbtest.New(b)
+		return qbo.NewSharedLimiters(qbo.DefaultLimits(), store.New(d, nil), qbo.SharedOptions{})
+	})
+}
+
+func writeThroughput(b *testing.B, newLimiters func(*testing.B) *qbo.Limiters) {
 	total := int64(5000)
 	if n, err := strconv.ParseInt(os.Getenv("QBO_BENCH_WRITES"), 10, 64); err == nil && n > 0 {
 		total = n
@@ -40,7 +57,7 @@ func BenchmarkWriteThroughput(b *testing.B) {
 		srv := httptest.NewServer(sim)
 		realm := sim.AddCompany("Throughput LLP")
 		access, _ := sim.IssueToken(realm)
-		limiters := qbo.NewLimiters(qbo.DefaultLimits())
+		limiters := newLimiters(b)
 		c, err := qbo.New(qbo.Options{
 			BaseURL:    srv.URL,
 			RealmID:    realm,
@@ -136,6 +153,7 @@ func BenchmarkWriteThroughput(b *testing.B) {
 		b.ReportMetric(float64(st.Throttled), "throttled")
 		b.ReportMetric(float64(batches.Load()), "batches")
 		b.ReportMetric(float64(singles.Load()), "singles")
+		b.ReportMetric(float64(limiters.Stats(realm).Draws), "budget-draws")
 		b.Logf("%d writes in %v: %.0f a minute, %.3f of QBO's ceiling; %d batches, %d singles; sandbox saw %d requests, %d throttled",
 			written.Load(), elapsed.Round(time.Millisecond), perMin, perMin/qboWriteCeiling, batches.Load(), singles.Load(), st.Requests, st.Throttled)
 		if st.Throttled != 0 {

@@ -40,6 +40,12 @@
 // itself: QBO did not perform it, so nothing is lost or repeated. Waiting
 // honours the context, so a caller's deadline still applies.
 //
+// QBO counts a company's requests over every process that sends them.
+// [NewSharedLimiters] returns Limiters that, in addition, draw each
+// company's requests from a budget shared by every process (a
+// [BudgetStore]; PostgreSQL's in internal/store/budget.go): runs of
+// reserved send times and concurrent slots, one round trip per run.
+//
 // # Errors
 //
 // Every failure is an [*Error] with the HTTP status, QBO's code, message,
