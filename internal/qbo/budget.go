@@ -21,9 +21,12 @@ type BudgetStore interface {
 type BudgetDraw struct {
 	Holder string // the process; a random id of its Limiters
 	// Requests send times to reserve, Gap apart after every time already
-	// reserved by anyone; Batches batch send times, BatchGap apart.
+	// reserved by anyone; of those, up to Batches for batch requests, at
+	// most BatchLimit in any minute (a sliding window, like Limiters' own:
+	// an idle company's first minute may send its batches early).
 	Requests, Batches int
-	Gap, BatchGap     time.Duration
+	Gap               time.Duration
+	BatchLimit        int
 	// WantSlots is how many concurrent slots the holder would like to hold
 	// (0 gives them all back); InUse how many it may not give back, being
 	// in flight. Concurrent is the company's total.
@@ -39,11 +42,14 @@ type BudgetDraw struct {
 // A BudgetGrant answers a BudgetDraw. Times are durations from when the
 // store answered, so no two clocks need agree.
 type BudgetGrant struct {
-	First      time.Duration // the first reserved send time; the others follow Gap apart
-	BatchFirst time.Duration // the first reserved batch send time
-	Slots      int           // concurrent slots now held
-	Usable     int           // of which the holder may use: its share (Slots may be more while in flight)
-	Paused     time.Duration // how long the company's pause still runs
+	First   time.Duration   // the first reserved send time; the others follow Gap apart
+	Batches []time.Duration // which of the reserved send times are for batches
+	// BatchOpen is when the batch window next has room: no use drawing for
+	// batches before.
+	BatchOpen time.Duration
+	Slots     int           // concurrent slots now held
+	Usable    int           // of which the holder may use: its share (Slots may be more while in flight)
+	Paused    time.Duration // how long the company's pause still runs
 }
 
 // SharedOptions tune NewSharedLimiters; the zero value is the default.
@@ -112,13 +118,13 @@ func NewSharedLimiters(l Limits, store BudgetStore, opts SharedOptions) *Limiter
 // reserved and holds, and the state of its draws. It is guarded by the
 // companyLimiter's mu.
 type sharedBudget struct {
-	store   BudgetStore
-	realm   string
-	opts    SharedOptions
-	gap     time.Duration // between two send times: the slower of PerMinute and PerSecond
-	batchAt time.Duration // between two batch send times
+	store BudgetStore
+	realm string
+	opts  SharedOptions
+	gap   time.Duration // between two send times: the slower of PerMinute and PerSecond
 
-	times, batches slotRuns
+	times, batches slotRuns      // batches: which of times are for batch requests
+	batchOpen      time.Time     // no batch times to be had before
 	held           int           // concurrent slots held
 	slots          int           // of which this process may use
 	pause          time.Duration // a 429's pause, to report at the next draw
@@ -134,9 +140,8 @@ type sharedBudget struct {
 func newSharedBudget(store BudgetStore, realm string, opts SharedOptions, l Limits) *sharedBudget {
 	return &sharedBudget{
 		store: store, realm: realm, opts: opts,
-		gap:     max(time.Minute/time.Duration(l.PerMinute), time.Second/time.Duration(l.PerSecond)),
-		batchAt: time.Minute / time.Duration(l.BatchPerMinute),
-		kick:    make(chan struct{}, 1),
+		gap:  max(time.Minute/time.Duration(l.PerMinute), time.Second/time.Duration(l.PerSecond)),
+		kick: make(chan struct{}, 1),
 	}
 }
 
@@ -245,7 +250,7 @@ func (l *companyLimiter) drawLoop() {
 func (l *companyLimiter) planDraw(now time.Time) (d *BudgetDraw, wait time.Duration, done bool) {
 	s := l.shared
 	s.times.expire(now.Add(-slotSlack))
-	s.batches.expire(now.Add(-slotSlack - s.gap))
+	s.batches.expire(now.Add(-slotSlack))
 	singles, batches := len(l.queues[SingleRequest]), len(l.queues[BatchRequest])
 	waiting := singles + batches
 	if waiting > 0 || l.inFlight > 0 {
@@ -255,14 +260,14 @@ func (l *companyLimiter) planDraw(now time.Time) (d *BudgetDraw, wait time.Durat
 		return nil, s.retryAt.Sub(now), false
 	}
 	draw := BudgetDraw{
-		Holder: s.opts.Holder, Gap: s.gap, BatchGap: s.batchAt, TTL: s.opts.TTL,
+		Holder: s.opts.Holder, Gap: s.gap, BatchLimit: l.lim.BatchPerMinute, TTL: s.opts.TTL,
 		WantSlots: min(l.lim.Concurrent, l.inFlight+waiting), InUse: l.inFlight,
 		Concurrent: l.lim.Concurrent, Pause: s.pause,
 	}
 	// Held slots above the share go back as soon as they are no longer in use.
 	need := s.pause > 0 || (s.held > s.slots && l.inFlight < s.held)
 	if waiting > 0 {
-		need = l.planTimes(&draw, singles, batches) || need
+		need = l.planTimes(&draw, singles, batches, now) || need
 	}
 	renew := s.lastDraw.Add(s.opts.TTL / 3)
 	idleEnd := s.lastBusy.Add(budgetLinger)
@@ -274,12 +279,17 @@ func (l *companyLimiter) planDraw(now time.Time) (d *BudgetDraw, wait time.Durat
 		return &draw, 0, false
 	case s.held > 0 && !now.Before(renew):
 		return &draw, 0, false
-	case s.held > 0:
-		return nil, min(renew.Sub(now), max(idleEnd.Sub(now), 0)+time.Millisecond), false
-	case waiting == 0 && l.inFlight == 0:
+	case s.held == 0 && waiting == 0 && l.inFlight == 0:
 		return nil, 0, true
 	}
-	return nil, s.opts.TTL / 3, false
+	wait = s.opts.TTL / 3
+	if s.held > 0 {
+		wait = min(renew.Sub(now), max(idleEnd.Sub(now), 0)+time.Millisecond)
+	}
+	if batches > 0 && s.batchOpen.After(now) {
+		wait = min(wait, s.batchOpen.Sub(now))
+	}
+	return nil, wait, false
 }
 
 // planTimes fills in the send times and slots a draw should ask for while
@@ -287,19 +297,21 @@ func (l *companyLimiter) planDraw(now time.Time) (d *BudgetDraw, wait time.Durat
 // times run low (and slots are held to use them), or when slots are short.
 // A draw made anyway tops the reserves up, unless slots are what is short:
 // times reserved then would mostly pass unused. l.mu is held.
-func (l *companyLimiter) planTimes(d *BudgetDraw, singles, batches int) bool {
+func (l *companyLimiter) planTimes(d *BudgetDraw, singles, batches int, now time.Time) bool {
 	s := l.shared
 	waiting := singles + batches
 	blocked := l.inFlight >= s.slots
 	left, batchesLeft := s.times.count(), s.batches.count()
 	timesLow := s.slots > 0 && left <= budgetLowWater && left < waiting
-	batchesLow := s.slots > 0 && batches > 0 && batchesLeft == 0
+	batchesLow := s.slots > 0 && batches > 0 && batchesLeft == 0 && !now.Before(s.batchOpen)
 	short := blocked && s.slots < l.lim.Concurrent
 	if timesLow || !blocked {
 		d.Requests = max(min(waiting, budgetChunk)-left, 0)
 	}
-	if batchesLow || !blocked {
-		d.Batches = max(min(batches, batchChunk)-batchesLeft, 0)
+	if batchesLow {
+		// Batch times are picked from the times this draw reserves.
+		d.Requests = max(d.Requests, min(waiting, budgetChunk))
+		d.Batches = min(batches, batchChunk)
 	}
 	return timesLow || batchesLow || short
 }
@@ -320,9 +332,10 @@ func (l *companyLimiter) applyDraw(d BudgetDraw, g BudgetGrant, err error, now t
 	if d.Requests > 0 {
 		s.times = append(s.times, slotRun{at: now.Add(g.First), n: d.Requests, gap: d.Gap})
 	}
-	if d.Batches > 0 {
-		s.batches = append(s.batches, slotRun{at: now.Add(g.BatchFirst), n: d.Batches, gap: d.BatchGap})
+	for _, at := range g.Batches {
+		s.batches = append(s.batches, slotRun{at: now.Add(at), n: 1})
 	}
+	s.batchOpen = now.Add(g.BatchOpen)
 	s.held, s.slots = g.Slots, g.Usable
 	if until := now.Add(g.Paused); g.Paused > 0 && until.After(l.pausedUntil) {
 		l.pausedUntil = until

@@ -322,15 +322,15 @@ func (l *companyLimiter) dispatchLocal() {
 		batches := len(l.queues[BatchRequest]) > 0 && batchOK && !batchAt.After(now)
 		var kind RequestKind
 		switch {
-		case singles && batches:
+		case singles && batches && l.shared == nil:
 			kind = SingleRequest
 			if l.last == SingleRequest {
 				kind = BatchRequest
 			}
+		case batches: // with a shared budget, only at a send time reserved for a batch
+			kind = BatchRequest
 		case singles:
 			kind = SingleRequest
-		case batches:
-			kind = BatchRequest
 		case batchOK: // only batches wait, for the batch limit
 			l.wakeAt(now, batchAt)
 			return
@@ -400,7 +400,7 @@ func (l *companyLimiter) batchSendAt(now time.Time) (time.Time, bool) {
 	if l.shared == nil {
 		return at, true
 	}
-	l.shared.batches.expire(now.Add(-slotSlack - l.shared.gap))
+	l.shared.batches.expire(now.Add(-slotSlack))
 	slot, ok := l.shared.batches.next()
 	return later(at, slot), ok
 }

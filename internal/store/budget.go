@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/qbosync/qbosync/internal/qbo"
 )
 
@@ -13,22 +15,25 @@ import (
 // times and holds concurrent slots for the holder. It implements qbo.BudgetStore.
 func (s *Store) DrawBudget(ctx context.Context, realm string, d qbo.BudgetDraw) (qbo.BudgetGrant, error) {
 	var row struct {
-		First      float64 `db:"first_ms"`
-		BatchFirst float64 `db:"batch_first_ms"`
-		Slots      int     `db:"slots"`
-		Usable     int     `db:"usable"`
-		Paused     float64 `db:"paused_ms"`
+		First     float64         `db:"first_ms"`
+		Batches   pq.Float64Array `db:"batch_ms"`
+		BatchOpen float64         `db:"batch_open_ms"`
+		Slots     int             `db:"slots"`
+		Usable    int             `db:"usable"`
+		Paused    float64         `db:"paused_ms"`
 	}
 	err := s.db.GetContext(ctx, &row, `SELECT * FROM qbo_budget_draw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		realm, d.Holder, d.Requests, d.Batches, d.InUse, d.WantSlots, millis(d.Pause),
-		millis(d.Gap), millis(d.BatchGap), d.Concurrent, millis(d.TTL))
+		millis(d.Gap), d.BatchLimit, d.Concurrent, millis(d.TTL))
 	if err != nil {
 		return qbo.BudgetGrant{}, fmt.Errorf("draw on the QuickBooks company's request budget: %w", err)
 	}
-	return qbo.BudgetGrant{
-		First: fromMillis(row.First), BatchFirst: fromMillis(row.BatchFirst),
-		Slots: row.Slots, Usable: row.Usable, Paused: fromMillis(row.Paused),
-	}, nil
+	g := qbo.BudgetGrant{First: fromMillis(row.First), BatchOpen: fromMillis(row.BatchOpen),
+		Slots: row.Slots, Usable: row.Usable, Paused: fromMillis(row.Paused)}
+	for _, ms := range row.Batches {
+		g.Batches = append(g.Batches, fromMillis(ms))
+	}
+	return g, nil
 }
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

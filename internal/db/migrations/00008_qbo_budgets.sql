@@ -4,14 +4,15 @@
 -- (internal/store/budget.go, docs/design.md "One company's budget across processes").
 --
 -- qbo_budgets is a schedule: next_at is the earliest time the next request to the realm
--- may be sent (a shared GCRA "theoretical arrival time"), next_batch_at the same for
--- batch requests, paused_until the end of the pause after a 429. A process reserves a
--- run of send times in one call and spends them from memory.
+-- may be sent (a shared GCRA "theoretical arrival time"), batch_times the send times
+-- reserved for the last batch requests (a sliding window: at most the limit in any
+-- minute), paused_until the end of the pause after a 429. A process reserves send times
+-- in one call and spends them from memory.
 CREATE TABLE qbo_budgets (
-    realm_id      text        PRIMARY KEY,
-    next_at       timestamptz NOT NULL,
-    next_batch_at timestamptz NOT NULL,
-    paused_until  timestamptz NOT NULL
+    realm_id     text          PRIMARY KEY,
+    next_at      timestamptz   NOT NULL,
+    batch_times  timestamptz[] NOT NULL,
+    paused_until timestamptz   NOT NULL
 );
 
 -- qbo_budget_holders are the realm's concurrent-request slots, held in bulk by each
@@ -28,7 +29,8 @@ CREATE TABLE qbo_budget_holders (
 
 -- qbo_budget_draw is one process's whole exchange with a realm's budget, in one round
 -- trip: it reserves p_requests send times (p_gap_ms apart, after everyone else's) and
--- p_batches batch send times, sets how many concurrent slots p_holder may use (its
+-- marks up to p_batches of them as batch send times (no more than p_batch_limit in any
+-- minute; batch_open_ms says when the window next has room), sets how many concurrent slots p_holder may use (its
 -- share: as many of p_want_slots as others leave free, at most a fair share while
 -- another holder is short) and holds (its share, or p_in_use if more), and, with p_pause_ms > 0, pauses the realm after a
 -- 429. Times come back as milliseconds from the database's now, so the callers' clocks
@@ -37,8 +39,9 @@ CREATE TABLE qbo_budget_holders (
 CREATE FUNCTION qbo_budget_draw(
     p_realm text, p_holder text, p_requests int, p_batches int,
     p_in_use int, p_want_slots int, p_pause_ms double precision,
-    p_gap_ms double precision, p_batch_gap_ms double precision, p_concurrent int, p_ttl_ms double precision)
-RETURNS TABLE (first_ms double precision, batch_first_ms double precision, slots int, usable int, paused_ms double precision)
+    p_gap_ms double precision, p_batch_limit int, p_concurrent int, p_ttl_ms double precision)
+RETURNS TABLE (first_ms double precision, batch_ms double precision[], batch_open_ms double precision,
+               slots int, usable int, paused_ms double precision)
 LANGUAGE plpgsql AS $$
 DECLARE
     b qbo_budgets;
@@ -49,8 +52,11 @@ DECLARE
     held int;
     first_at timestamptz;
     batch_at timestamptz;
+    batch_open timestamptz;
+    batch_ms double precision[] := '{}';
+    n int;
 BEGIN
-    INSERT INTO qbo_budgets VALUES (p_realm, clock_timestamp(), clock_timestamp(), clock_timestamp()) ON CONFLICT (realm_id) DO NOTHING;
+    INSERT INTO qbo_budgets VALUES (p_realm, clock_timestamp(), '{}', clock_timestamp()) ON CONFLICT (realm_id) DO NOTHING;
     SELECT * INTO b FROM qbo_budgets WHERE realm_id = p_realm FOR UPDATE;
     -- The time after the lock: a draw that waited for another must not schedule from
     -- before it, or its first send time would crowd the other's last.
@@ -81,16 +87,33 @@ BEGIN
     IF p_requests > 0 THEN
         b.next_at := first_at + p_requests * p_gap_ms * interval '1 millisecond';
     END IF;
-    batch_at := greatest(b.next_batch_at, t, b.paused_until);
-    IF p_batches > 0 THEN
-        b.next_batch_at := batch_at + p_batches * p_batch_gap_ms * interval '1 millisecond';
+    -- A batch goes at one of the send times just reserved, the first ones its window
+    -- allows: a batch time of its own would need a send time beside it, which another
+    -- process may hold.
+    FOR i IN 0 .. p_requests - 1 LOOP
+        EXIT WHEN coalesce(array_length(batch_ms, 1), 0) >= p_batches;
+        batch_at := first_at + i * p_gap_ms * interval '1 millisecond';
+        n := coalesce(array_length(b.batch_times, 1), 0);
+        CONTINUE WHEN n >= p_batch_limit AND batch_at < b.batch_times[n - p_batch_limit + 1] + interval '1 minute';
+        b.batch_times := array_append(b.batch_times, batch_at);
+        batch_ms := array_append(batch_ms, extract(epoch FROM batch_at - t)::double precision * 1000);
+    END LOOP;
+    n := coalesce(array_length(b.batch_times, 1), 0);
+    IF n > p_batch_limit THEN
+        b.batch_times := b.batch_times[n - p_batch_limit + 1 : n];
+        n := p_batch_limit;
     END IF;
-    UPDATE qbo_budgets SET next_at = b.next_at, next_batch_at = b.next_batch_at, paused_until = b.paused_until
+    batch_open := t;
+    IF n >= p_batch_limit THEN
+        batch_open := greatest(t, b.batch_times[1] + interval '1 minute');
+    END IF;
+    UPDATE qbo_budgets SET next_at = b.next_at, batch_times = b.batch_times, paused_until = b.paused_until
      WHERE realm_id = p_realm;
 
     RETURN QUERY SELECT
         extract(epoch FROM first_at - t)::double precision * 1000,
-        extract(epoch FROM batch_at - t)::double precision * 1000,
+        batch_ms,
+        extract(epoch FROM batch_open - t)::double precision * 1000,
         held,
         share,
         greatest(extract(epoch FROM b.paused_until - t)::double precision * 1000, 0);
