@@ -39,7 +39,7 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				}
 				srv := &web.Server{
 					Wizard:        wz,
-					Console:       &app.Console{Store: s.Store, Temporal: wz.Temporal},
+					Console:       &app.Console{Store: s.Store, Temporal: wz.Temporal, TaskQueue: wz.TaskQueue},
 					Connect:       &connect.Flow{OAuth: s.QBO.OAuth(), APIBaseURL: s.Config.QBO.APIBaseURL, Store: s.Store},
 					Sessions:      sessions,
 					Log:           s.Log,

@@ -171,15 +171,7 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		}
 		return oneMoreCycle(cmd, s, c, conn, retry)
 	}
-	opts := client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: s.Config.Temporal.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			syncapi.FirmAttr.ValueSet(fmt.Sprint(firm)), syncapi.RealmAttr.ValueSet(conn.RealmID),
-			syncapi.StatusAttr.ValueSet(syncapi.StatusRunning)),
-		// Two starters racing: the second joins the first run instead of failing.
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}
+	opts := app.SyncStartOptions(s.Config.Temporal.TaskQueue, scopeOf(conn))
 	run, err := c.ExecuteWorkflow(ctx, opts, syncapi.SyncWorkflowName,
 		syncapi.SyncInput{FirmID: firm, RealmID: conn.RealmID, Once: once, RetryFailed: retry})
 	if err != nil {

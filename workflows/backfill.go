@@ -34,6 +34,10 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 	if in.Progress != nil {
 		p = *in.Progress
 	}
+	if p.StartedAt.IsZero() {
+		// Not a command: runs recorded before it replay unchanged.
+		p.StartedAt = workflow.Now(ctx)
+	}
 	if len(p.Categories) == 0 {
 		for _, cat := range categoriesFor(ctx) {
 			p.Categories = append(p.Categories, syncapi.CategoryProgress{Category: cat})
@@ -43,14 +47,18 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 		return p, err
 	}
 	ctx = workflow.WithActivityOptions(ctx, backfillActivity)
+	if countsFirst(ctx) {
+		for i := range p.Categories {
+			if err := countBackfill(ctx, in, &p.Categories[i]); err != nil {
+				return p, err
+			}
+		}
+	}
 	for i := range p.Categories {
 		c := &p.Categories[i]
 		req := syncapi.BackfillChunkInput{FirmID: in.FirmID, RealmID: in.RealmID, Category: c.Category, Filter: in.Filter, Budget: backfillBudget}
-		if !c.Started {
-			if err := workflow.ExecuteActivity(ctx, syncapi.CountBackfillActivity, req).Get(ctx, &c.Total); err != nil {
-				return p, err
-			}
-			c.Started = true
+		if err := countBackfill(ctx, in, c); err != nil {
+			return p, err
 		}
 		for !c.Done {
 			req.From = c.Cursor
@@ -60,6 +68,7 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 			}
 			c.Counts = c.Counts.Plus(res.Counts)
 			c.Cursor, c.Done = res.Cursor, res.Done
+			p.UpdatedAt = workflow.Now(ctx)
 			if !c.Done && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 				next := in
 				next.Progress = &p
@@ -69,4 +78,25 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 	}
 	p.Done = true
 	return p, nil
+}
+
+// countsFirst says whether the backfill counts every category's records before it
+// handles any (version 1 of "backfill-count-first"), so that its progress is of the
+// whole from the start (the console's bar and estimate of the time left); runs
+// recorded before counted each category as it began.
+func countsFirst(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "backfill-count-first", workflow.DefaultVersion, 1) >= 1
+}
+
+// countBackfill counts a category's records, once.
+func countBackfill(ctx workflow.Context, in syncapi.BackfillInput, c *syncapi.CategoryProgress) error {
+	if c.Started {
+		return nil
+	}
+	req := syncapi.BackfillChunkInput{FirmID: in.FirmID, RealmID: in.RealmID, Category: c.Category, Filter: in.Filter, Budget: backfillBudget}
+	if err := workflow.ExecuteActivity(ctx, syncapi.CountBackfillActivity, req).Get(ctx, &c.Total); err != nil {
+		return err
+	}
+	c.Started = true
+	return nil
 }

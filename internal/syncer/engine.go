@@ -183,7 +183,7 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 
 // retryFailed feeds the category's failed items through the page handler as if their
 // records had just changed: all of them, or with onlyWaiting those that wait for
-// another record to sync first.
+// another record to sync first and those the firm asked to be tried again.
 func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool, counts *Counts) error {
 	kinds := cat.kinds()
 	failed, err := e.Store.FailedItems(ctx, e.Scope, slices.Collect(maps.Keys(kinds))...)
@@ -192,7 +192,7 @@ func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool
 	}
 	var changes []pms.Change
 	for _, f := range failed {
-		if onlyWaiting && !strings.HasPrefix(f.ErrorCode, waitingPrefix) {
+		if onlyWaiting && !strings.HasPrefix(f.ErrorCode, waitingPrefix) && !f.RetryRequested {
 			continue
 		}
 		head, _, _ := strings.Cut(f.SourceKey, "-")

@@ -75,10 +75,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /setup/print", s.page(s.showPrint))
 	mux.HandleFunc("GET "+s.CallbackPath, s.page(s.callback))
 	if s.Console != nil {
-		mux.HandleFunc("GET /sync", s.page(s.showConsole))
-		mux.HandleFunc("POST /sync", s.page(s.postConsole))
-		mux.HandleFunc("GET /api/sync", s.api(s.apiConsole))
-		mux.HandleFunc("POST /api/sync/actions/{action}", s.api(s.apiConsoleAction))
+		s.consoleRoutes(mux)
 	}
 
 	mux.HandleFunc("POST /api/session", s.apiSession)
@@ -289,6 +286,10 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) 
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
 		s.message(w, http.StatusOK, "QuickBooks was not connected", "The sign-in was declined ("+e+"). You can connect again from the setup.")
+		return
+	}
+	if company, ok := s.reconnecting(r, sess); ok {
+		s.finishReconnect(w, r, sess, company)
 		return
 	}
 	realmID, err := s.Connect.FinishFor(r.Context(), sess.firm, q.Get("state"), q.Get("code"), q.Get("realmId"))
