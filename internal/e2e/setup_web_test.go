@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/web"
@@ -39,6 +40,7 @@ func newWebStack(t *testing.T) *webStack {
 	oauth := *s.factory.OAuth()
 	srv := &web.Server{
 		Wizard:       s.wizard,
+		Console:      &app.Console{Store: s.Store, Temporal: s.Temporal, TaskQueue: s.queue},
 		Connect:      &connect.Flow{OAuth: &oauth, APIBaseURL: s.qbo.APIBaseURL, Store: s.Store},
 		Sessions:     sessions,
 		Log:          s.logger(),
