@@ -216,4 +216,3 @@ func (s *webStack) revokeConnection(ctx context.Context, firm int64) {
 		s.t.Fatalf("revoke: %s", res.Status)
 	}
 }
-
