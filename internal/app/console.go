@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -147,7 +148,13 @@ func (c *Console) PreviewBackfill(ctx context.Context, firmID int64, f syncapi.B
 	}
 	s := rec.Settings
 	s.SyncOptions.StartDate, s.SyncOptions.SyncAllUnpaidInvoices = f.Since.Format("2006-01-02"), f.Unpaid
-	return preview.Compute(ctx, c.Store.DB(), firmID, s)
+	p, err := preview.Compute(ctx, c.Store.DB(), firmID, s)
+	// The accounts and items the settings create were made by the first sync: a
+	// backfill brings records, not them.
+	p.Lines = slices.DeleteFunc(p.Lines, func(l settings.PreviewLine) bool {
+		return l.Entity == settings.EntityAccount || l.Entity == settings.EntityItem
+	})
+	return p, err
 }
 
 // StartBackfill asks the firm's sync to run a backfill (its backfill signal, as

@@ -173,6 +173,11 @@ func (b *tab) signIn(firm int64) {
 // user picks the company and presses Connect, and back to the wizard.
 func (b *tab) connect(realm string) {
 	b.press(`button[value="connect"]`)
+	b.consent(realm)
+}
+
+// consent picks the company on the sandbox's consent page and presses Connect.
+func (b *tab) consent(realm string) {
 	b.at("Connect "+b.s.qbo.ClientID+" to QuickBooks", "quickbooks-consent")
 	b.choose("realmId", realm)
 	b.press(`button[name="decision"][value="allow"]`)

@@ -10,6 +10,8 @@
   }
   var last = "";
   var every = 2000;
+  // A running backfill is watched closer: its bar is what the firm is looking at.
+  var backfilling = 1000;
 
   // fingerprint is the answer without what changes by itself as time passes.
   function fingerprint(v) {
@@ -51,6 +53,7 @@
         if (!v) {
           return null;
         }
+        every = v.backfill && v.backfill.status === "running" ? backfilling : 2000;
         var lag = document.getElementById("lag");
         if (lag && v.lag_seconds > 0) {
           lag.textContent = ago(v.lag_seconds);
