@@ -131,7 +131,11 @@ func (c *Console) Company(ctx context.Context, firmID int64) (web.Company, error
 	if err != nil {
 		return web.Company{}, err
 	}
-	return web.Company{RealmID: conn.RealmID, Name: conn.CompanyName, Status: conn.Status, Reason: conn.StatusReason}, nil
+	_, err = c.Store.SubmittedSettings(ctx, firmID, conn.RealmID)
+	if err != nil && !errors.Is(err, store.ErrNoSettings) {
+		return web.Company{}, err
+	}
+	return web.Company{RealmID: conn.RealmID, Name: conn.CompanyName, Status: conn.Status, Reason: conn.StatusReason, Submitted: err == nil}, nil
 }
 
 // PreviewBackfill works out what a backfill would bring, as the setup's review page
@@ -179,6 +183,11 @@ func (c *Console) Backfill(ctx context.Context, firmID int64) (*web.BackfillRun,
 		return nil, err
 	}
 	run := &web.BackfillRun{Status: backfillStatus(d.GetWorkflowExecutionInfo().GetStatus())}
+	if run.Status == web.BackfillDone {
+		// Its result, read from history: a query of a closed run would replay it all
+		// at every look.
+		return run, c.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &run.Progress)
+	}
 	return run, query(ctx, c.Temporal, id, syncapi.BackfillProgressQuery, &run.Progress)
 }
 

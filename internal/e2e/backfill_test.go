@@ -83,7 +83,7 @@ func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 	var progress syncapi.BackfillProgress
 	backfill := s.Temporal.GetWorkflow(ctx, syncapi.BackfillWorkflowID(firm, s.Realm), "")
 	must(t, backfill.Get(ctx, &progress))
-	recordHistory(t, s.Temporal, backfill, "backfill_killed_worker_v3")
+	recordHistory(t, s.Temporal, backfill, "backfill_killed_worker_v4")
 	waitFor(t, "the cycle after the backfill", func() bool { return s.status(run).Status == syncapi.StatusIdle && s.status(run).Backfill != nil })
 	must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
 	recordHistory(t, s.Temporal, run, "sync_with_backfill_v5")

@@ -63,6 +63,9 @@ type Company struct {
 	Name    string `json:"name"`
 	Status  string `json:"status"` // connected or needs_reconnect
 	Reason  string `json:"reason,omitempty"`
+	// Submitted: the firm's settings for this company are submitted, so a sync is
+	// what a reconnect restarts (before Submit, a reconnect is the wizard's connect).
+	Submitted bool `json:"submitted"`
 }
 
 // ErrNoSuchFailure means a retry was asked for a record that is not failing.
@@ -121,7 +124,9 @@ var staticFiles embed.FS
 // consoleRoutes adds the console's pages and API, and its script: a file of this
 // server, as the Content-Security-Policy wants (no inline script).
 func (s *Server) consoleRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /static/", http.FileServerFS(staticFiles))
+	mux.HandleFunc("GET /static/console.js", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, staticFiles, "static/console.js")
+	})
 	mux.HandleFunc("GET /sync", s.page(s.showConsole))
 	mux.HandleFunc("POST /sync", s.page(s.postConsole))
 	mux.HandleFunc("POST /sync/retry", s.page(s.postRetryItem))

@@ -36,7 +36,7 @@ func (s *Server) apiRetryItem(w http.ResponseWriter, r *http.Request, sess sessi
 	kind, key := r.PathValue("kind"), r.PathValue("key")
 	err := s.Console.RetryItem(r.Context(), sess.firm, kind, key)
 	if errors.Is(err, ErrNoSuchFailure) {
-		writeJSON(w, http.StatusNotFound, apiError{Error: kind + " " + quoteShort(key) + ": " + err.Error()})
+		writeJSON(w, http.StatusNotFound, apiError{Error: quoteShort(kind) + " " + quoteShort(key) + ": " + err.Error()})
 		return
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -145,7 +146,9 @@ func TestBackfillView(t *testing.T) {
 // company mends the connection and starts the sync again.
 func TestConsoleReconnect(t *testing.T) {
 	ts, fc, sess := consoleServer(t)
+	fc.mu.Lock()
 	fc.company.Status, fc.company.Reason = "needs_reconnect", "the refresh token was revoked"
+	fc.mu.Unlock()
 	_, page := request(t, "GET", ts.URL+"/sync", sess, nil, "")
 	if !strings.Contains(page, "Reconnect QuickBooks") || !strings.Contains(page, "the refresh token was revoked") {
 		t.Fatalf("no reconnect offered:\n%s", page)
@@ -167,5 +170,14 @@ func TestConsoleReconnect(t *testing.T) {
 	_, body = request(t, "GET", ts.URL+"/api/sync", sess, nil, "")
 	if err := json.Unmarshal([]byte(body), &v); err != nil || !v.NeedsReconnect || v.Company.RealmID != "9130" {
 		t.Errorf("API: %v %+v", err, v)
+	}
+	// Before Submit there is no sync to restart: the sign-in is the wizard's connect.
+	fc.mu.Lock()
+	fc.company.Submitted = false
+	fc.mu.Unlock()
+	srv, _ := servers.Load(ts)
+	req := httptest.NewRequest("GET", "/oauth/callback", nil)
+	if _, ok := srv.(*Server).reconnecting(req, session{firm: 7}); ok {
+		t.Error("a sign-in before Submit was taken for a reconnect")
 	}
 }

@@ -9,14 +9,14 @@ import (
 // which hands it to finishReconnect.
 
 // reconnecting says whether a sign-in coming back is a reconnect: the firm's company
-// needs one. Such a return mends the connection and restarts the sync instead of
-// telling the setup about a company.
+// needs one and its setup is submitted. Such a return mends the connection and
+// restarts the sync instead of telling the setup about a company.
 func (s *Server) reconnecting(r *http.Request, sess session) (Company, bool) {
 	if s.Console == nil {
 		return Company{}, false
 	}
 	c, err := s.Console.Company(r.Context(), sess.firm)
-	return c, err == nil && c.Status == needsReconnect
+	return c, err == nil && c.Status == needsReconnect && c.Submitted
 }
 
 // finishReconnect completes a reconnect: only the same company is accepted (a

@@ -116,7 +116,7 @@ func consoleServer(t *testing.T) (*httptest.Server, *fakeConsole, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc := &fakeConsole{company: Company{RealmID: "9130", Name: "Sandbox Company", Status: "connected"}}
+	fc := &fakeConsole{company: Company{RealmID: "9130", Name: "Sandbox Company", Status: "connected", Submitted: true}}
 	srv := &Server{Console: fc, Connect: &fakeConnector{}, Sessions: sessions, Log: slog.New(slog.DiscardHandler), CallbackPath: "/oauth/callback",
 		SignInOrigin: "https://appcenter.intuit.com"}
 	ts := httptest.NewServer(srv.Handler())
