@@ -169,8 +169,8 @@ func backfillFromTheForm(t *testing.T, s *webStack, b *tab) {
 func reconnect(t *testing.T, s *webStack, b *tab, firm int64, other string) {
 	s.revokeConnection(t.Context(), firm)
 	must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{ExpireAccessTokens: true}))
-	_, err := s.DB.Exec(`UPDATE clients SET phone = '555-0199' WHERE firm_id = $1 AND id = (SELECT min(id) FROM clients WHERE firm_id = $1)`, firm)
-	must(t, err)
+	var client string
+	must(t, s.DB.Get(&client, `UPDATE clients SET phone = '555-0199' WHERE firm_id = $1 AND id = (SELECT min(id) FROM clients WHERE firm_id = $1) RETURNING name`, firm))
 	b.action("sync-now")
 	b.until("Reconnect QuickBooks", `document.querySelector("#reconnect-button")`)
 	b.at("QuickBooks sync", "needs-reconnect")
@@ -187,4 +187,17 @@ func reconnect(t *testing.T, s *webStack, b *tab, firm int64, other string) {
 	b.sees("QuickBooks is reconnected")
 	b.until("the sync to run again", `!document.querySelector("#reconnect-button") && `+statusIs("idle", "books_differ"))
 	b.at("QuickBooks sync", "sync-restored")
+	waitLong(t, "the change the revoked connection held back to reach QuickBooks", func() bool { return s.customerPhone(client) == "555-0199" })
+}
+
+// customerPhone is the phone number of the sandbox's customer named name.
+func (s *webStack) customerPhone(name string) string {
+	for _, c := range s.Sim.Entities(s.Realm, "Customer") {
+		if c["DisplayName"] == name {
+			if p, ok := c["PrimaryPhone"].(map[string]any); ok {
+				return fmt.Sprint(p["FreeFormNumber"])
+			}
+		}
+	}
+	return ""
 }
