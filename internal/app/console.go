@@ -105,6 +105,20 @@ func (c *Console) RetryItem(ctx context.Context, firmID int64, kind, key string)
 	return c.signal(ctx, firmID, syncapi.SyncNowSignal, nil)
 }
 
+// Records counts the firm's records by kind and latest outcome.
+func (c *Console) Records(ctx context.Context, firmID int64) ([]web.KindRecords, error) {
+	sc, err := c.scope(ctx, firmID)
+	if err != nil {
+		return nil, err
+	}
+	outcomes, err := c.Store.Outcomes(ctx, sc)
+	out := make([]web.KindRecords, len(outcomes))
+	for i, o := range outcomes {
+		out[i] = web.KindRecords(o)
+	}
+	return out, err
+}
+
 // Books is the latest reconciliation the sync saved, or nil before the first.
 func (c *Console) Books(ctx context.Context, firmID int64) (*web.BooksReport, error) {
 	sc, err := c.scope(ctx, firmID)

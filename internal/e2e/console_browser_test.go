@@ -52,8 +52,11 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	b.signIn(firm)
 	b.open("/sync")
 	b.at("QuickBooks sync", "console")
-	if created, _ := strconv.Atoi(b.eval(`document.querySelector("#totals th:nth-child(3)").textContent`)); created == 0 {
-		t.Fatalf("the console shows no records created:\n%s", b.mainText())
+	created, _ := strconv.Atoi(b.eval(`document.querySelector("#totals th:nth-child(3)").textContent`))
+	clients, _ := strconv.Atoi(b.eval(`document.querySelector('#records tr[data-kind="client"] td:nth-child(2)').textContent`))
+	failing, _ := strconv.Atoi(b.eval(`document.querySelector('#records tr[data-kind="client"] td:nth-child(6)').textContent`))
+	if created == 0 || clients == 0 || failing < 2 {
+		t.Fatalf("the console shows %d created in the cycle, %d clients in QuickBooks and %d failing; want the first sync's counts:\n%s", created, clients, failing, b.mainText())
 	}
 
 	t.Run("retry one client", func(t *testing.T) { retryInvalidEmail(t, s, b, firm) })

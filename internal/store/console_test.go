@@ -47,6 +47,13 @@ func TestRetryRequestForOneRecord(t *testing.T) {
 	if counts, _ = s.FailingByKind(ctx, sc, "qbosync:waiting-"); counts["client"] != (store.KindFailures{Failing: 1}) {
 		t.Errorf("after the record synced: %+v", counts["client"])
 	}
+	must(t, s.RecordSuccess(ctx, sc, "invoice", "40", "invoice INV-1040", store.ActionUnchanged))
+	outcomes, err := s.Outcomes(ctx, sc)
+	must(t, err)
+	want := []store.KindOutcomes{{Kind: "client", Created: 2, Failed: 1}, {Kind: "invoice", Unchanged: 1}}
+	if len(outcomes) != 2 || outcomes[0] != want[0] || outcomes[1] != want[1] {
+		t.Errorf("outcomes = %+v, want %+v", outcomes, want)
+	}
 }
 
 // The latest reconciliation replaces the one before; none is ErrNoReconciliation.

@@ -140,3 +140,32 @@ func (s *Store) RequestRetry(ctx context.Context, sc Scope, kind, sourceKey stri
 	}
 	return nil
 }
+
+// KindOutcomes counts one kind's records by their latest outcome.
+type KindOutcomes struct {
+	Kind      string `db:"kind"`
+	Created   int    `db:"created"`
+	Updated   int    `db:"updated"`
+	Adopted   int    `db:"adopted"`
+	Unchanged int    `db:"unchanged"`
+	Failed    int    `db:"failed"`
+}
+
+// Outcomes counts the company's records by kind and latest outcome: the state of every
+// record the sync has handled, whatever the last cycle did.
+func (s *Store) Outcomes(ctx context.Context, sc Scope) ([]KindOutcomes, error) {
+	var out []KindOutcomes
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT kind,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'created') AS created,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'updated') AS updated,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'adopted') AS adopted,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'unchanged') AS unchanged,
+		       count(*) FILTER (WHERE status = 'failed') AS failed
+		FROM sync_items WHERE firm_id = $1 AND realm_id = $2
+		GROUP BY kind ORDER BY kind`, sc.FirmID, sc.RealmID)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes by kind: %w", err)
+	}
+	return out, nil
+}

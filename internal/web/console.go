@@ -40,6 +40,8 @@ type Console interface {
 	// RetryItem asks for one failed record to be tried again; a record that is not
 	// failing is ErrNoSuchFailure.
 	RetryItem(ctx context.Context, firmID int64, kind, key string) error
+	// Records counts the records by kind and latest outcome.
+	Records(ctx context.Context, firmID int64) ([]KindRecords, error)
 	// Books is the latest reconciliation, nil before the first.
 	Books(ctx context.Context, firmID int64) (*BooksReport, error)
 	Company(ctx context.Context, firmID int64) (Company, error)
@@ -56,6 +58,24 @@ type BooksReport struct {
 	CheckedAt time.Time        `json:"checked_at"`
 	Report    reconcile.Report `json:"report"`
 }
+
+// KindRecords counts one kind of record (client, matter, invoice, ...) by its latest
+// outcome: what is in QuickBooks now and what fails, whatever the last cycle did.
+type KindRecords struct {
+	Kind      string `json:"kind"`
+	Created   int    `json:"created"`
+	Updated   int    `json:"updated"`
+	Adopted   int    `json:"adopted"`
+	Unchanged int    `json:"unchanged"`
+	Failed    int    `json:"failed"`
+}
+
+// InQuickBooks is how many of them are in QuickBooks.
+func (k KindRecords) InQuickBooks() int { return k.Created + k.Updated + k.Same() }
+
+// Same is how many were last found as they are in QuickBooks: unchanged, or an
+// existing QuickBooks record recognised as the record.
+func (k KindRecords) Same() int { return k.Unchanged + k.Adopted }
 
 // Company is the firm's QuickBooks connection as the console shows it.
 type Company struct {

@@ -43,6 +43,10 @@ func (f *fakeConsole) RetryItem(_ context.Context, _ int64, kind, key string) er
 	return nil
 }
 
+func (f *fakeConsole) Records(context.Context, int64) ([]KindRecords, error) {
+	return []KindRecords{{Kind: "client", Created: 11, Updated: 1, Unchanged: 3, Failed: 1}, {Kind: "invoice", Created: 38, Failed: 2}}, nil
+}
+
 func (f *fakeConsole) Books(context.Context, int64) (*BooksReport, error) {
 	b := &BooksReport{CheckedAt: time.Date(2026, 12, 6, 9, 31, 0, 0, time.UTC)}
 	b.Report.Receivables = reconcile.ReceivablesReport{MattersChecked: 9, PMSUnpaid: 120000, QBOOpen: 120000}
@@ -205,7 +209,7 @@ func TestConsoleAPI(t *testing.T) {
 func TestConsolePage(t *testing.T) {
 	ts, fc, sess := consoleServer(t)
 	_, page := request(t, "GET", ts.URL+"/sync", sess, nil, "")
-	for _, want := range []string{"The books differ", "contacts", ">12<", "Jessie Smithson (C-0007)", "Correct the client&#39;s e-mail", "invoice INV-1041", `name="csrf"`} {
+	for _, want := range []string{"The books differ", "contacts", ">12<", `<tr data-kind="client"><td>client</td><td class="num">15</td>`, "Jessie Smithson (C-0007)", "Correct the client&#39;s e-mail", "invoice INV-1041", `name="csrf"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the console page lacks %q", want)
 		}

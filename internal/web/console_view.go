@@ -20,9 +20,11 @@ type consoleView struct {
 	Company        Company        `json:"company"`
 	NeedsReconnect bool           `json:"needs_reconnect"`
 	Totals         syncapi.Counts `json:"totals"`
-	Failures       []FailureGroup `json:"failures"`
-	Books          *BooksReport   `json:"books"`
-	Backfill       *backfillView  `json:"backfill"`
+	// Records are every record by kind and latest outcome.
+	Records  []KindRecords  `json:"records"`
+	Failures []FailureGroup `json:"failures"`
+	Books    *BooksReport   `json:"books"`
+	Backfill *backfillView  `json:"backfill"`
 }
 
 // consolePage is the console page: the view, what was just asked for, and the forms'
@@ -70,6 +72,9 @@ func (s *Server) consoleRecords(ctx context.Context, firm int64, v *consoleView)
 		return err
 	}
 	v.Failures = groupFailures(items)
+	if v.Records, err = s.Console.Records(ctx, firm); err != nil {
+		return err
+	}
 	if v.Books, err = s.Console.Books(ctx, firm); err != nil {
 		return err
 	}
