@@ -50,6 +50,8 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				if listen == "" {
 					listen = redirect.Host
 				}
+				// Ended sessions, spent OAuth states and expired sign-in nonces go hourly.
+				go srv.PurgeEvery(cmd.Context(), time.Hour)
 				return serveHTTP(cmd, listen, srv.Handler(),
 					fmt.Sprintf("setup wizard on http://%s (sign in with `starter web-login --firm ID`)", listen))
 			})

@@ -163,10 +163,14 @@ func (b *tab) sees(text string) {
 	}
 }
 
-// signIn opens a sign-in link for firm, as `starter web-login` prints it.
+// signIn opens a sign-in link for firm, as `starter web-login` prints it, and presses
+// the button of the confirmation page it shows (a link alone signs nobody in).
 func (b *tab) signIn(firm int64) {
+	b.t.Helper()
 	tok, _ := b.s.Sessions.LoginToken(firm, 0)
 	b.open("/login?token=" + url.QueryEscape(tok))
+	b.sees("This sign-in link opens the QuickBooks Online setup of")
+	b.press(`button[name="continue"]`)
 }
 
 // connect goes through QuickBooks' sign-in: the sandbox's consent page, where the

@@ -19,7 +19,9 @@ import (
 // The JSON API, for a practice-management front end that draws the wizard itself
 // (internal/web/README.md has the whole contract):
 //
-//	POST /api/session                 {"login_token"} -> {"session_token", "firm_id", "expires_at"}
+//	POST   /api/session               {"login_token"} -> {"session_token", "firm_id", "expires_at"}
+//	DELETE /api/session               -> {"revoked": 1}: this session ends (signs out)
+//	DELETE /api/sessions              -> {"revoked": n}: every session of the firm ends
 //	GET  /api/setup                   -> {"state": SetupState, "fields": [...]} (404 before a start)
 //	POST /api/setup/start             -> the same
 //	POST /api/setup/connect           -> {"authorize_url"}: QuickBooks returns to the callback
@@ -56,8 +58,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) api(h func(http.ResponseWriter, *http.Request, session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.authenticate(r)
-		if err != nil {
+		if signedOut(err) {
 			writeJSON(w, http.StatusUnauthorized, apiError{Error: err.Error()})
+			return
+		}
+		if err != nil {
+			s.apiFailed(w, err)
 			return
 		}
 		if r.Method == http.MethodPost && sess.cookie && !isJSON(r) {
@@ -90,11 +96,16 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		LoginToken string `json:"login_token"`
 	}
+	if !isJSON(r) {
+		// It sets the session cookie too: no other site's form may send it.
+		writeJSON(w, http.StatusUnsupportedMediaType, apiError{Error: "send the request as application/json"})
+		return
+	}
 	if err := decodeStrict(r, &in); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: `send {"login_token": "..."}: ` + err.Error()})
 		return
 	}
-	tok, firm, exp, err := s.Sessions.Redeem(r.Context(), in.LoginToken)
+	tok, firm, exp, err := s.Sessions.RedeemFrom(r.Context(), in.LoginToken, r.UserAgent())
 	if err != nil {
 		writeJSON(w, http.StatusUnauthorized, apiError{Error: err.Error()})
 		return
@@ -126,7 +137,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request, sess session) 
 }
 
 func (s *Server) apiConnect(w http.ResponseWriter, r *http.Request, sess session) {
-	u, err := s.Connect.Begin(r.Context(), sess.firm)
+	u, err := s.Connect.BeginFor(r.Context(), sess.firm, SessionID(sess.token))
 	if err != nil {
 		s.apiFailed(w, err)
 		return
