@@ -218,6 +218,18 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 	a.wantPage(http.StatusUnprocessableEntity, `role="alert">choose &#34;default&#34; (the recommended settings)`)
 	a.post("/setup", url.Values{"action": {setupapi.ActionChooseMode}, "mode": {"default"}})
 	a.wantPage(http.StatusOK, "Sync start date")
+	// A section sent through the API without a field keeps the field's stored value
+	// (here "sync all unpaid invoices", true by default), never its zero value.
+	a.api(http.MethodPost, "/api/setup/actions/save", map[string]any{"step": "sync_options",
+		"answers": map[string]any{"sync_options": map[string]string{"start_date": "2025-05-01"}}})
+	var saved struct {
+		State setupapi.State `json:"state"`
+	}
+	must(t, json.Unmarshal([]byte(a.page), &saved))
+	if so := saved.State.Settings.SyncOptions; a.code != http.StatusOK || so.StartDate != "2025-05-01" || !so.SyncAllUnpaidInvoices {
+		t.Fatalf("a partial section: %d, sync options %+v; want the date saved and unpaid invoices still synced\n%s", a.code, so, a.page)
+	}
+	a.get("/setup")
 	a.post("/setup", url.Values{"action": {setupapi.ActionNext}, "step": {"sync_options"},
 		"sync_options.start_date": {"2025-13-01"}, "sync_options.sync_all_unpaid_invoices": {"false", "true"}})
 	a.wantPage(http.StatusUnprocessableEntity, `value="2025-13-01"`, "is not a date in YYYY-MM-DD form")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -105,6 +106,10 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: `send {"login_token": "..."}: ` + err.Error()})
 		return
 	}
+	if errs := checkLengths([]textField{{"login_token", in.LoginToken}}); errs != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: errs.Error(), Errors: errs})
+		return
+	}
 	tok, firm, exp, err := s.Sessions.RedeemFrom(r.Context(), in.LoginToken, r.UserAgent())
 	if err != nil {
 		writeJSON(w, http.StatusUnauthorized, apiError{Error: err.Error()})
@@ -153,10 +158,18 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, sess session)
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no such action; the actions are " + strings.Join(setupapi.Actions, ", ")})
 		return
 	}
-	var a setupapi.Action
-	if r.ContentLength != 0 {
-		if err := decodeStrict(r, &a); err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "the body is not a setup action: " + err.Error()})
+	a, body, err := decodeAction(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "the body is not a setup action: " + err.Error()})
+		return
+	}
+	if refused := checkLengths(actionStrings(a)); refused != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: refused.Error(), Action: action, Errors: refused})
+		return
+	}
+	if a.Answers != nil {
+		if a.Answers, err = s.answersOnStored(r.Context(), sess.firm, body); err != nil {
+			s.apiFailed(w, err)
 			return
 		}
 	}
@@ -186,19 +199,58 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request, sess session
 // the value, is refused, so a misspelt field never goes unnoticed (and never resets a
 // setting to its default).
 func decodeStrict(r *http.Request, v any) error {
-	d := json.NewDecoder(r.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return fmt.Errorf("the body is over %d bytes", mbe.Limit)
-		}
+	body, err := readBody(r)
+	if err != nil {
 		return err
 	}
-	if d.More() {
-		return errors.New("there is more after the JSON value")
+	return decodeBytes(body, v)
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return nil, fmt.Errorf("the body is over %d bytes", mbe.Limit)
+	}
+	return body, err
+}
+
+func decodeBytes(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
 	}
 	if _, err := d.Token(); err != io.EOF {
 		return errors.New("there is more after the JSON value")
 	}
 	return nil
+}
+
+// decodeAction reads a setup action from the body (none: an empty action), and
+// returns the body too.
+func decodeAction(r *http.Request) (setupapi.Action, []byte, error) {
+	var a setupapi.Action
+	body, err := readBody(r)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return a, body, err
+	}
+	return a, body, decodeBytes(body, &a)
+}
+
+// answersOnStored decodes an action's answers onto the setup's stored settings, so a
+// field a section leaves out keeps its value (settings.Settings.DecodeAnswers). The
+// body was decoded strictly already.
+func (s *Server) answersOnStored(ctx context.Context, firm int64, body []byte) (*settings.Answers, error) {
+	st, err := s.Wizard.State(ctx, firm)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		Answers json.RawMessage `json:"answers"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	answers, err := st.Settings.DecodeAnswers(in.Answers)
+	return &answers, err
 }

@@ -27,11 +27,11 @@ type loginPage struct {
 
 // showLogin shows the confirmation page of a sign-in link; the link is not used yet.
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
-	if len(token) > maxLoginToken {
-		s.message(w, http.StatusBadRequest, "Sign-in failed", fmt.Sprintf("the token is over %d characters; ask for a new sign-in link", maxLoginToken))
+	if errs := checkLengths(formFields(r.URL.Query())); errs != nil {
+		s.message(w, http.StatusBadRequest, "Sign-in failed", tooLong(errs))
 		return
 	}
+	token := r.URL.Query().Get("token")
 	firm, err := s.Sessions.LoginFirm(token)
 	if err != nil {
 		s.message(w, http.StatusUnauthorized, "Sign-in failed", err.Error())
@@ -47,9 +47,6 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
 	p.Confirm = s.Sessions.CSRF("login:" + n)
 	s.render(w, http.StatusOK, "login.html", p)
 }
-
-// maxLoginToken caps a sign-in token: ours are about 150 characters.
-const maxLoginToken = 1024
 
 // firmLabel names a firm for the sign-in page: its name and id.
 func (s *Server) firmLabel(ctx context.Context, firm int64) string {
@@ -69,11 +66,11 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 			"A sign-in is confirmed with the button of qbosync's own sign-in page; open the sign-in link again and press it there.")
 		return
 	}
-	token := r.PostFormValue("token")
-	if len(token) > maxLoginToken {
-		s.message(w, http.StatusBadRequest, "Sign-in failed", fmt.Sprintf("the token is over %d characters; ask for a new sign-in link", maxLoginToken))
+	if errs := checkLengths(formFields(r.PostForm)); errs != nil {
+		s.message(w, http.StatusBadRequest, "Sign-in failed", tooLong(errs))
 		return
 	}
+	token := r.PostFormValue("token")
 	tok, firm, exp, err := s.Sessions.RedeemFrom(r.Context(), token, r.UserAgent())
 	if err != nil {
 		s.message(w, http.StatusUnauthorized, "Sign-in failed", err.Error())

@@ -180,6 +180,10 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, session)) http.
 					"A form to qbosync is a few kilobytes; one of its fields is far too long. Shorten it and send it again.")
 				return
 			}
+			if errs := checkLengths(formFields(r.Form)); errs != nil {
+				s.message(w, http.StatusUnprocessableEntity, "A field is too long", tooLong(errs))
+				return
+			}
 		}
 		if r.Method == http.MethodPost && !s.Sessions.CheckCSRF(sess.token, r.PostFormValue("csrf")) {
 			s.message(w, http.StatusForbidden, "Please try again", "The page was out of date or did not come from qbosync; reload it and try again.")
@@ -292,6 +296,10 @@ func (s *Server) postConnect(w http.ResponseWriter, r *http.Request, sess sessio
 // state value must be one this session began), and tells the setup which company it is.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) {
 	q := r.URL.Query()
+	if errs := checkLengths(formFields(q)); errs != nil {
+		s.message(w, http.StatusBadRequest, "QuickBooks was not connected", tooLong(errs))
+		return
+	}
 	if e := q.Get("error"); e != "" {
 		s.message(w, http.StatusOK, "QuickBooks was not connected", "The sign-in was declined ("+e+"). You can connect again from the setup.")
 		return
