@@ -50,8 +50,7 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				if listen == "" {
 					listen = redirect.Host
 				}
-				// Ended sessions, spent OAuth states and expired sign-in nonces go hourly.
-				go srv.PurgeEvery(cmd.Context(), time.Hour)
+				go purgeSignIns(cmd.Context(), s, time.Hour)
 				return serveHTTP(cmd, listen, srv.Handler(),
 					fmt.Sprintf("setup wizard on http://%s (sign in with `starter web-login --firm ID`)", listen))
 			})
@@ -147,4 +146,25 @@ func originOf(raw string) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// purgeSignIns deletes ended web sessions, spent OAuth states and expired sign-in
+// nonces now and every interval until ctx ends.
+func purgeSignIns(ctx context.Context, s *session, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		p, err := s.Store.PurgeWebSignIns(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.Log.Error("purging ended web sign-ins", "error", err)
+		case err == nil:
+			s.Log.Debug("purged ended web sign-ins", "oauth_states", p.OAuthStates, "sessions", p.Sessions, "login_nonces", p.LoginNonces)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

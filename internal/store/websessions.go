@@ -12,10 +12,6 @@ import (
 // sign-in links, sessions by the hash of their token, and the OAuth states a session
 // began. Nothing here sees a token itself.
 
-// ErrNoSession means no live session has that token: it never existed, expired, or was
-// revoked (signed out).
-var ErrNoSession = errors.New("store: no live web session with that token")
-
 // UseLoginNonce records a sign-in link's nonce as used for the firm until the link
 // expires, and reports whether it was unused until now: each link signs in once.
 func (s *Store) UseLoginNonce(ctx context.Context, nonce string, firmID int64, expires time.Time) (bool, error) {
@@ -37,17 +33,16 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, firmID int6
 	return err
 }
 
-// SessionFirm returns the firm of the live session with the token's hash, or
-// ErrNoSession when it expired, was revoked, or never was.
-func (s *Store) SessionFirm(ctx context.Context, tokenHash []byte) (int64, error) {
-	var firm int64
-	err := s.db.GetContext(ctx, &firm, `
+// SessionFirm returns the firm of the live session with the token's hash; live is
+// false when it expired, was revoked, or never was.
+func (s *Store) SessionFirm(ctx context.Context, tokenHash []byte) (firm int64, live bool, err error) {
+	err = s.db.GetContext(ctx, &firm, `
 		SELECT firm_id FROM web_sessions
 		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`, tokenHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNoSession
+		return 0, false, nil
 	}
-	return firm, err
+	return firm, err == nil, err
 }
 
 // RevokeSession ends one session (signing out). Ending one already ended is no error.
@@ -128,7 +123,7 @@ type Purged struct {
 
 // PurgeWebSignIns deletes what can no longer be used: OAuth states past their
 // lifetime, sessions expired or revoked, and used sign-in nonces whose link expired.
-// The web server runs it periodically (web.Server.PurgeEvery); the tables would
+// `starter serve` runs it at start and hourly (starter/serve.go); the tables would
 // otherwise grow without bound.
 func (s *Store) PurgeWebSignIns(ctx context.Context) (Purged, error) {
 	var p Purged

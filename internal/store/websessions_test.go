@@ -34,28 +34,28 @@ func TestWebSessionsLiveUntilRevokedOrExpired(t *testing.T) {
 	if err := st.CreateSession(ctx, []byte("old"), firm, time.Now().Add(-time.Second), ""); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := st.SessionFirm(ctx, []byte("a")); err != nil || got != firm {
-		t.Fatalf("live session: %d, %v", got, err)
+	if got, live, err := st.SessionFirm(ctx, []byte("a")); err != nil || !live || got != firm {
+		t.Fatalf("live session: %d, %v, %v", got, live, err)
 	}
 	for _, h := range []string{"old", "never"} {
-		if _, err := st.SessionFirm(ctx, []byte(h)); !errors.Is(err, store.ErrNoSession) {
-			t.Errorf("session %q: %v, want ErrNoSession", h, err)
+		if _, live, err := st.SessionFirm(ctx, []byte(h)); live || err != nil {
+			t.Errorf("session %q: live %v, %v", h, live, err)
 		}
 	}
 	if err := st.RevokeSession(ctx, []byte("a")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SessionFirm(ctx, []byte("a")); !errors.Is(err, store.ErrNoSession) {
-		t.Errorf("revoked session: %v", err)
+	if _, live, _ := st.SessionFirm(ctx, []byte("a")); live {
+		t.Error("a revoked session is live")
 	}
-	if _, err := st.SessionFirm(ctx, []byte("b")); err != nil {
+	if _, live, err := st.SessionFirm(ctx, []byte("b")); !live || err != nil {
 		t.Errorf("revoking one session ended another: %v", err)
 	}
 	if n, err := st.RevokeFirmSessions(ctx, firm); err != nil || n != 3 { // b, c, and the expired one
 		t.Errorf("revoke the firm's sessions: %d, %v", n, err)
 	}
-	if _, err := st.SessionFirm(ctx, []byte("c")); !errors.Is(err, store.ErrNoSession) {
-		t.Errorf("a session outlived sign out everywhere: %v", err)
+	if _, live, _ := st.SessionFirm(ctx, []byte("c")); live {
+		t.Error("a session outlived sign out everywhere")
 	}
 }
 
@@ -128,7 +128,7 @@ func TestPurgeWebSignInsDeletesOnlyEndedRows(t *testing.T) {
 	if want := "nonce live,session live,state fresh"; strings.Join(left, ",") != want {
 		t.Errorf("left %q; want %q", strings.Join(left, ","), want)
 	}
-	if _, err := st.SessionFirm(ctx, []byte("live")); err != nil {
+	if _, live, err := st.SessionFirm(ctx, []byte("live")); !live || err != nil {
 		t.Errorf("the live session was purged: %v", err)
 	}
 }

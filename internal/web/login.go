@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // Signing in and out. A sign-in link (starter web-login) opens a confirmation page;
@@ -142,24 +141,4 @@ func (s *Server) apiLogoutEverywhere(w http.ResponseWriter, r *http.Request, ses
 		s.clearCookie(w)
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"revoked": n})
-}
-
-// PurgeEvery deletes expired OAuth states, ended sessions and expired sign-in nonces
-// now and every interval until ctx ends (the web server runs it beside itself).
-func (s *Server) PurgeEvery(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		p, err := s.Sessions.store.PurgeWebSignIns(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.Log.Error("web: purging ended sign-ins", "error", err)
-		} else if err == nil {
-			s.Log.Debug("web: purged ended sign-ins", "oauth_states", p.OAuthStates, "sessions", p.Sessions, "login_nonces", p.LoginNonces)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

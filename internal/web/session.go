@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/qbosync/qbosync/internal/store"
 )
 
 // Token kinds: a login token opens a session once; a session token is the session.
@@ -50,18 +48,19 @@ type Sessions struct {
 	Now func() time.Time
 }
 
-// SessionStore keeps the sign-ins (store.Store keeps them in PostgreSQL).
+// SessionStore keeps the sign-ins (store.Store keeps them in PostgreSQL, and purges
+// the ended ones).
 type SessionStore interface {
 	// UseLoginNonce records the nonce as used for the firm until the link expires, and
 	// reports whether it was unused until now.
 	UseLoginNonce(ctx context.Context, nonce string, firmID int64, expires time.Time) (bool, error)
 	CreateSession(ctx context.Context, tokenHash []byte, firmID int64, expires time.Time, userAgent string) error
-	// SessionFirm returns the firm of a live session, or store.ErrNoSession.
-	SessionFirm(ctx context.Context, tokenHash []byte) (int64, error)
+	// SessionFirm returns the firm of a session, and whether it is live (unexpired,
+	// unrevoked).
+	SessionFirm(ctx context.Context, tokenHash []byte) (firm int64, live bool, err error)
 	RevokeSession(ctx context.Context, tokenHash []byte) error
 	RevokeFirmSessions(ctx context.Context, firmID int64) (int64, error)
 	FirmName(ctx context.Context, firmID int64) (string, error)
-	PurgeWebSignIns(ctx context.Context) (store.Purged, error)
 }
 
 // NewSessions derives the session key from the secrets key. st keeps the sessions and
@@ -184,13 +183,11 @@ func (s *Sessions) Firm(ctx context.Context, session string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	firm, err := s.store.SessionFirm(ctx, SessionID(session))
+	firm, live, err := s.store.SessionFirm(ctx, SessionID(session))
 	switch {
-	case errors.Is(err, store.ErrNoSession):
-		return 0, ErrBadToken
 	case err != nil:
 		return 0, fmt.Errorf("web: session: %w", err)
-	case firm != c.FirmID:
+	case !live || firm != c.FirmID:
 		return 0, ErrBadToken
 	}
 	return firm, nil

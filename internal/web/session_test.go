@@ -12,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/qbosync/qbosync/internal/store"
 )
 
 // memSessions is SessionStore in memory: the store keeps them in PostgreSQL
@@ -56,13 +54,13 @@ func (u *memSessions) CreateSession(_ context.Context, hash []byte, firm int64, 
 	return nil
 }
 
-func (u *memSessions) SessionFirm(_ context.Context, hash []byte) (int64, error) {
+func (u *memSessions) SessionFirm(_ context.Context, hash []byte) (int64, bool, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if s := u.sessions[string(hash)]; s != nil && !s.revoked && time.Now().Before(s.expires) {
-		return s.firm, nil
+		return s.firm, true, nil
 	}
-	return 0, store.ErrNoSession
+	return 0, false, nil
 }
 
 func (u *memSessions) RevokeSession(_ context.Context, hash []byte) error {
@@ -88,10 +86,6 @@ func (u *memSessions) RevokeFirmSessions(_ context.Context, firm int64) (int64, 
 
 func (u *memSessions) FirmName(_ context.Context, firm int64) (string, error) {
 	return fmt.Sprintf("Firm No. %d LLP", firm), nil
-}
-
-func (u *memSessions) PurgeWebSignIns(context.Context) (store.Purged, error) {
-	return store.Purged{}, nil
 }
 
 func TestSessions(t *testing.T) {
