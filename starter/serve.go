@@ -91,7 +91,7 @@ func webLoginCmd(flags *cli.Flags) *cobra.Command {
 				base = (&url.URL{Scheme: redirect.Scheme, Host: redirect.Host}).String()
 			}
 			tok, exp := sessions.LoginToken(firm, ttl)
-			fmt.Fprintf(cmd.OutOrStdout(), "Sign-in link for %s (firm %d), valid once until %s:\n\n  %s/login?token=%s\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "Sign-in link for %s (firm %d), valid once until %s\n(it opens a page whose Continue button signs in):\n\n  %s/login?token=%s\n",
 				termsafe.String(name), firm, exp.Format(time.RFC3339), base, url.QueryEscape(tok))
 			return nil
 		},

@@ -384,7 +384,7 @@ func TestSetupInTheBrowser(t *testing.T) {
 
 		// Sign out everywhere ends the session: the setup asks to sign in again.
 		b.press(`button[name="signout-everywhere"]`)
-		b.at("Signed out everywhere: 1 sessions of the firm ended, this one included; every browser and API client must sign in again.", "signed-out")
+		b.at("Signed out everywhere: every session of the firm has ended (1, this one included); each browser and API client must sign in again.", "signed-out")
 		b.open("/setup")
 		b.sees("Please sign in")
 	})

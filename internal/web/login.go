@@ -115,7 +115,7 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request, sess s
 	s.Log.Info("web: signed out everywhere", "firm", sess.firm, "sessions", n)
 	s.clearCookie(w)
 	s.message(w, http.StatusOK, "Signed out everywhere",
-		fmt.Sprintf("%d sessions of the firm ended, this one included; every browser and API client must sign in again.", n))
+		fmt.Sprintf("every session of the firm has ended (%d, this one included); each browser and API client must sign in again.", n))
 }
 
 // apiLogout ends the request's session (DELETE /api/session).

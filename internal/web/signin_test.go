@@ -176,7 +176,7 @@ func TestSignOutEverywhere(t *testing.T) {
 		t.Fatal("the console has no sign out everywhere button")
 	}
 	b.press("/logout/everywhere")
-	if b.code != http.StatusOK || !strings.Contains(b.page, "3 sessions of the firm ended") {
+	if b.code != http.StatusOK || !strings.Contains(b.page, "every session of the firm has ended (3, this one included)") {
 		t.Fatalf("sign out everywhere: %d %s", b.code, b.page)
 	}
 	wantRefused(t, ts.URL, "a session of the firm", mine...)
