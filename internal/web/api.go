@@ -168,8 +168,13 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, sess session)
 		return
 	}
 	if a.Answers != nil {
-		if a.Answers, err = s.answersOnStored(r.Context(), sess.firm, body); err != nil {
+		st, err := s.Wizard.State(r.Context(), sess.firm)
+		if err != nil {
 			s.apiFailed(w, err)
+			return
+		}
+		if a.Answers, err = answersOnto(st.Settings, body); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: "the answers are not a step's settings: " + err.Error()})
 			return
 		}
 	}
@@ -237,20 +242,16 @@ func decodeAction(r *http.Request) (setupapi.Action, []byte, error) {
 	return a, body, decodeBytes(body, &a)
 }
 
-// answersOnStored decodes an action's answers onto the setup's stored settings, so a
-// field a section leaves out keeps its value (settings.Settings.DecodeAnswers). The
-// body was decoded strictly already.
-func (s *Server) answersOnStored(ctx context.Context, firm int64, body []byte) (*settings.Answers, error) {
-	st, err := s.Wizard.State(ctx, firm)
-	if err != nil {
-		return nil, err
-	}
+// answersOnto decodes an action's answers onto the setup's stored settings, so a field
+// a section leaves out keeps its value (settings.Settings.DecodeAnswers). The body was
+// decoded strictly already.
+func answersOnto(stored settings.Settings, body []byte) (*settings.Answers, error) {
 	var in struct {
 		Answers json.RawMessage `json:"answers"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, err
 	}
-	answers, err := st.Settings.DecodeAnswers(in.Answers)
+	answers, err := stored.DecodeAnswers(in.Answers)
 	return &answers, err
 }

@@ -73,10 +73,14 @@ func checkLengths(fields []textField) settings.FieldErrors {
 	return errs
 }
 
-// formFields lists a form's (or a query's) values.
-func formFields(form map[string][]string) []textField {
+// formFields lists a form's (or a query's) values: all of them, or only those named
+// (a redirect from QuickBooks may carry parameters of its own that are not ours to cap).
+func formFields(form map[string][]string, only ...string) []textField {
 	var out []textField
 	for k, vs := range form {
+		if len(only) > 0 && !slices.Contains(only, k) {
+			continue
+		}
 		for _, v := range vs {
 			out = append(out, textField{k, v})
 		}

@@ -26,7 +26,7 @@ type loginPage struct {
 
 // showLogin shows the confirmation page of a sign-in link; the link is not used yet.
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) {
-	if errs := checkLengths(formFields(r.URL.Query())); errs != nil {
+	if errs := checkLengths(formFields(r.URL.Query(), "token")); errs != nil {
 		s.message(w, http.StatusBadRequest, "Sign-in failed", tooLong(errs))
 		return
 	}

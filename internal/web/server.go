@@ -296,7 +296,7 @@ func (s *Server) postConnect(w http.ResponseWriter, r *http.Request, sess sessio
 // state value must be one this session began), and tells the setup which company it is.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) {
 	q := r.URL.Query()
-	if errs := checkLengths(formFields(q)); errs != nil {
+	if errs := checkLengths(formFields(q, "state", "code", "realmId", "error")); errs != nil {
 		s.message(w, http.StatusBadRequest, "QuickBooks was not connected", tooLong(errs))
 		return
 	}
