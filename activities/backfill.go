@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/syncer"
@@ -63,7 +64,7 @@ func (a *Activities) engine(ctx context.Context, firmID int64, realmID, category
 	}
 	e := &syncer.Engine{
 		Store: a.Store, QBO: client, Scope: scope, PageSize: a.PageSize,
-		Log: activityLog(ctx, a.Log).With("firm", firmID, "realm", realmID, "category", category),
+		Log: app.ActivityLog(ctx, a.Log).With("firm", firmID, "realm", realmID, "category", category),
 	}
 	a.observe(e, category)
 	return e, cat, nil

@@ -2,23 +2,10 @@ package activities
 
 import (
 	"context"
-	"log/slog"
-
-	"go.temporal.io/sdk/activity"
 
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/syncer"
 )
-
-// activityLog is log with the running activity's workflow id and type, so that a log
-// line leads to its workflow in Temporal Web. Outside an activity it is log.
-func activityLog(ctx context.Context, log *slog.Logger) *slog.Logger {
-	if !activity.IsActivity(ctx) {
-		return log
-	}
-	info := activity.GetInfo(ctx)
-	return log.With("workflow_id", info.WorkflowExecution.ID, "activity", info.ActivityType.Name)
-}
 
 // observe has the engine count every item's outcome in the process's metrics.
 func (a *Activities) observe(e *syncer.Engine, category string) {

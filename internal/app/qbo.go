@@ -68,7 +68,7 @@ func (f *QBOFactory) Client(ctx context.Context, firmID int64, realmID string) (
 		RealmID:      realmID,
 		HTTPClient:   httpClient,
 		MinorVersion: f.cfg.MinorVersion,
-		Logger:       f.log,
+		Logger:       ActivityLog(ctx, f.log).With("firm", firmID, "realm", realmID),
 		Limiter:      limiter,
 	})
 }
