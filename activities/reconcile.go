@@ -21,5 +21,7 @@ func (a *Activities) Reconcile(ctx context.Context, in syncapi.ReconcileInput) (
 	if err != nil {
 		return reconcile.Summary{}, classify(ctx, a.Store, scope, err)
 	}
-	return r.Summary(), nil
+	sum := r.Summary()
+	a.Metrics.Reconciled(in.FirmID, sum)
+	return sum, nil
 }
