@@ -32,5 +32,7 @@ func (a *Activities) Reconcile(ctx context.Context, in syncapi.ReconcileInput) (
 	if err := a.Store.SaveReconciliation(ctx, scope, store.StoredReconciliation{CheckedAt: started, OK: r.OK(), Report: report}); err != nil {
 		return reconcile.Summary{}, err
 	}
-	return r.Summary(), nil
+	sum := r.Summary()
+	a.Metrics.Reconciled(in.FirmID, sum)
+	return sum, nil
 }

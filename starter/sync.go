@@ -36,7 +36,7 @@ func openSession(ctx context.Context, flags *cli.Flags) (*session, error) {
 // state work while Temporal is down.
 func (s *session) Temporal() (client.Client, error) {
 	if s.temporal == nil {
-		c, err := app.DialTemporal(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log)
+		c, err := app.DialTemporal(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log, s.Metrics.Temporal())
 		if err != nil {
 			return nil, err
 		}

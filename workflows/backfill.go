@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -60,6 +61,7 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 		if err := countBackfill(ctx, in, c); err != nil {
 			return p, err
 		}
+		recordProgress(ctx, in.FirmID, *c)
 		for !c.Done {
 			req.From = c.Cursor
 			var res syncapi.BackfillChunkResult
@@ -69,6 +71,7 @@ func BackfillWorkflow(ctx workflow.Context, in syncapi.BackfillInput) (syncapi.B
 			c.Counts = c.Counts.Plus(res.Counts)
 			c.Cursor, c.Done = res.Cursor, res.Done
 			p.UpdatedAt = workflow.Now(ctx)
+			recordProgress(ctx, in.FirmID, *c)
 			if !c.Done && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 				next := in
 				next.Progress = &p
@@ -99,4 +102,15 @@ func countBackfill(ctx workflow.Context, in syncapi.BackfillInput, c *syncapi.Ca
 	}
 	c.Started = true
 	return nil
+}
+
+// recordProgress sets a category's backfill progress on the worker's metrics: the
+// records it handles in all and those done. The workflow's metrics handler records
+// nothing while replaying and adds nothing to the history, so this needs no version.
+func recordProgress(ctx workflow.Context, firm int64, c syncapi.CategoryProgress) {
+	h := workflow.GetMetricsHandler(ctx).WithTags(map[string]string{
+		"firm": strconv.FormatInt(firm, 10), "category": c.Category,
+	})
+	h.Gauge("qbosync_backfill_records").Update(float64(c.Total))
+	h.Gauge("qbosync_backfill_records_done").Update(float64(c.Changes))
 }

@@ -17,11 +17,11 @@ import (
 // records the company it completed.
 type fakeConnector struct{ finished []string }
 
-func (c *fakeConnector) Begin(context.Context, int64) (string, error) {
+func (c *fakeConnector) BeginFor(context.Context, int64, []byte) (string, error) {
 	return "https://appcenter.intuit.com/connect/oauth2?state=s1", nil
 }
 
-func (c *fakeConnector) FinishFor(_ context.Context, _ int64, _, _, realm string) (string, error) {
+func (c *fakeConnector) FinishFor(_ context.Context, _ int64, _ []byte, _, _, realm string) (string, error) {
 	c.finished = append(c.finished, realm)
 	return realm, nil
 }

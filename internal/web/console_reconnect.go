@@ -29,7 +29,7 @@ func (s *Server) finishReconnect(w http.ResponseWriter, r *http.Request, sess se
 				". Reconnect again and choose \""+company.Name+"\"; to move the books to another company, start a new setup from the settings.")
 		return
 	}
-	if _, err := s.Connect.FinishFor(r.Context(), sess.firm, q.Get("state"), q.Get("code"), company.RealmID); err != nil {
+	if _, err := s.Connect.FinishFor(r.Context(), sess.firm, SessionID(sess.token), q.Get("state"), q.Get("code"), company.RealmID); err != nil {
 		s.message(w, http.StatusBadRequest, "QuickBooks was not reconnected", err.Error())
 		return
 	}
