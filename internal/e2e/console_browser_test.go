@@ -115,8 +115,12 @@ func handEditedDeposit(t *testing.T, s *webStack, b *tab, firm int64) {
 	must(t, qc.Update(ctx, "Deposit", d, qbo.RequestID("hand edit", slip.QBOID), &d))
 
 	b.action("check-books")
+	b.eval(`window.qbosyncStayed = "yes"`) // gone if the page were loaded again
 	rec := fmt.Sprintf(`tr.trust-record[data-kind="deposit_slip"][data-key=%q]`, slip.Key)
 	b.until("the hand-edited deposit among the differences", `document.querySelector('`+rec+`')`)
+	if b.eval(`String(window.qbosyncStayed)`) != "yes" {
+		t.Error("the difference showed only on a new page, not by the console's live update")
+	}
 	table := b.eval(`document.querySelector('` + rec + `').closest("table").innerText`)
 	if !strings.Contains(table, slip.Number) || !strings.Contains(table, slip.Client) {
 		t.Errorf("the difference does not name deposit slip %s and client %s:\n%s", slip.Number, slip.Client, table)
