@@ -181,3 +181,24 @@ func TestConsoleReconnect(t *testing.T) {
 		t.Error("a sign-in before Submit was taken for a reconnect")
 	}
 }
+
+// The live updates come from a file of this server, which the Content-Security-Policy
+// allows ('self'); the page has no inline script, which it would refuse.
+func TestConsoleScriptIsAFileOfTheServer(t *testing.T) {
+	ts, _, sess := consoleServer(t)
+	res, page := request(t, "GET", ts.URL+"/sync", sess, nil, "")
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "script-src") {
+		t.Errorf("CSP %q: want scripts from 'self' only", csp)
+	}
+	if strings.Count(page, "<script") != 1 || !strings.Contains(page, `<script src="/static/console.js"></script>`) {
+		t.Errorf("want exactly the console's script file, no inline script:\n%s", page)
+	}
+	res, js := request(t, "GET", ts.URL+"/static/console.js", "", nil, "")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(js, `fetch("/api/sync"`) {
+		t.Errorf("the script: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, _ := request(t, "GET", ts.URL+"/static/", "", nil, ""); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/static/ lists something: %d", res.StatusCode)
+	}
+}
