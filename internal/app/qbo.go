@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/qbosync/qbosync/internal/config"
+	"github.com/qbosync/qbosync/internal/metrics"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -24,6 +25,8 @@ type QBOFactory struct {
 	// with rate_limits "qbo" they draw on the company's budget in PostgreSQL, shared
 	// with every other worker and the wizard server.
 	limiters *qbo.Limiters
+	// Metrics, if set, counts the 429s QBO answers and times the limiter's waits.
+	Metrics *metrics.Metrics
 }
 
 // NewQBOFactory returns a factory for the QBO named in cfg.
@@ -71,12 +74,17 @@ func (f *QBOFactory) Client(ctx context.Context, firmID int64, realmID string) (
 	// qbo.NewHTTPClient, not oauth2.NewClient: after a 401 it refreshes once and resends.
 	httpClient := qbo.NewHTTPClient(src)
 	httpClient.Timeout = f.cfg.RequestTimeout
+	httpClient.Transport = f.Metrics.Transport(firmID, httpClient.Transport)
+	var limiter qbo.Limiter
+	if l := f.Limiter(realmID); l != nil {
+		limiter = f.Metrics.Limiter(firmID, l)
+	}
 	return qbo.New(qbo.Options{
 		BaseURL:      f.cfg.APIBaseURL,
 		RealmID:      realmID,
 		HTTPClient:   httpClient,
 		MinorVersion: f.cfg.MinorVersion,
-		Logger:       f.log,
-		Limiter:      f.Limiter(realmID),
+		Logger:       ActivityLog(ctx, f.log).With("firm", firmID, "realm", realmID),
+		Limiter:      limiter,
 	})
 }

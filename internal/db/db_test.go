@@ -18,7 +18,7 @@ func TestMigrationsApplyAndAreRecorded(t *testing.T) {
 		t.Fatalf("database version = %d, want at least 3", v)
 	}
 	// Every practice table must carry firm_id: the firm scope is the first rule of the schema.
-	// The request budgets are QuickBooks companies' (00008_qbo_budgets.sql): QuickBooks
+	// The request budgets are QuickBooks companies' (00010_qbo_budgets.sql): QuickBooks
 	// limits a company's requests whichever firm's connection sends them.
 	var missing []string
 	err = d.Select(&missing, `

@@ -11,7 +11,7 @@ import (
 )
 
 // DrawBudget is one process's round trip to a QBO company's request budget, shared by
-// every process on this database (migration 00008_qbo_budgets.sql): it reserves send
+// every process on this database (migration 00010_qbo_budgets.sql): it reserves send
 // times and holds concurrent slots for the holder. It implements qbo.BudgetStore.
 func (s *Store) DrawBudget(ctx context.Context, realm string, d qbo.BudgetDraw) (qbo.BudgetGrant, error) {
 	var row struct {

@@ -28,6 +28,9 @@ type Engine struct {
 	// reached (the activity heartbeats it).
 	Progress         func(pms.Cursor, Counts)
 	BackfillProgress func(BackfillCursor, Counts)
+	// Settled, if set, hears each item's outcome (a store.Action*) and, when it failed,
+	// its code, for the process's metrics.
+	Settled func(action, code string)
 
 	cachedBooks *books
 	vendors     map[string]vendorRef // payees' vendors by payee key, this run (runVendors)
@@ -183,7 +186,7 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 
 // retryFailed feeds the category's failed items through the page handler as if their
 // records had just changed: all of them, or with onlyWaiting those that wait for
-// another record to sync first.
+// another record to sync first and those the firm asked to be tried again.
 func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool, counts *Counts) error {
 	kinds := cat.kinds()
 	failed, err := e.Store.FailedItems(ctx, e.Scope, slices.Collect(maps.Keys(kinds))...)
@@ -192,7 +195,7 @@ func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool
 	}
 	var changes []pms.Change
 	for _, f := range failed {
-		if onlyWaiting && !strings.HasPrefix(f.ErrorCode, waitingPrefix) {
+		if onlyWaiting && !strings.HasPrefix(f.ErrorCode, waitingPrefix) && !f.RetryRequested {
 			continue
 		}
 		head, _, _ := strings.Cut(f.SourceKey, "-")
@@ -267,12 +270,21 @@ func objectTaken(ot *store.ObjectTakenError) *itemFailure {
 func (e *Engine) settle(ctx context.Context, kind, key, label, action string, err error, counts *Counts) error {
 	if err == nil {
 		count(counts, action)
+		e.observe(action, "")
 		return e.Store.RecordSuccess(ctx, e.Scope, kind, key, label, action)
 	}
 	if f := asItemFailure(err); f != nil {
 		count(counts, store.ActionFailed)
+		e.observe(store.ActionFailed, f.Code)
 		e.Log.Info("item failed", "kind", kind, "key", key, "code", f.Code)
 		return e.Store.RecordFailure(ctx, e.Scope, kind, key, label, f.Failure)
 	}
 	return err
+}
+
+// observe tells Settled about an outcome.
+func (e *Engine) observe(action, code string) {
+	if e.Settled != nil {
+		e.Settled(action, code)
+	}
 }
