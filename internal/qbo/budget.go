@@ -27,6 +27,9 @@ type BudgetDraw struct {
 	Requests, Batches int
 	Gap               time.Duration
 	BatchLimit        int
+	// Own are send times the holder reserved before and may mark for
+	// batches, as durations from now.
+	Own []time.Duration
 	// WantSlots is how many concurrent slots the holder would like to hold
 	// (0 gives them all back); InUse how many it may not give back, being
 	// in flight. Concurrent is the company's total.
@@ -72,8 +75,9 @@ const (
 	// budgetLowWater: a busy process draws again when this few reserved
 	// times are left, so that the next chunk arrives before they run out.
 	budgetLowWater = 2
-	// batchChunk is the most batch send times one draw reserves.
-	batchChunk = 2
+	// batchChunk is the most of a draw's send times marked for batches:
+	// half a chunk, as the limiter alternates batches and singles.
+	batchChunk = budgetChunk / 2
 	// slotSlack is how late a reserved send time may still be used. A time
 	// used late crowds the next one, which may be another process's; the
 	// margins of DefaultLimits absorb 100 ms (see budget design in
@@ -91,6 +95,9 @@ const (
 	budgetShortMax   = 400 * time.Millisecond
 	budgetErrorRetry = time.Second
 	budgetTimeout    = 10 * time.Second
+	// budgetMarkAhead: a reserved send time this close is not offered to
+	// be marked for a batch; the draw's answer would come too late for it.
+	budgetMarkAhead = 20 * time.Millisecond
 )
 
 // NewSharedLimiters returns a registry of company limiters that pace to l
@@ -174,6 +181,29 @@ func (rs slotRuns) next() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return rs[0].at, true
+}
+
+// last returns the latest reserved time, if any.
+func (rs slotRuns) last() (time.Time, bool) {
+	if len(rs) == 0 {
+		return time.Time{}, false
+	}
+	r := rs[len(rs)-1]
+	return r.at.Add(time.Duration(r.n-1) * r.gap), true
+}
+
+// nearest returns the reserved time nearest t (t if none is reserved).
+func (rs slotRuns) nearest(t time.Time) time.Time {
+	best, found := t, false
+	for _, r := range rs {
+		for i := range r.n {
+			at := r.at.Add(time.Duration(i) * r.gap)
+			if !found || at.Sub(t).Abs() < best.Sub(t).Abs() {
+				best, found = at, true
+			}
+		}
+	}
+	return best
 }
 
 // take spends the earliest reserved time.
@@ -308,12 +338,33 @@ func (l *companyLimiter) planTimes(d *BudgetDraw, singles, batches int, now time
 	if timesLow || !blocked {
 		d.Requests = max(min(waiting, budgetChunk)-left, 0)
 	}
-	if batchesLow {
-		// Batch times are picked from the times this draw reserves.
-		d.Requests = max(d.Requests, min(waiting, budgetChunk))
-		d.Batches = min(batches, batchChunk)
+	if batches > 0 && !now.Before(s.batchOpen) {
+		d.Batches = max(min(batches, batchChunk)-batchesLeft, 0)
+		d.Own = s.unmarked(now)
+	}
+	if batchesLow && len(d.Own) < d.Batches {
+		d.Requests = max(d.Requests, min(waiting, budgetChunk)) // times to mark
 	}
 	return timesLow || batchesLow || short
+}
+
+// unmarked returns the reserved send times after the last one marked for a
+// batch, as durations from now, for a draw to mark. Times about to come are
+// left out: the draw's answer would arrive after them.
+func (s *sharedBudget) unmarked(now time.Time) []time.Duration {
+	after := now.Add(budgetMarkAhead)
+	if last, ok := s.batches.last(); ok && last.After(after) {
+		after = last
+	}
+	var own []time.Duration
+	for _, r := range s.times {
+		for i := range r.n {
+			if at := r.at.Add(time.Duration(i) * r.gap); at.After(after) {
+				own = append(own, at.Sub(now))
+			}
+		}
+	}
+	return own
 }
 
 // applyDraw takes in what a draw returned at now. l.mu is held.
@@ -333,7 +384,9 @@ func (l *companyLimiter) applyDraw(d BudgetDraw, g BudgetGrant, err error, now t
 		s.times = append(s.times, slotRun{at: now.Add(g.First), n: d.Requests, gap: d.Gap})
 	}
 	for _, at := range g.Batches {
-		s.batches = append(s.batches, slotRun{at: now.Add(at), n: 1})
+		// The store's answer is a round trip off this clock: the mark belongs to
+		// the nearest reserved send time.
+		s.batches = append(s.batches, slotRun{at: s.times.nearest(now.Add(at)), n: 1})
 	}
 	s.batchOpen = now.Add(g.BatchOpen)
 	s.held, s.slots = g.Slots, g.Usable

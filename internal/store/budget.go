@@ -22,9 +22,13 @@ func (s *Store) DrawBudget(ctx context.Context, realm string, d qbo.BudgetDraw) 
 		Usable    int             `db:"usable"`
 		Paused    float64         `db:"paused_ms"`
 	}
-	err := s.db.GetContext(ctx, &row, `SELECT * FROM qbo_budget_draw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	own := make(pq.Float64Array, len(d.Own))
+	for i, o := range d.Own {
+		own[i] = millis(o)
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT * FROM qbo_budget_draw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		realm, d.Holder, d.Requests, d.Batches, d.InUse, d.WantSlots, millis(d.Pause),
-		millis(d.Gap), d.BatchLimit, d.Concurrent, millis(d.TTL))
+		millis(d.Gap), d.BatchLimit, own, d.Concurrent, millis(d.TTL))
 	if err != nil {
 		return qbo.BudgetGrant{}, fmt.Errorf("draw on the QuickBooks company's request budget: %w", err)
 	}

@@ -197,7 +197,7 @@ func TestSharedBudgetDeadHolder(t *testing.T) {
 	_, dead := process(t, dbURL, l, qbo.SharedOptions{})
 	const ttl = time.Second
 	_, err := dead.DrawBudget(context.Background(), "realm-1", qbo.BudgetDraw{
-		Holder: "dead", Requests: 8, Gap: 125 * time.Millisecond, BatchLimit: 120,
+		Holder: "dead", Requests: 8, Gap: 125 * time.Millisecond, BatchLimit: 6,
 		WantSlots: 4, InUse: 4, Concurrent: 4, TTL: ttl,
 	})
 	if err != nil {

@@ -27,9 +27,23 @@ CREATE TABLE qbo_budget_holders (
     PRIMARY KEY (realm_id, holder)
 );
 
+-- qbo_batch_window_fits reports whether one more batch request at c keeps every minute
+-- that holds c at no more than lim batch requests; times are the company's batch times
+-- of the last minute and later, c among them or not.
+-- +goose StatementBegin
+CREATE FUNCTION qbo_batch_window_fits(times timestamptz[], c timestamptz, lim int) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    WITH s AS (SELECT x, row_number() OVER (ORDER BY x) AS i FROM unnest(array_append(times, c)) x)
+    SELECT NOT EXISTS (
+        SELECT 1 FROM s a JOIN s b ON b.i = a.i + lim
+         WHERE b.x - a.x < interval '1 minute' AND c BETWEEN a.x AND b.x)
+$$;
+-- +goose StatementEnd
+
 -- qbo_budget_draw is one process's whole exchange with a realm's budget, in one round
 -- trip: it reserves p_requests send times (p_gap_ms apart, after everyone else's) and
--- marks up to p_batches of them as batch send times (no more than p_batch_limit in any
+-- marks up to p_batches of the caller's send times as batch send times, first those it
+-- reserved before (p_own_ms), then the new ones (no more than p_batch_limit in any
 -- minute; batch_open_ms says when the window next has room), sets how many concurrent slots p_holder may use (its
 -- share: as many of p_want_slots as others leave free, at most a fair share while
 -- another holder is short) and holds (its share, or p_in_use if more), and, with p_pause_ms > 0, pauses the realm after a
@@ -39,7 +53,8 @@ CREATE TABLE qbo_budget_holders (
 CREATE FUNCTION qbo_budget_draw(
     p_realm text, p_holder text, p_requests int, p_batches int,
     p_in_use int, p_want_slots int, p_pause_ms double precision,
-    p_gap_ms double precision, p_batch_limit int, p_concurrent int, p_ttl_ms double precision)
+    p_gap_ms double precision, p_batch_limit int, p_own_ms double precision[],
+    p_concurrent int, p_ttl_ms double precision)
 RETURNS TABLE (first_ms double precision, batch_ms double precision[], batch_open_ms double precision,
                slots int, usable int, paused_ms double precision)
 LANGUAGE plpgsql AS $$
@@ -54,6 +69,7 @@ DECLARE
     batch_at timestamptz;
     batch_open timestamptz;
     batch_ms double precision[] := '{}';
+    candidates timestamptz[];
     n int;
 BEGIN
     INSERT INTO qbo_budgets VALUES (p_realm, clock_timestamp(), '{}', clock_timestamp()) ON CONFLICT (realm_id) DO NOTHING;
@@ -87,22 +103,22 @@ BEGIN
     IF p_requests > 0 THEN
         b.next_at := first_at + p_requests * p_gap_ms * interval '1 millisecond';
     END IF;
-    -- A batch goes at one of the send times just reserved, the first ones its window
-    -- allows: a batch time of its own would need a send time beside it, which another
-    -- process may hold.
+    -- A batch goes at one of the caller's send times, the first ones its window allows:
+    -- a batch time of its own would need a send time beside it, which another process
+    -- may hold.
+    SELECT coalesce(array_agg(x ORDER BY x), '{}') INTO b.batch_times
+      FROM unnest(b.batch_times) x WHERE x > t - interval '1 minute';
+    SELECT coalesce(array_agg(t + ms * interval '1 millisecond'), '{}') INTO candidates FROM unnest(p_own_ms) ms;
     FOR i IN 0 .. p_requests - 1 LOOP
+        candidates := array_append(candidates, first_at + i * p_gap_ms * interval '1 millisecond');
+    END LOOP;
+    FOREACH batch_at IN ARRAY candidates LOOP
         EXIT WHEN coalesce(array_length(batch_ms, 1), 0) >= p_batches;
-        batch_at := first_at + i * p_gap_ms * interval '1 millisecond';
-        n := coalesce(array_length(b.batch_times, 1), 0);
-        CONTINUE WHEN n >= p_batch_limit AND batch_at < b.batch_times[n - p_batch_limit + 1] + interval '1 minute';
-        b.batch_times := array_append(b.batch_times, batch_at);
+        CONTINUE WHEN NOT qbo_batch_window_fits(b.batch_times, batch_at, p_batch_limit);
+        SELECT array_agg(x ORDER BY x) INTO b.batch_times FROM unnest(array_append(b.batch_times, batch_at)) x;
         batch_ms := array_append(batch_ms, extract(epoch FROM batch_at - t)::double precision * 1000);
     END LOOP;
     n := coalesce(array_length(b.batch_times, 1), 0);
-    IF n > p_batch_limit THEN
-        b.batch_times := b.batch_times[n - p_batch_limit + 1 : n];
-        n := p_batch_limit;
-    END IF;
     batch_open := t;
     IF n >= p_batch_limit THEN
         batch_open := greatest(t, b.batch_times[1] + interval '1 minute');
@@ -123,5 +139,6 @@ $$;
 
 -- +goose Down
 DROP FUNCTION qbo_budget_draw;
+DROP FUNCTION qbo_batch_window_fits;
 DROP TABLE qbo_budget_holders;
 DROP TABLE qbo_budgets;
