@@ -74,7 +74,7 @@ func (s *stack) readCompany(ctx context.Context, b *testing.B, wg *sync.WaitGrou
 				if _, err := qc.Query(ctx, "SELECT * FROM "+entity, entity, &out); err == nil {
 					reads.Add(1)
 				}
-				time.Sleep(250 * time.Millisecond) // a person paging through the wizard, fast
+				time.Sleep(2 * time.Second) // a person paging through the wizard, or reconciliation
 			}
 		})
 	}
