@@ -378,16 +378,19 @@ func (l *companyLimiter) concurrent() int {
 }
 
 // sendAt returns when the next request may be sent, by this process's
-// windows and spacing and, with a shared budget, its next reserved send
-// time; false when none is reserved. l.mu is held.
+// windows and, in memory, its spacing, or with a shared budget its next
+// reserved send time; false when none is reserved. l.mu is held.
 func (l *companyLimiter) sendAt(now time.Time) (time.Time, bool) {
 	at := later(l.minute.next(now), l.second.next(now))
-	if !l.lastGrant.IsZero() {
-		at = later(at, l.lastGrant.Add(l.gap))
-	}
 	if l.shared == nil {
+		if !l.lastGrant.IsZero() {
+			at = later(at, l.lastGrant.Add(l.gap))
+		}
 		return at, true
 	}
+	// The reserved times are spaced already; spacing from the last grant as
+	// well would carry one late wake-up on to every following time, until
+	// they came too late to use.
 	l.shared.times.expire(now.Add(-slotSlack))
 	slot, ok := l.shared.times.next()
 	return later(at, slot), ok
