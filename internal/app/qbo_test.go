@@ -60,7 +60,7 @@ func TestTwoProcessesShareOneCompanysBudget(t *testing.T) {
 		t.Errorf("the sandbox answered 429 %d times: the two processes exceeded one company's limits", st.Throttled)
 	}
 	total := sent[0].Load() + sent[1].Load()
-	if total < 60 { // 10 s at the budget's 7.9 a second is 79
+	if total < 40 { // 10 s at the budget's 7.9 a second is 79; half, for a loaded machine
 		t.Errorf("%d requests in 10 s: the budget was not used", total)
 	}
 	for i, n := range []int64{sent[0].Load(), sent[1].Load()} {

@@ -212,7 +212,7 @@ func TestSharedBudgetDeadHolder(t *testing.T) {
 		t.Fatalf("the slots of a dead holder never came back: %v", err)
 	}
 	lim.Done()
-	if waited := time.Since(died); waited < ttl-100*time.Millisecond || waited > ttl+time.Second {
+	if waited := time.Since(died); waited < ttl-100*time.Millisecond || waited > ttl+2*time.Second {
 		t.Errorf("the live process waited %s; the dead one's slots expire after %s", waited, ttl)
 	}
 }
@@ -248,7 +248,7 @@ func TestSharedBudgetReaderNotStarved(t *testing.T) {
 			t.Fatalf("read %d: starved: %v", i, err)
 		}
 		r.Done()
-		if waited := time.Since(start); waited > 2*time.Second {
+		if waited := time.Since(start); waited > 3*time.Second { // about a second, with room for a loaded machine
 			t.Errorf("read %d waited %s behind the writer", i, waited)
 		}
 	}
