@@ -104,6 +104,7 @@ func hammer(ctx context.Context, wg *sync.WaitGroup, tr *traffic, who string, li
 // company's limits, together stay under them when they share the budget, and each
 // gets a fair part of it.
 func TestSharedBudgetTwoProcesses(t *testing.T) {
+	t.Parallel() // each has its own database; they mostly wait
 	_, dbURL := dbtest.New(t)
 	l := testLimits()
 	a, sa := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
@@ -156,6 +157,7 @@ func TestSharedBudgetTwoProcesses(t *testing.T) {
 // TestWithoutSharedBudgetTwoProcessesExceed is the control: two processes pacing only
 // themselves send twice what one company allows. The observer above would see it.
 func TestWithoutSharedBudgetTwoProcessesExceed(t *testing.T) {
+	t.Parallel() // each has its own database; they mostly wait
 	l := testLimits()
 	tr := &traffic{by: map[string]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
@@ -192,6 +194,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // TestSharedBudgetDeadHolder: a process that dies holding every concurrent slot and a
 // run of send times holds up the company only until its slots expire.
 func TestSharedBudgetDeadHolder(t *testing.T) {
+	t.Parallel() // each has its own database; they mostly wait
 	_, dbURL := dbtest.New(t)
 	l := testLimits()
 	_, dead := process(t, dbURL, l, qbo.SharedOptions{})
@@ -220,6 +223,7 @@ func TestSharedBudgetDeadHolder(t *testing.T) {
 // TestSharedBudgetReaderNotStarved: a writer keeping every slot busy with slow requests
 // gives a reader in another process slots within about a second.
 func TestSharedBudgetReaderNotStarved(t *testing.T) {
+	t.Parallel() // each has its own database; they mostly wait
 	_, dbURL := dbtest.New(t)
 	l := testLimits()
 	writer, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "writer"})
@@ -258,6 +262,7 @@ func TestSharedBudgetReaderNotStarved(t *testing.T) {
 // TestSharedBudgetThrottleReachesEveryProcess: after a 429 in one process, the other's
 // requests pause too.
 func TestSharedBudgetThrottleReachesEveryProcess(t *testing.T) {
+	t.Parallel() // each has its own database; they mostly wait
 	_, dbURL := dbtest.New(t)
 	l := testLimits()
 	a, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
