@@ -29,6 +29,17 @@ func process(t *testing.T, dbURL string, l qbo.Limits, opts qbo.SharedOptions) (
 	return qbo.NewSharedLimiters(l, st, opts), st
 }
 
+// twoProcesses returns two processes on a new database, pacing to testLimits, and the
+// first one's store. Each test has its own database and mostly waits: they run in
+// parallel.
+func twoProcesses(t *testing.T, a, b string) (*qbo.Limiters, *qbo.Limiters, *store.Store) {
+	t.Parallel()
+	_, dbURL := dbtest.New(t)
+	la, sa := process(t, dbURL, testLimits(), qbo.SharedOptions{Holder: a})
+	lb, _ := process(t, dbURL, testLimits(), qbo.SharedOptions{Holder: b})
+	return la, lb, sa
+}
+
 // testLimits are QBO's shape, so that a few seconds show every limit at work: 8 a second
 // (125 ms apart), 4 at once, and only 6 batches a minute.
 func testLimits() qbo.Limits {
@@ -104,11 +115,8 @@ func hammer(ctx context.Context, wg *sync.WaitGroup, tr *traffic, who string, li
 // company's limits, together stay under them when they share the budget, and each
 // gets a fair part of it.
 func TestSharedBudgetTwoProcesses(t *testing.T) {
-	t.Parallel() // each has its own database; they mostly wait
-	_, dbURL := dbtest.New(t)
+	a, b, sa := twoProcesses(t, "a", "b")
 	l := testLimits()
-	a, sa := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
-	b, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "b"})
 	tr := &traffic{by: map[string]int{}}
 	const window = 4 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), window)
@@ -157,7 +165,7 @@ func TestSharedBudgetTwoProcesses(t *testing.T) {
 // TestWithoutSharedBudgetTwoProcessesExceed is the control: two processes pacing only
 // themselves send twice what one company allows. The observer above would see it.
 func TestWithoutSharedBudgetTwoProcessesExceed(t *testing.T) {
-	t.Parallel() // each has its own database; they mostly wait
+	t.Parallel() // see twoProcesses
 	l := testLimits()
 	tr := &traffic{by: map[string]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
@@ -194,7 +202,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // TestSharedBudgetDeadHolder: a process that dies holding every concurrent slot and a
 // run of send times holds up the company only until its slots expire.
 func TestSharedBudgetDeadHolder(t *testing.T) {
-	t.Parallel() // each has its own database; they mostly wait
+	t.Parallel() // see twoProcesses
 	_, dbURL := dbtest.New(t)
 	l := testLimits()
 	_, dead := process(t, dbURL, l, qbo.SharedOptions{})
@@ -223,11 +231,7 @@ func TestSharedBudgetDeadHolder(t *testing.T) {
 // TestSharedBudgetReaderNotStarved: a writer keeping every slot busy with slow requests
 // gives a reader in another process slots within about a second.
 func TestSharedBudgetReaderNotStarved(t *testing.T) {
-	t.Parallel() // each has its own database; they mostly wait
-	_, dbURL := dbtest.New(t)
-	l := testLimits()
-	writer, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "writer"})
-	reader, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "reader"})
+	writer, reader, _ := twoProcesses(t, "writer", "reader")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
@@ -262,11 +266,7 @@ func TestSharedBudgetReaderNotStarved(t *testing.T) {
 // TestSharedBudgetThrottleReachesEveryProcess: after a 429 in one process, the other's
 // requests pause too.
 func TestSharedBudgetThrottleReachesEveryProcess(t *testing.T) {
-	t.Parallel() // each has its own database; they mostly wait
-	_, dbURL := dbtest.New(t)
-	l := testLimits()
-	a, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
-	b, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "b"})
+	a, b, _ := twoProcesses(t, "a", "b")
 	la := a.For("realm-1")
 	ctx := context.Background()
 	if err := la.Wait(ctx, qbo.SingleRequest); err != nil {
