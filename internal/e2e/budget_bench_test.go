@@ -33,8 +33,8 @@ func BenchmarkTwoWorkersOneCompany(b *testing.B) {
 		s.Sim.ResetStats(s.Realm)
 		ctx, stopReads := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		reads := s.readCompany(ctx, b, &wg, firm, limits)
 		start := time.Now()
+		reads := s.readCompany(ctx, b, &wg, firm, limits)
 		run := s.startSync(b, firm)
 		s.waitCycles(b, run, 1, 3*time.Hour)
 		wall := time.Since(start)
