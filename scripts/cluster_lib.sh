@@ -18,7 +18,7 @@ mkdir -p "$QBOSYNC_HOME"
 QBOSYNC_HOME=$(cd "$QBOSYNC_HOME" && pwd)
 # Every qbosync process reads the run's config file and keeps its state in the run
 # directory; the QBOSYNC_* settings of the caller's shell must not point it elsewhere.
-while IFS= read -r var; do unset "$var"; done < <(compgen -e QBOSYNC_ | grep -v '^QBOSYNC_CLUSTER_')
+while IFS= read -r var; do unset "$var"; done < <(compgen -e QBOSYNC_ | grep -Ev '^QBOSYNC_(CLUSTER|CHAOS)_')
 export QBOSYNC_HOME
 unset DATABASE_URL
 source "$CLUSTER_ROOT/scripts/lib.sh"
@@ -240,10 +240,12 @@ start_ui() {
   wait_port "${UI%:*}" "${UI##*:}" 30 "the Temporal Web UI" temporal-ui
 }
 
-# start_worker NAME: a qbosync worker of the run, unless it runs.
+# start_worker NAME: a qbosync worker of the run, unless it runs. The log of its last
+# life is kept in NAME.earlier.log: after a crash it says what the worker was doing.
 start_worker() {
   running_bg "$1" && return 0
   forget_stale "$1"
+  if [ -f "$HOME_DIR/$1.log" ]; then cat "$HOME_DIR/$1.log" >>"$HOME_DIR/$1.earlier.log"; fi
   start_bg "$1" "$ROOT/bin/worker"
 }
 
