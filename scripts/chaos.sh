@@ -86,6 +86,7 @@ chaos() {
     faults "{\"serverErrorRate\":0.02,\"loseResponseRate\":0.02,\"throttleBurst\":$burst,\"expireAccessTokens\":$expire}"
     w=${WORKERS[$((round % 2))]}
     log "round $round: SIGKILL $w$([ $burst = 0 ] || echo "; $burst answers 429")$([ $expire = false ] || echo '; access tokens expired')"
+    echo "$w" >"$RUN/killed" # until it is started again: see revive
     kill_bg "$w"
     case $((round % 6)) in
     3)
@@ -104,7 +105,7 @@ chaos() {
       ;;
     esac
     sleep 2
-    revive "$w"
+    revive
   done
 }
 
@@ -118,9 +119,10 @@ revive() {
   fi
   for w in "${WORKERS[@]}"; do
     running_bg "$w" && continue
-    [ "$w" = "${1:-}" ] || log "$w had exited by itself (see its log); starting it"
+    [ "$w" = "$(cat "$RUN/killed" 2>/dev/null)" ] || log "$w had exited by itself (see $w.earlier.log); starting it"
     start_worker "$w"
   done
+  rm -f "$RUN/killed"
 }
 
 say "chaos run in $RUN: a $SIZE firm (seed $SEED), PostgreSQL on $PG, Temporal on $FRONTEND"
@@ -173,4 +175,8 @@ echo "done to it: $(grep -c 'SIGKILL worker' "$RUN/chaos.log" || true) workers S
   "$(grep -c 'PostgreSQL stopped' "$RUN/chaos.log" || true) PostgreSQL restarts," \
   "$(grep -c 'answers 429' "$RUN/chaos.log" || true) 429 bursts, $(grep -c 'tokens expired' "$RUN/chaos.log" || true) token expiries"
 echo "QuickBooks sandbox: $STATS"
-starter audit --firm "$FIRM"
+AUDIT_START=$SECONDS
+status=0
+starter audit --firm "$FIRM" || status=$?
+echo "audit: $((SECONDS - AUDIT_START)) s; the whole run, set-up included: $((SECONDS / 60)) min $((SECONDS % 60)) s"
+exit "$status"
