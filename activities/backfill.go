@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/internal/syncer"
@@ -61,8 +62,10 @@ func (a *Activities) engine(ctx context.Context, firmID int64, realmID, category
 	if err != nil {
 		return nil, cat, classify(ctx, a.Store, scope, err)
 	}
-	return &syncer.Engine{
+	e := &syncer.Engine{
 		Store: a.Store, QBO: client, Scope: scope, PageSize: a.PageSize,
-		Log: a.Log.With("firm", firmID, "realm", realmID, "category", category),
-	}, cat, nil
+		Log: app.ActivityLog(ctx, a.Log).With("firm", firmID, "realm", realmID, "category", category),
+	}
+	a.observe(e, category)
+	return e, cat, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/qbosync/qbosync/internal/metrics"
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/secret"
@@ -26,6 +27,8 @@ type Activities struct {
 	QBO      QBOClients
 	PageSize int
 	Log      *slog.Logger
+	// Metrics, if set, counts what the activities do (internal/metrics).
+	Metrics *metrics.Metrics
 }
 
 // SyncCategory syncs everything that changed in a category since its cursor. It is
@@ -43,9 +46,11 @@ func (a *Activities) SyncCategory(ctx context.Context, in syncapi.SyncCategoryIn
 	scope := e.Scope
 	hb := startHeartbeat(ctx, res)
 	defer hb.stop()
+	lag := a.lagMeter(ctx, e, cat)
 	e.Progress = func(c pms.Cursor, n syncer.Counts) {
 		res.Cursor, res.Counts = feedCursor(c), prior.Plus(n)
 		hb.progress(res)
+		lag(c)
 	}
 	counts, err := e.Run(ctx, cat, in.RetryFailed)
 	res.Counts = prior.Plus(counts)
@@ -53,13 +58,14 @@ func (a *Activities) SyncCategory(ctx context.Context, in syncapi.SyncCategoryIn
 		// Recorded before Temporal retries it, so that `starter status` and `starter
 		// errors` show a category that keeps failing from its first attempt on.
 		if recErr := a.Store.RecordCategoryError(ctx, scope, in.Category, err.Error()); recErr != nil {
-			a.Log.Warn("could not record a category's error", "firm", in.FirmID, "category", in.Category, "error", recErr)
+			e.Log.Warn("could not record a category's error", "error", recErr)
 		}
 		return res, classify(ctx, a.Store, scope, err)
 	}
 	if err := a.Store.ClearCategoryError(ctx, scope, in.Category); err != nil {
 		return res, err
 	}
+	a.Metrics.Failing(in.FirmID, in.Category, counts.Failed)
 	if res.Cursor == (syncapi.FeedCursor{}) {
 		c, _ := a.Store.Cursor(ctx, scope, in.Category)
 		res.Cursor = feedCursor(c)

@@ -87,7 +87,7 @@ chaos() {
     w=${WORKERS[$((round % 2))]}
     log "round $round: SIGKILL $w$([ $burst = 0 ] || echo "; $burst answers 429")$([ $expire = false ] || echo '; access tokens expired')"
     echo "$w" >"$RUN/killed" # until it is started again: see revive
-    kill_bg "$w"
+    kill_bg "$w" "$(admin_of "$w")"
     case $((round % 6)) in
     3)
       log "round $round: SIGKILL the Temporal server"

@@ -18,6 +18,7 @@ up)
   ui=http://$UI
   if ! start_ui_or_explain; then ui="not running (see above)"; fi
   say "the cluster is up: Temporal $FRONTEND, Web UI $ui, wizard http://$WIZARD, sandbox http://$SANDBOX"
+  say "metrics and health: curl $(admin_of worker-1)/metrics, $(admin_of worker-2)/readyz, $WIZARD_ADMIN/readyz"
   say "logs and pid files in $HOME_DIR; qbosync's settings in $QBOSYNC_CONFIG"
   say "try: QBOSYNC_CONFIG=$QBOSYNC_CONFIG bin/starter demo   |   make down-cluster"
   ;;
@@ -28,8 +29,8 @@ status)
   status_of temporal-server "$FRONTEND"
   status_of temporal-ui "$UI"
   status_of sandbox "$SANDBOX"
-  for w in "${WORKERS[@]}"; do status_of "$w"; done
-  status_of wizard "$WIZARD"
+  for w in "${WORKERS[@]}"; do status_of "$w" "admin $(admin_of "$w")"; done
+  status_of wizard "$WIZARD, admin $WIZARD_ADMIN"
   ;;
 *) die "usage: $0 up|down|status" ;;
 esac

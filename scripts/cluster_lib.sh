@@ -29,7 +29,7 @@ TOOLS=${XDG_CACHE_HOME:-$HOME/.cache}/qbosync/tools
 
 # The port map: BASE the frontend (what qbosync and the CLI talk to), then the server's
 # other services, their membership ports, its metrics, and the Web UI, the QBO sandbox,
-# the setup wizard and the CLI's sign-in callback.
+# the setup wizard, the CLI's sign-in callback and qbosync's admin listeners.
 BASE=${QBOSYNC_CLUSTER_PORT:-19400}
 PG=${QBOSYNC_CLUSTER_PG:-127.0.0.1:5432}
 DB_PREFIX=${QBOSYNC_CLUSTER_DB:-qbosync_cluster}
@@ -38,6 +38,10 @@ UI=127.0.0.1:$((BASE + 20))
 SANDBOX=127.0.0.1:$((BASE + 21))
 WIZARD=127.0.0.1:$((BASE + 22))
 CLI_CALLBACK=127.0.0.1:$((BASE + 23))
+# Each qbosync process's admin listener (/metrics, /healthz, /readyz): worker-N on
+# BASE+29+N, the wizard on BASE+32.
+WIZARD_ADMIN=127.0.0.1:$((BASE + 32))
+admin_of() { echo "127.0.0.1:$((BASE + 29 + ${1#worker-}))"; }
 SERVER_PORTS=("$FRONTEND" 127.0.0.1:$((BASE + 1)) 127.0.0.1:$((BASE + 2)) 127.0.0.1:$((BASE + 3))
   127.0.0.1:$((BASE + 4)) 127.0.0.1:$((BASE + 5)))
 WORKERS=(worker-1 worker-2)
@@ -246,14 +250,14 @@ start_worker() {
   running_bg "$1" && return 0
   forget_stale "$1"
   if [ -f "$HOME_DIR/$1.log" ]; then cat "$HOME_DIR/$1.log" >>"$HOME_DIR/$1.earlier.log"; fi
-  start_bg "$1" "$ROOT/bin/worker"
+  start_bg "$1" "$ROOT/bin/worker" --admin-listen "$(admin_of "$1")"
 }
 
 start_wizard() {
   running_bg wizard && return 0
   forget_stale wizard
   if listening "$WIZARD"; then die "the wizard's port $WIZARD is taken by $(port_holder "$WIZARD")"; fi
-  start_bg wizard "$ROOT/bin/starter" serve --config "$QBOSYNC_HOME/wizard.yaml"
+  start_bg wizard "$ROOT/bin/starter" serve --config "$QBOSYNC_HOME/wizard.yaml" --admin-listen "$WIZARD_ADMIN"
   wait_port "${WIZARD%:*}" "${WIZARD##*:}" 30 "the setup wizard" wizard
 }
 
@@ -273,8 +277,8 @@ cluster_up() {
 # cluster_down: the qbosync processes first (they talk to the rest), the server last.
 cluster_down() {
   local w
-  stop_bg wizard "$WIZARD"
-  for w in "${WORKERS[@]}"; do stop_bg "$w"; done
+  stop_bg wizard "$WIZARD" "$WIZARD_ADMIN"
+  for w in "${WORKERS[@]}"; do stop_bg "$w" "$(admin_of "$w")"; done
   stop_sandbox
   stop_bg temporal-ui "$UI"
   stop_server

@@ -103,6 +103,7 @@ func writeFailures(w io.Writer, failed []store.ItemStatus, stuck bool) {
 	for i, f := range failed {
 		fmt.Fprintf(w, "\n%d. %s %s [%s, %d attempt(s)]\n", i+1, f.Kind, termsafe.String(f.Label), termsafe.String(f.ErrorCode), f.Attempts)
 		fmt.Fprintf(w, "   %s\n", wrap(termsafe.String(f.Explanation), 88, "   "))
+		fmt.Fprintf(w, "   retry it alone: starter retry --kind %s --key %s\n", f.Kind, termsafe.String(f.SourceKey))
 	}
 }
 

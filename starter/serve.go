@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/qbosync/qbosync/internal/admin"
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/connect"
@@ -39,7 +41,7 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				}
 				srv := &web.Server{
 					Wizard:        wz,
-					Console:       &app.Console{Store: s.Store, Temporal: wz.Temporal},
+					Console:       &app.Console{Store: s.Store, Temporal: wz.Temporal, TaskQueue: wz.TaskQueue},
 					Connect:       &connect.Flow{OAuth: s.QBO.OAuth(), APIBaseURL: s.Config.QBO.APIBaseURL, Store: s.Store},
 					Sessions:      sessions,
 					Log:           s.Log,
@@ -50,6 +52,12 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 				if listen == "" {
 					listen = redirect.Host
 				}
+				adm, err := startAdmin(s, wz, listen)
+				if err != nil {
+					return err
+				}
+				defer adm.Close()
+				go purgeSignIns(cmd.Context(), s, time.Hour)
 				return serveHTTP(cmd, listen, srv.Handler(),
 					fmt.Sprintf("setup wizard on http://%s (sign in with `starter web-login --firm ID`)", listen))
 			})
@@ -57,6 +65,30 @@ a link from "starter web-login --firm ID"; each sees and changes only its firm's
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "host:port to listen on (default: the host of qbo.redirect_url)")
 	return cmd
+}
+
+// startAdmin starts the wizard server's admin listener (metrics, health), when
+// admin.listen is set. It is never the address firms reach: the metrics tell about
+// every firm, and the readiness check about the server's dependencies.
+func startAdmin(s *session, wz *web.Wizard, public string) (*admin.Server, error) {
+	addr := s.Config.Admin.Listen
+	if addr != "" && sameAddress(addr, public) {
+		return nil, fmt.Errorf("admin.listen (QBOSYNC_ADMIN_LISTEN, --admin-listen) is %s, the wizard's public address; "+
+			"give the admin endpoints a private address of their own, such as 127.0.0.1:9465", addr)
+	}
+	return admin.Start(addr, admin.Handler(s.Metrics, admin.Database(s.DB), admin.Temporal(wz.Temporal)), s.Log)
+}
+
+// sameAddress reports whether two host:port addresses would listen on the same port
+// of one interface (an empty or unspecified host is every interface).
+func sameAddress(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb {
+		return false
+	}
+	every := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || every(ha) || every(hb)
 }
 
 // webLoginCmd prints a firm's sign-in link for the wizard.
@@ -90,7 +122,7 @@ func webLoginCmd(flags *cli.Flags) *cobra.Command {
 				base = (&url.URL{Scheme: redirect.Scheme, Host: redirect.Host}).String()
 			}
 			tok, exp := sessions.LoginToken(firm, ttl)
-			fmt.Fprintf(cmd.OutOrStdout(), "Sign-in link for %s (firm %d), valid once until %s:\n\n  %s/login?token=%s\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "Sign-in link for %s (firm %d), valid once until %s\n(it opens a page whose Continue button signs in):\n\n  %s/login?token=%s\n",
 				termsafe.String(name), firm, exp.Format(time.RFC3339), base, url.QueryEscape(tok))
 			return nil
 		},
@@ -145,4 +177,25 @@ func originOf(raw string) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// purgeSignIns deletes ended web sessions, spent OAuth states and expired sign-in
+// nonces now and every interval until ctx ends.
+func purgeSignIns(ctx context.Context, s *session, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		p, err := s.Store.PurgeWebSignIns(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.Log.Error("purging ended web sign-ins", "error", err)
+		case err == nil:
+			s.Log.Debug("purged ended web sign-ins", "oauth_states", p.OAuthStates, "sessions", p.Sessions, "login_nonces", p.LoginNonces)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -30,7 +30,8 @@ Each action is sent as an update, so a refused answer comes back at once with th
 field and the fix; --signal sends it as a signal instead (fire and forget; a refusal
 then shows in "setup show"). Answers are JSON, as the JSON API takes them, e.g.
   --answers '{"sync_options":{"start_date":"2026-01-01","sync_all_unpaid_invoices":true}}'
-or --answers @file.json; --start-date and --sync-all-unpaid are short for sync options.`,
+or --answers @file.json (a field a section leaves out keeps its stored value); --start-date
+and --sync-all-unpaid are short for sync options.`,
 	}
 	cmd.AddCommand(
 		setupAction(flags, "start", "Start the firm's setup (or show the one it has)", nil),
@@ -131,7 +132,7 @@ func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *se
 		}
 	default:
 		var a setupapi.Action
-		if a, err = o.action(cmd, s, name); err != nil {
+		if a, err = o.action(cmd, s, wz, name); err != nil {
 			return err
 		}
 		if o.asSignal {
@@ -163,7 +164,7 @@ func runSetup(cmd *cobra.Command, s *session, wz *web.Wizard, name string, o *se
 }
 
 // action builds the action's payload from the flags.
-func (o *setupOpts) action(cmd *cobra.Command, s *session, name string) (setupapi.Action, error) {
+func (o *setupOpts) action(cmd *cobra.Command, s *session, wz *web.Wizard, name string) (setupapi.Action, error) {
 	a := setupapi.Action{Mode: settings.Mode(o.mode), Step: setupapi.Step(o.step)}
 	switch {
 	case name == setupapi.ActionConnected:
@@ -184,10 +185,16 @@ func (o *setupOpts) action(cmd *cobra.Command, s *session, name string) (setupap
 				return a, err
 			}
 		}
-		a.Answers = &settings.Answers{}
-		if err := json.Unmarshal(doc, a.Answers); err != nil {
+		// Onto the stored settings, as the JSON API does: a field left out keeps its value.
+		st, err := wz.State(cmd.Context(), o.firm)
+		if err != nil {
+			return a, err
+		}
+		answers, err := st.Settings.DecodeAnswers(doc)
+		if err != nil {
 			return a, fmt.Errorf("--answers is not the JSON of a step's answers: %w", err)
 		}
+		a.Answers = &answers
 	case o.startDate != "":
 		a.Answers = &settings.Answers{SyncOptions: &settings.SyncOptionSettings{StartDate: o.startDate, SyncAllUnpaidInvoices: o.syncUnpaid}}
 	}

@@ -36,7 +36,7 @@ func openSession(ctx context.Context, flags *cli.Flags) (*session, error) {
 // state work while Temporal is down.
 func (s *session) Temporal() (client.Client, error) {
 	if s.temporal == nil {
-		c, err := app.DialTemporal(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log)
+		c, err := app.DialTemporal(s.Config.Temporal.Address, s.Config.Temporal.Namespace, s.Log, s.Metrics.Temporal())
 		if err != nil {
 			return nil, err
 		}
@@ -89,8 +89,12 @@ func syncCmd(flags *cli.Flags) *cobra.Command {
 }
 
 func retryCmd(flags *cli.Flags) *cobra.Command {
-	return firmCmd(flags, "retry", "Try the failed items again now (in the running sync, or in one cycle run for it)",
+	var kind, key string
+	cmd := firmCmd(flags, "retry", "Try the failed items again now (in the running sync, or in one cycle run for it); with --kind and --key, one of them",
 		func(cmd *cobra.Command, s *session, conn store.Connection) error {
+			if kind != "" || key != "" {
+				return retryOne(cmd, s, conn, kind, key)
+			}
 			err := signalSync(cmd, s, conn, syncapi.RetryFailedSignal)
 			var notFound *serviceerror.NotFound
 			if errors.As(err, &notFound) {
@@ -98,6 +102,21 @@ func retryCmd(flags *cli.Flags) *cobra.Command {
 			}
 			return err
 		})
+	cmd.Flags().StringVar(&kind, "kind", "", "with --key: retry one failed record of this kind (as `starter errors` lists it, e.g. client)")
+	cmd.Flags().StringVar(&key, "key", "", "with --kind: the record's key")
+	return cmd
+}
+
+// retryOne asks for one failed record to be tried again, as the console's Retry does:
+// the request waits on the record until the running sync's next cycle takes it up.
+func retryOne(cmd *cobra.Command, s *session, conn store.Connection, kind, key string) error {
+	if kind == "" || key == "" {
+		return fmt.Errorf("retry: give both --kind and --key (as `starter errors --firm %d` lists them), or neither to retry every failed record", conn.FirmID)
+	}
+	if err := s.Store.RequestRetry(cmd.Context(), scopeOf(conn), kind, key); err != nil {
+		return fmt.Errorf("retry %s %s: %w", kind, key, err)
+	}
+	return signalSync(cmd, s, conn, syncapi.SyncNowSignal)
 }
 
 // signalCmds are the commands that steer a running sync with a signal.
@@ -171,15 +190,7 @@ func runSync(cmd *cobra.Command, s *session, conn store.Connection, once, retry 
 		}
 		return oneMoreCycle(cmd, s, c, conn, retry)
 	}
-	opts := client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: s.Config.Temporal.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			syncapi.FirmAttr.ValueSet(fmt.Sprint(firm)), syncapi.RealmAttr.ValueSet(conn.RealmID),
-			syncapi.StatusAttr.ValueSet(syncapi.StatusRunning)),
-		// Two starters racing: the second joins the first run instead of failing.
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}
+	opts := app.SyncStartOptions(s.Config.Temporal.TaskQueue, scopeOf(conn))
 	run, err := c.ExecuteWorkflow(ctx, opts, syncapi.SyncWorkflowName,
 		syncapi.SyncInput{FirmID: firm, RealmID: conn.RealmID, Once: once, RetryFailed: retry})
 	if err != nil {

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/qbosync/qbosync/internal/admin"
 	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/cli"
 	"github.com/qbosync/qbosync/internal/workerx"
@@ -33,7 +35,7 @@ func main() {
 			return err
 		}
 		defer a.Close()
-		c, err := app.DialTemporal(a.Config.Temporal.Address, a.Config.Temporal.Namespace, a.Log)
+		c, err := app.DialTemporal(a.Config.Temporal.Address, a.Config.Temporal.Namespace, a.Log, a.Metrics.Temporal())
 		if err != nil {
 			return err
 		}
@@ -48,10 +50,18 @@ func main() {
 
 func run(ctx context.Context, a *app.App, c client.Client) error {
 	w := workerx.New(c, a)
+	var started atomic.Bool
+	adm, err := admin.Start(a.Config.Admin.Listen, admin.Handler(a.Metrics,
+		admin.Database(a.DB), admin.Temporal(c), admin.Started("worker", &started)), a.Log)
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
 	a.Log.Info("worker started", "task_queue", a.Config.Temporal.TaskQueue, "temporal", a.Config.Temporal.Address)
 	if err := w.Start(); err != nil {
 		return err
 	}
+	started.Store(true)
 	defer w.Stop()
 	// Practice changes wake the firms' syncs within milliseconds.
 	return app.WakeSyncs(ctx, a.Config.Database.URL, a.Store, c, a.Log, 0)

@@ -110,3 +110,35 @@ func TestSyncRunsARequestedBackfillAsAChildThenACycle(t *testing.T) {
 		t.Errorf("summary does not report the backfill: %+v", sum.Backfill)
 	}
 }
+
+// A backfill counts every category before it handles any (version 1 of
+// "backfill-count-first"), so that its progress is of the whole from the first chunk,
+// and it says when it started and last moved, for the console's rate.
+func TestBackfillCountsEveryCategoryFirst(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflow(workflows.BackfillWorkflow)
+	var order []string
+	env.OnActivity(acts.CountBackfill, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in syncapi.BackfillChunkInput) (int, error) {
+			order = append(order, "count "+in.Category)
+			return 10, nil
+		})
+	env.OnActivity(acts.BackfillChunk, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in syncapi.BackfillChunkInput) (syncapi.BackfillChunkResult, error) {
+			order = append(order, "chunk "+in.Category)
+			return syncapi.BackfillChunkResult{Category: in.Category, Counts: syncer.Counts{Changes: 10, Unchanged: 10}, Done: true}, nil
+		})
+	env.ExecuteWorkflow(workflows.BackfillWorkflow, syncapi.BackfillInput{FirmID: 1, RealmID: "r"})
+
+	var p syncapi.BackfillProgress
+	if err := env.GetWorkflowResult(&p); err != nil {
+		t.Fatal(err)
+	}
+	n := len(syncer.Categories)
+	if len(order) != 2*n || order[n-1] != "count "+syncer.Categories[n-1].Name || order[n] != "chunk "+syncer.Categories[0].Name {
+		t.Errorf("order = %v: want every count, then the chunks", order)
+	}
+	if p.StartedAt.IsZero() || p.UpdatedAt.Before(p.StartedAt) {
+		t.Errorf("started %v, updated %v", p.StartedAt, p.UpdatedAt)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/db"
+	"github.com/qbosync/qbosync/internal/metrics"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -24,6 +25,9 @@ type App struct {
 	DB     *sqlx.DB
 	Store  *store.Store
 	QBO    *QBOFactory
+	// Metrics are the process's series; the worker and the wizard serve them on their
+	// admin listener (internal/admin).
+	Metrics *metrics.Metrics
 }
 
 // NewLogger returns the process logger as configured.
@@ -55,8 +59,15 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger) (*App, error) 
 		d.Close()
 		return nil, fmt.Errorf("database: %w", err)
 	}
+	m, err := metrics.New(log)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	st := store.New(d, box)
-	return &App{Config: c, Log: log, DB: d, Store: st, QBO: NewQBOFactory(c.QBO, st, log)}, nil
+	qf := NewQBOFactory(c.QBO, st, log)
+	qf.Metrics = m
+	return &App{Config: c, Log: log, DB: d, Store: st, QBO: qf, Metrics: m}, nil
 }
 
 // Close releases the database.

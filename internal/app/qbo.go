@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/qbosync/qbosync/internal/config"
+	"github.com/qbosync/qbosync/internal/metrics"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -22,6 +23,8 @@ type QBOFactory struct {
 	// limiters pace every request to a company from this process, so all the
 	// activities running here together stay under QBO's limits for that company.
 	limiters *qbo.Limiters
+	// Metrics, if set, counts the 429s QBO answers and times the limiter's waits.
+	Metrics *metrics.Metrics
 }
 
 // NewQBOFactory returns a factory for the QBO named in cfg.
@@ -55,16 +58,17 @@ func (f *QBOFactory) Client(ctx context.Context, firmID int64, realmID string) (
 	// qbo.NewHTTPClient, not oauth2.NewClient: after a 401 it refreshes once and resends.
 	httpClient := qbo.NewHTTPClient(src)
 	httpClient.Timeout = f.cfg.RequestTimeout
+	httpClient.Transport = f.Metrics.Transport(firmID, httpClient.Transport)
 	var limiter qbo.Limiter
 	if f.limiters != nil {
-		limiter = f.limiters.For(realmID)
+		limiter = f.Metrics.Limiter(firmID, f.limiters.For(realmID))
 	}
 	return qbo.New(qbo.Options{
 		BaseURL:      f.cfg.APIBaseURL,
 		RealmID:      realmID,
 		HTTPClient:   httpClient,
 		MinorVersion: f.cfg.MinorVersion,
-		Logger:       f.log,
+		Logger:       ActivityLog(ctx, f.log).With("firm", firmID, "realm", realmID),
 		Limiter:      limiter,
 	})
 }

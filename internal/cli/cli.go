@@ -30,6 +30,8 @@ func Bind(cmd *cobra.Command) *Flags {
 		{"temporal-namespace", "temporal.namespace", "Temporal namespace"},
 		{"qbo-base-url", "qbo.api_base_url", "QuickBooks Online API base URL (the sandbox by default)"},
 		{"log-level", "log.level", "debug, info, warn or error"},
+		{"log-format", "log.format", "text (a terminal) or json (production)"},
+		{"admin-listen", "admin.listen", "host:port for /metrics, /healthz and /readyz (off when empty; keep it private)"},
 	} {
 		pf.String(b.flag, "", b.usage)
 		_ = f.v.BindPFlag(b.key, pf.Lookup(b.flag))

@@ -36,6 +36,7 @@ type Config struct {
 	Secrets  SecretsConfig  `mapstructure:"secrets"`
 	Sync     SyncConfig     `mapstructure:"sync"`
 	Log      LogConfig      `mapstructure:"log"`
+	Admin    AdminConfig    `mapstructure:"admin"`
 }
 
 type DatabaseConfig struct {
@@ -92,8 +93,18 @@ type SyncConfig struct {
 }
 
 type LogConfig struct {
-	Level  string `mapstructure:"level"`
+	Level string `mapstructure:"level"`
+	// Format is text (for a terminal) or json (one object a line, for production's log
+	// collector).
 	Format string `mapstructure:"format"`
+}
+
+// AdminConfig is the operators' listener of a worker or the wizard server: /metrics,
+// /healthz and /readyz (internal/admin).
+type AdminConfig struct {
+	// Listen is its host:port; empty turns it off. It is never the wizard's public
+	// address: keep it on a private interface that only the scraper and the probes reach.
+	Listen string `mapstructure:"listen"`
 }
 
 // Sandbox credentials: the local QBO sandbox accepts this client. They open nothing but
@@ -140,6 +151,7 @@ func SetDefaults(v *viper.Viper) {
 		"sync.page_size":       200,
 		"log.level":            "info",
 		"log.format":           "text",
+		"admin.listen":         "", // off: each process that wants it names its own port
 	}
 	for k, val := range defaults {
 		v.SetDefault(k, val)
@@ -228,6 +240,9 @@ func (c Config) Validate() error {
 	}
 	if c.QBO.RateLimits != "qbo" && c.QBO.RateLimits != "none" {
 		bad("qbo.rate_limits", fmt.Sprintf("%q is not a choice", c.QBO.RateLimits), "use qbo (pace under QuickBooks' limits) or none (only for a sandbox without limits)")
+	}
+	if _, _, err := splitHostPort(c.Admin.Listen); c.Admin.Listen != "" && err != nil {
+		bad("admin.listen", fmt.Sprintf("%q is not host:port", c.Admin.Listen), "use a private address such as 127.0.0.1:9464, or leave it empty to turn the admin endpoints off")
 	}
 	if _, _, err := splitHostPort(c.Sandbox.Listen); err != nil {
 		bad("sandbox.listen", fmt.Sprintf("%q is not host:port", c.Sandbox.Listen), "use 127.0.0.1:8089")

@@ -73,6 +73,8 @@ func TestBadValuesNameTheKeyAndTheFix(t *testing.T) {
 		{"QBOSYNC_LOG_LEVEL", "loud", "log.level", "debug, info, warn or error"},
 		{"QBOSYNC_QBO_REQUEST_TIMEOUT", "10m", "qbo.request_timeout", "120s"},
 		{"QBOSYNC_QBO_RATE_LIMITS", "fast", "qbo.rate_limits", "use qbo"},
+		{"QBOSYNC_ADMIN_LISTEN", "9464", "admin.listen", "127.0.0.1:9464"},
+		{"QBOSYNC_LOG_FORMAT", "xml", "log.format", "use text or json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {

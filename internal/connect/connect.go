@@ -13,16 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
 )
-
-// stateLifetime bounds how long a user may take on the authorize page.
-const stateLifetime = 30 * time.Minute
 
 // Flow connects firms to QuickBooks.
 type Flow struct {
@@ -32,15 +28,21 @@ type Flow struct {
 	HTTPClient *http.Client // for the token exchange and the company lookup
 }
 
-// Begin returns the URL of the authorize page for a firm, with a fresh state value.
+// Begin returns the URL of the authorize page for a firm, with a fresh state value,
+// for the operator's CLI (starter connect).
 func (f *Flow) Begin(ctx context.Context, firmID int64) (string, error) {
+	return f.BeginFor(ctx, firmID, nil)
+}
+
+// BeginFor is Begin for a web session (identified by its token's hash): only that
+// session can complete the connection (FinishFor).
+func (f *Flow) BeginFor(ctx context.Context, firmID int64, session []byte) (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	state := base64.RawURLEncoding.EncodeToString(b)
-	if _, err := f.Store.DB().ExecContext(ctx,
-		`INSERT INTO oauth_states (state, firm_id) VALUES ($1, $2)`, state, firmID); err != nil {
+	if err := f.Store.NewOAuthState(ctx, state, firmID, session); err != nil {
 		return "", fmt.Errorf("connect: %w", err)
 	}
 	return f.OAuth.AuthCodeURL(state), nil
@@ -50,18 +52,26 @@ func (f *Flow) Begin(ctx context.Context, firmID int64) (string, error) {
 // already, or is too old: the request did not come from a connect the firm began.
 var ErrBadState = errors.New("connect: the sign-in response does not match a connection this firm started (expired or forged); start connecting again")
 
-// Complete finishes the flow with what the authorize page returned on the redirect:
-// the state, the code and the realm id. It returns the stored connection.
+// ErrOtherSession means the state is the firm's, but another sign-in (another browser,
+// or a session since signed out) began the connection: a link to QuickBooks' answer
+// cannot be replayed into this session.
+var ErrOtherSession = errors.New("connect: this QuickBooks sign-in was started in another session (another browser or an earlier sign-in); press Connect again from this page")
+
+// Complete finishes the flow the CLI began (Begin) with what the authorize page
+// returned on the redirect: the state, the code and the realm id. It returns the
+// stored connection.
 func (f *Flow) Complete(ctx context.Context, firmID int64, state, code, realmID string) (store.Connection, error) {
-	res, err := f.Store.DB().ExecContext(ctx, `
-		UPDATE oauth_states SET used_at = now()
-		WHERE state = $1 AND firm_id = $2 AND used_at IS NULL AND created_at > now() - $3::interval`,
-		state, firmID, fmt.Sprintf("%d seconds", int(stateLifetime.Seconds())))
-	if err != nil {
-		return store.Connection{}, fmt.Errorf("connect: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	return f.complete(ctx, firmID, nil, state, code, realmID)
+}
+
+func (f *Flow) complete(ctx context.Context, firmID int64, session []byte, state, code, realmID string) (store.Connection, error) {
+	switch err := f.Store.UseOAuthState(ctx, state, firmID, session); {
+	case errors.Is(err, store.ErrOAuthStateOfOtherSession):
+		return store.Connection{}, ErrOtherSession
+	case errors.Is(err, store.ErrBadOAuthState):
 		return store.Connection{}, ErrBadState
+	case err != nil:
+		return store.Connection{}, fmt.Errorf("connect: %w", err)
 	}
 	if code == "" || realmID == "" {
 		return store.Connection{}, errors.New("connect: QuickBooks did not return a code and company id; the sign-in was declined or failed")
@@ -105,9 +115,9 @@ func (f *Flow) companyName(ctx context.Context, realmID string, tok *oauth2.Toke
 	return info.CompanyName, nil
 }
 
-// FinishFor is Complete for the wizard's web server, which needs only the connected
-// company's id (web.Connector).
-func (f *Flow) FinishFor(ctx context.Context, firmID int64, state, code, realmID string) (string, error) {
-	conn, err := f.Complete(ctx, firmID, state, code, realmID)
+// FinishFor completes a connection a web session began (BeginFor), for the wizard's
+// web server, which needs only the connected company's id (web.Connector).
+func (f *Flow) FinishFor(ctx context.Context, firmID int64, session []byte, state, code, realmID string) (string, error) {
+	conn, err := f.complete(ctx, firmID, session, state, code, realmID)
 	return conn.RealmID, err
 }

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"encoding/base64"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,14 +23,24 @@ import (
 // settings (KEY=value; the last of a key wins).
 func (s *stack) startWorkerProcess(t testing.TB, env ...string) *exec.Cmd {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "worker")
-	build := exec.Command("go", "build", "-o", bin, "./worker")
+	return startProcess(t, buildBinary(t, "./worker"), nil, os.Stderr, append(s.processEnv(), env...))
+}
+
+// buildBinary builds one of the repository's commands (./worker, ./starter).
+func buildBinary(t testing.TB, pkg string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	build := exec.Command("go", "build", "-o", bin, pkg)
 	build.Dir = filepath.Join("..", "..")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build worker: %v\n%s", err, out)
+		t.Fatalf("build %s: %v\n%s", pkg, err, out)
 	}
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
+	return bin
+}
+
+// processEnv is the environment that points a qbosync process at the test's stack.
+func (s *stack) processEnv() []string {
+	return append(os.Environ(),
 		"QBOSYNC_DATABASE_URL="+s.DBURL,
 		"QBOSYNC_TEMPORAL_ADDRESS="+s.TemporalAddr,
 		"QBOSYNC_TEMPORAL_TASK_QUEUE="+s.Queue,
@@ -44,8 +55,15 @@ func (s *stack) startWorkerProcess(t testing.TB, env ...string) *exec.Cmd {
 		"QBOSYNC_QBO_RATE_LIMITS=none",
 		"QBOSYNC_LOG_LEVEL=warn",
 	)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+}
+
+// startProcess starts bin with args and env, its output to out, and kills it when the
+// test ends.
+func startProcess(t testing.TB, bin string, args []string, out io.Writer, env []string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +101,7 @@ func TestBackfillSurvivesAKilledWorker(t *testing.T) {
 	var progress syncapi.BackfillProgress
 	backfill := s.Temporal.GetWorkflow(ctx, syncapi.BackfillWorkflowID(firm, s.Realm), "")
 	must(t, backfill.Get(ctx, &progress))
-	recordHistory(t, s.Temporal, backfill, "backfill_killed_worker_v3")
+	recordHistory(t, s.Temporal, backfill, "backfill_killed_worker_v4")
 	waitFor(t, "the cycle after the backfill", func() bool { return s.status(run).Status == syncapi.StatusIdle && s.status(run).Backfill != nil })
 	must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
 	recordHistory(t, s.Temporal, run, "sync_with_backfill_v5")

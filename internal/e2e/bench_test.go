@@ -64,7 +64,13 @@ func (s *stack) benchFirm(b *testing.B, size seed.Size) int64 {
 // productionWorker runs the worker binary as in production: QuickBooks' limits paced
 // by the client, the default page size.
 func (s *stack) productionWorker(b *testing.B) *exec.Cmd {
-	return s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", "QBOSYNC_SYNC_PAGE_SIZE=100")
+	return s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", "QBOSYNC_SYNC_PAGE_SIZE=100", benchLogLevel())
+}
+
+// benchLogLevel is the worker's log level setting: QBOSYNC_BENCH_LOG_LEVEL, warn by
+// default so that the benchmark's own report stands out.
+func benchLogLevel() string {
+	return "QBOSYNC_LOG_LEVEL=" + cmp.Or(os.Getenv("QBOSYNC_BENCH_LOG_LEVEL"), "warn")
 }
 
 // startSync starts the firm's continuous sync and returns its run.
@@ -185,7 +191,7 @@ func BenchmarkIdleFirms(b *testing.B) {
 	window := envDuration(b, "QBOSYNC_BENCH_IDLE_WINDOW", 2*time.Minute)
 	sweep := envDuration(b, "QBOSYNC_BENCH_SWEEP", 30*time.Second)
 	s := newStackWith(b, stackOptions{worker: false})
-	worker := s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", "QBOSYNC_LOG_LEVEL="+cmp.Or(os.Getenv("QBOSYNC_BENCH_LOG_LEVEL"), "warn"))
+	worker := s.startWorkerProcess(b, "QBOSYNC_QBO_RATE_LIMITS=qbo", benchLogLevel())
 	var runs []client.WorkflowRun
 	var realms []string
 	for i := range firms {

@@ -163,16 +163,25 @@ func (b *tab) sees(text string) {
 	}
 }
 
-// signIn opens a sign-in link for firm, as `starter web-login` prints it.
+// signIn opens a sign-in link for firm, as `starter web-login` prints it, and presses
+// the button of the confirmation page it shows (a link alone signs nobody in).
 func (b *tab) signIn(firm int64) {
+	b.t.Helper()
 	tok, _ := b.s.Sessions.LoginToken(firm, 0)
 	b.open("/login?token=" + url.QueryEscape(tok))
+	b.sees("This sign-in link opens the QuickBooks Online setup of")
+	b.press(`button[name="continue"]`)
 }
 
 // connect goes through QuickBooks' sign-in: the sandbox's consent page, where the
 // user picks the company and presses Connect, and back to the wizard.
 func (b *tab) connect(realm string) {
 	b.press(`button[value="connect"]`)
+	b.consent(realm)
+}
+
+// consent picks the company on the sandbox's consent page and presses Connect.
+func (b *tab) consent(realm string) {
 	b.at("Connect "+b.s.qbo.ClientID+" to QuickBooks", "quickbooks-consent")
 	b.choose("realmId", realm)
 	b.press(`button[name="decision"][value="allow"]`)
@@ -367,7 +376,29 @@ func TestSetupInTheBrowser(t *testing.T) {
 		}
 		b.press(`button[name="start"]`)
 		b.at("Connect QuickBooks", "new-setup")
+
+		// Another firm's sign-in link opened in this signed-in browser does not switch
+		// it: the page says so, and only its button would.
+		other := s.seedFirm(10)
+		tok, _ := s.Sessions.LoginToken(other, 0)
+		b.open("/login?token=" + url.QueryEscape(tok))
+		b.sees(fmt.Sprintf("You are signed in to %s (firm %d); continuing will sign you in to", firmName(t, s, firm), firm))
+		b.at(fmt.Sprintf("Sign in to %s (firm %d)", firmName(t, s, other), other), "other-firm-link")
+		b.open("/setup")
+		b.at("Connect QuickBooks", "still-signed-in")
+
+		// Sign out everywhere ends the session: the setup asks to sign in again.
+		b.press(`button[name="signout-everywhere"]`)
+		b.at("Signed out everywhere: every session of the firm has ended (1, this one included); each browser and API client must sign in again.", "signed-out")
+		b.open("/setup")
+		b.sees("Please sign in")
 	})
+}
+
+func firmName(t *testing.T, s *webStack, firm int64) string {
+	var name string
+	must(t, s.DB.Get(&name, `SELECT name FROM firms WHERE id = $1`, firm))
+	return name
 }
 
 func catalogID(t *testing.T, objs []settings.QBOObject, name string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/web"
@@ -39,6 +41,7 @@ func newWebStack(t *testing.T) *webStack {
 	oauth := *s.factory.OAuth()
 	srv := &web.Server{
 		Wizard:       s.wizard,
+		Console:      &app.Console{Store: s.Store, Temporal: s.Temporal, TaskQueue: s.queue},
 		Connect:      &connect.Flow{OAuth: &oauth, APIBaseURL: s.qbo.APIBaseURL, Store: s.Store},
 		Sessions:     sessions,
 		Log:          s.logger(),
@@ -68,14 +71,30 @@ func (s *webStack) newUser(t *testing.T) *user {
 	return &user{t: t, s: s, http: &http.Client{Jar: jar, Timeout: time.Minute}}
 }
 
-// signIn follows a fresh sign-in link for firm, as `starter web-login` prints it.
+// signIn follows a fresh sign-in link for firm, as `starter web-login` prints it, and
+// presses the confirmation page's button.
 func (u *user) signIn(firm int64) {
 	u.t.Helper()
 	tok, _ := u.s.Sessions.LoginToken(firm, 0)
-	u.get("/login?token=" + url.QueryEscape(tok))
+	u.follow(tok)
 	if u.code != http.StatusOK {
 		u.t.Fatalf("sign-in: %d %s", u.code, u.page)
 	}
+}
+
+var loginFieldRE = regexp.MustCompile(`name="(token|confirm)" value="([^"]*)"`)
+
+// follow opens a sign-in link and presses the button of the page it shows (a link
+// alone signs nobody in).
+func (u *user) follow(tok string) {
+	u.t.Helper()
+	u.get("/login?token=" + url.QueryEscape(tok))
+	u.wantPage(http.StatusOK, "Continue to the setup")
+	form := url.Values{}
+	for _, m := range loginFieldRE.FindAllStringSubmatch(u.page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	u.post("/login", form)
 }
 
 func (u *user) do(req *http.Request) {
@@ -183,10 +202,10 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 
 	a := s.newUser(t)
 	tok, _ := s.Sessions.LoginToken(firmA, 0)
-	a.get("/login?token=" + url.QueryEscape(tok))
+	a.follow(tok)
 	a.wantPage(http.StatusOK, "Start the setup")
 	again := s.newUser(t)
-	again.get("/login?token=" + url.QueryEscape(tok))
+	again.follow(tok)
 	again.wantPage(http.StatusUnauthorized, "used already")
 
 	a.post("/setup/start", url.Values{"csrf": {"forged"}})
@@ -201,6 +220,18 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 	a.wantPage(http.StatusUnprocessableEntity, `role="alert">choose &#34;default&#34; (the recommended settings)`)
 	a.post("/setup", url.Values{"action": {setupapi.ActionChooseMode}, "mode": {"default"}})
 	a.wantPage(http.StatusOK, "Sync start date")
+	// A section sent through the API without a field keeps the field's stored value
+	// (here "sync all unpaid invoices", true by default), never its zero value.
+	a.api(http.MethodPost, "/api/setup/actions/save", map[string]any{"step": "sync_options",
+		"answers": map[string]any{"sync_options": map[string]string{"start_date": "2025-05-01"}}})
+	var saved struct {
+		State setupapi.State `json:"state"`
+	}
+	must(t, json.Unmarshal([]byte(a.page), &saved))
+	if so := saved.State.Settings.SyncOptions; a.code != http.StatusOK || so.StartDate != "2025-05-01" || !so.SyncAllUnpaidInvoices {
+		t.Fatalf("a partial section: %d, sync options %+v; want the date saved and unpaid invoices still synced\n%s", a.code, so, a.page)
+	}
+	a.get("/setup")
 	a.post("/setup", url.Values{"action": {setupapi.ActionNext}, "step": {"sync_options"},
 		"sync_options.start_date": {"2025-13-01"}, "sync_options.sync_all_unpaid_invoices": {"false", "true"}})
 	a.wantPage(http.StatusUnprocessableEntity, `value="2025-13-01"`, "is not a date in YYYY-MM-DD form")
@@ -251,6 +282,12 @@ func TestSetupWebWizardAndFirmIsolation(t *testing.T) {
 	stateA := beginConnect(t, s, a)
 	b.get(callbackPath + "?state=" + url.QueryEscape(stateA) + "&code=whatever&realmId=" + s.Realm)
 	b.wantPage(http.StatusBadRequest, "does not match a connection this firm started")
+	// ... and neither can another session of firm A: the state belongs to the session
+	// that pressed Connect.
+	a2 := s.newUser(t)
+	a2.signIn(firmA)
+	a2.get(callbackPath + "?state=" + url.QueryEscape(beginConnect(t, s, a)) + "&code=whatever&realmId=" + s.Realm)
+	a2.wantPage(http.StatusBadRequest, "started in another session")
 	// ... nor forge a session for A by changing the firm in its own.
 	forged := s.newUser(t)
 	forged.http.Jar.SetCookies(mustURL(t, s.URL), []*http.Cookie{{Name: "qbosync_session", Value: reFirm(t, b.cookie(), firmA)}})

@@ -3,6 +3,7 @@ package pms
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -52,6 +53,26 @@ func ReadChanges(ctx context.Context, db sqlx.QueryerContext, firmID int64, enti
 		firmID, pq.Array(entities), after.Seq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read change feed: %w", err)
+	}
+	return out, nil
+}
+
+// ChangeAges returns how long ago each of the firm's changes of the given entities
+// after `after`, up to and including `upto`, committed: the sync's lag once it has
+// written them. Both ends are the database's clock, so a worker's clock cannot skew it.
+func ChangeAges(ctx context.Context, db sqlx.QueryerContext, firmID int64, entities []string, after, upto Cursor) ([]time.Duration, error) {
+	var seconds []float64
+	err := sqlx.SelectContext(ctx, db, &seconds, `
+		SELECT extract(epoch FROM clock_timestamp() - changed_at)::float8
+		FROM pms_changes
+		WHERE firm_id = $1 AND entity = ANY($2) AND seq > $3 AND seq <= $4`,
+		firmID, pq.Array(entities), after.Seq, upto.Seq)
+	if err != nil {
+		return nil, fmt.Errorf("change ages: %w", err)
+	}
+	out := make([]time.Duration, len(seconds))
+	for i, s := range seconds {
+		out[i] = time.Duration(s * float64(time.Second))
 	}
 	return out, nil
 }

@@ -223,14 +223,3 @@ func (s *Store) ConnectedFirms(ctx context.Context) ([]int64, error) {
 	err := s.db.SelectContext(ctx, &firms, `SELECT DISTINCT firm_id FROM qbo_connections WHERE status = 'connected' ORDER BY 1`)
 	return firms, err
 }
-
-// UseLoginNonce records a sign-in link's nonce as used for the firm, and reports
-// whether it was unused until now: each link signs in once.
-func (s *Store) UseLoginNonce(ctx context.Context, nonce string, firmID int64) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO web_login_uses (nonce, firm_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, nonce, firmID)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -35,6 +36,9 @@ type ItemStatus struct {
 	Attempts      int        `db:"attempts"`
 	FirstFailedAt *time.Time `db:"first_failed_at"`
 	LastAttemptAt time.Time  `db:"last_attempt_at"`
+	// RetryRequested: the firm asked for this record to be tried again (the console's
+	// Retry); the next cycle of its category does, and its outcome clears the request.
+	RetryRequested bool `db:"retry_requested"`
 }
 
 // RecordSuccess notes that an item synced, clearing any earlier failure.
@@ -45,7 +49,7 @@ func (s *Store) RecordSuccess(ctx context.Context, sc Scope, kind, sourceKey, la
 		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
 		    label = EXCLUDED.label, status = 'synced', last_action = EXCLUDED.last_action,
 		    error_code = '', error_message = '', explanation = '', first_failed_at = NULL,
-		    attempts = sync_items.attempts + 1, last_attempt_at = now()`,
+		    retry_requested = false, attempts = sync_items.attempts + 1, last_attempt_at = now()`,
 		sc.FirmID, sc.RealmID, kind, sourceKey, label, action)
 	if err != nil {
 		return fmt.Errorf("record outcome of %s %s: %w", kind, sourceKey, err)
@@ -62,7 +66,7 @@ func (s *Store) RecordFailure(ctx context.Context, sc Scope, kind, sourceKey, la
 		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
 		    label = EXCLUDED.label, status = 'failed', last_action = 'failed',
 		    error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
-		    explanation = EXCLUDED.explanation, attempts = sync_items.attempts + 1,
+		    explanation = EXCLUDED.explanation, attempts = sync_items.attempts + 1, retry_requested = false,
 		    first_failed_at = COALESCE(sync_items.first_failed_at, now()), last_attempt_at = now()`,
 		sc.FirmID, sc.RealmID, kind, sourceKey, label, f.Code, f.Message, f.Explanation)
 	if err != nil {
@@ -77,7 +81,7 @@ func (s *Store) FailedItems(ctx context.Context, sc Scope, kinds ...string) ([]I
 	var out []ItemStatus
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT kind, source_key, label, status, last_action, error_code, error_message, explanation,
-		       attempts, first_failed_at, last_attempt_at
+		       attempts, first_failed_at, last_attempt_at, retry_requested
 		FROM sync_items
 		WHERE firm_id = $1 AND realm_id = $2 AND status = 'failed'
 		  AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
@@ -88,24 +92,80 @@ func (s *Store) FailedItems(ctx context.Context, sc Scope, kinds ...string) ([]I
 	return out, nil
 }
 
-// FailingByKind counts the failing items by kind, and of them those whose error code
-// starts with waitingPrefix (they wait for another record).
-func (s *Store) FailingByKind(ctx context.Context, sc Scope, waitingPrefix string) (failing, waiting map[string]int, err error) {
+// KindFailures are the failing items of one kind: all of them, those waiting for
+// another record, and those the firm asked to be tried again.
+type KindFailures struct {
+	Failing   int `db:"failing"`
+	Waiting   int `db:"waiting"`
+	Requested int `db:"requested"`
+}
+
+// FailingByKind counts the failing items by kind: of them, those whose error code
+// starts with waitingPrefix wait for another record.
+func (s *Store) FailingByKind(ctx context.Context, sc Scope, waitingPrefix string) (map[string]KindFailures, error) {
 	var rows []struct {
-		Kind    string `db:"kind"`
-		Failing int    `db:"failing"`
-		Waiting int    `db:"waiting"`
+		Kind string `db:"kind"`
+		KindFailures
 	}
-	err = s.db.SelectContext(ctx, &rows, `
-		SELECT kind, count(*) AS failing, count(*) FILTER (WHERE starts_with(error_code, $3)) AS waiting
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT kind, count(*) AS failing, count(*) FILTER (WHERE starts_with(error_code, $3)) AS waiting,
+		       count(*) FILTER (WHERE retry_requested) AS requested
 		FROM sync_items WHERE firm_id = $1 AND realm_id = $2 AND status = 'failed'
 		GROUP BY kind`, sc.FirmID, sc.RealmID, waitingPrefix)
 	if err != nil {
-		return nil, nil, fmt.Errorf("failing items by kind: %w", err)
+		return nil, fmt.Errorf("failing items by kind: %w", err)
 	}
-	failing, waiting = map[string]int{}, map[string]int{}
+	out := make(map[string]KindFailures, len(rows))
 	for _, r := range rows {
-		failing[r.Kind], waiting[r.Kind] = r.Failing, r.Waiting
+		out[r.Kind] = r.KindFailures
 	}
-	return failing, waiting, nil
+	return out, nil
+}
+
+// ErrNoSuchFailure means a retry was asked for a record that is not failing (it synced
+// meanwhile, or never failed).
+var ErrNoSuchFailure = errors.New("no such failed record: it synced meanwhile or never failed; reload the list")
+
+// RequestRetry marks one failed record to be tried again by its category's next cycle.
+func (s *Store) RequestRetry(ctx context.Context, sc Scope, kind, sourceKey string) error {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE sync_items SET retry_requested = true
+		WHERE firm_id = $1 AND realm_id = $2 AND kind = $3 AND source_key = $4 AND status = 'failed'`,
+		sc.FirmID, sc.RealmID, kind, sourceKey)
+	if err != nil {
+		return fmt.Errorf("retry %s %s: %w", kind, sourceKey, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNoSuchFailure
+	}
+	return nil
+}
+
+// KindOutcomes counts one kind's records by their latest outcome.
+type KindOutcomes struct {
+	Kind      string `db:"kind"`
+	Created   int    `db:"created"`
+	Updated   int    `db:"updated"`
+	Adopted   int    `db:"adopted"`
+	Unchanged int    `db:"unchanged"`
+	Failed    int    `db:"failed"`
+}
+
+// Outcomes counts the company's records by kind and latest outcome: the state of every
+// record the sync has handled, whatever the last cycle did.
+func (s *Store) Outcomes(ctx context.Context, sc Scope) ([]KindOutcomes, error) {
+	var out []KindOutcomes
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT kind,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'created') AS created,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'updated') AS updated,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'adopted') AS adopted,
+		       count(*) FILTER (WHERE status = 'synced' AND last_action = 'unchanged') AS unchanged,
+		       count(*) FILTER (WHERE status = 'failed') AS failed
+		FROM sync_items WHERE firm_id = $1 AND realm_id = $2
+		GROUP BY kind ORDER BY kind`, sc.FirmID, sc.RealmID)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes by kind: %w", err)
+	}
+	return out, nil
 }

@@ -116,13 +116,3 @@ func TestItemOutcomesAndCursor(t *testing.T) {
 		t.Fatalf("cursor = %+v, want %+v", c, want)
 	}
 }
-
-func TestASignInLinkNonceIsUsedOnce(t *testing.T) {
-	st, firm := newStore(t)
-	ctx := context.Background()
-	for i, want := range []bool{true, false} {
-		if got, err := st.UseLoginNonce(ctx, "nonce-1", firm); err != nil || got != want {
-			t.Fatalf("use %d: unused = %v, %v; want %v", i+1, got, err, want)
-		}
-	}
-}

@@ -8,8 +8,9 @@ import (
 )
 
 // Pending is what a category has to do, found without QuickBooks: whether its feed has
-// changes past its cursor (a category that has never run has), and how many of its
-// items are failing, and of those waiting for another record.
+// changes past its cursor (a category that has never run has) or the firm asked for
+// one of its failed items to be tried again, and how many of its items are failing,
+// and of those waiting for another record.
 type Pending struct {
 	Category         string
 	Changed          bool
@@ -20,7 +21,7 @@ type Pending struct {
 // that finds nothing costs a firm one short activity instead of a run of every
 // category.
 func PendingWork(ctx context.Context, st *store.Store, sc store.Scope, cats []Category) ([]Pending, error) {
-	failing, waiting, err := st.FailingByKind(ctx, sc, waitingPrefix)
+	failing, err := st.FailingByKind(ctx, sc, waitingPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -31,8 +32,10 @@ func PendingWork(ctx context.Context, st *store.Store, sc store.Scope, cats []Ca
 			return nil, err
 		}
 		for kind := range cat.kinds() {
-			p.Failing += failing[kind]
-			p.Waiting += waiting[kind]
+			f := failing[kind]
+			p.Failing += f.Failing
+			p.Waiting += f.Waiting
+			p.Changed = p.Changed || f.Requested > 0
 		}
 		out = append(out, p)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,7 +20,9 @@ import (
 // The JSON API, for a practice-management front end that draws the wizard itself
 // (internal/web/README.md has the whole contract):
 //
-//	POST /api/session                 {"login_token"} -> {"session_token", "firm_id", "expires_at"}
+//	POST   /api/session               {"login_token"} -> {"session_token", "firm_id", "expires_at"}
+//	DELETE /api/session               -> {"revoked": 1}: this session ends (signs out)
+//	DELETE /api/sessions              -> {"revoked": n}: every session of the firm ends
 //	GET  /api/setup                   -> {"state": SetupState, "fields": [...]} (404 before a start)
 //	POST /api/setup/start             -> the same
 //	POST /api/setup/connect           -> {"authorize_url"}: QuickBooks returns to the callback
@@ -56,8 +59,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) api(h func(http.ResponseWriter, *http.Request, session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.authenticate(r)
-		if err != nil {
+		if signedOut(err) {
 			writeJSON(w, http.StatusUnauthorized, apiError{Error: err.Error()})
+			return
+		}
+		if err != nil {
+			s.apiFailed(w, err)
 			return
 		}
 		if r.Method == http.MethodPost && sess.cookie && !isJSON(r) {
@@ -90,11 +97,20 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		LoginToken string `json:"login_token"`
 	}
+	if !isJSON(r) {
+		// It sets the session cookie too: no other site's form may send it.
+		writeJSON(w, http.StatusUnsupportedMediaType, apiError{Error: "send the request as application/json"})
+		return
+	}
 	if err := decodeStrict(r, &in); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: `send {"login_token": "..."}: ` + err.Error()})
 		return
 	}
-	tok, firm, exp, err := s.Sessions.Redeem(r.Context(), in.LoginToken)
+	if errs := checkLengths([]textField{{"login_token", in.LoginToken}}); errs != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: errs.Error(), Errors: errs})
+		return
+	}
+	tok, firm, exp, err := s.Sessions.RedeemFrom(r.Context(), in.LoginToken, r.UserAgent())
 	if err != nil {
 		writeJSON(w, http.StatusUnauthorized, apiError{Error: err.Error()})
 		return
@@ -126,7 +142,7 @@ func (s *Server) apiStart(w http.ResponseWriter, r *http.Request, sess session) 
 }
 
 func (s *Server) apiConnect(w http.ResponseWriter, r *http.Request, sess session) {
-	u, err := s.Connect.Begin(r.Context(), sess.firm)
+	u, err := s.Connect.BeginFor(r.Context(), sess.firm, SessionID(sess.token))
 	if err != nil {
 		s.apiFailed(w, err)
 		return
@@ -142,10 +158,23 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, sess session)
 		writeJSON(w, http.StatusNotFound, apiError{Error: "no such action; the actions are " + strings.Join(setupapi.Actions, ", ")})
 		return
 	}
-	var a setupapi.Action
-	if r.ContentLength != 0 {
-		if err := decodeStrict(r, &a); err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "the body is not a setup action: " + err.Error()})
+	a, body, err := decodeAction(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "the body is not a setup action: " + err.Error()})
+		return
+	}
+	if refused := checkLengths(actionStrings(a)); refused != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: refused.Error(), Action: action, Errors: refused})
+		return
+	}
+	if a.Answers != nil {
+		st, err := s.Wizard.State(r.Context(), sess.firm)
+		if err != nil {
+			s.apiFailed(w, err)
+			return
+		}
+		if a.Answers, err = answersOnto(st.Settings, body); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: "the answers are not a step's settings: " + err.Error()})
 			return
 		}
 	}
@@ -175,19 +204,54 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request, sess session
 // the value, is refused, so a misspelt field never goes unnoticed (and never resets a
 // setting to its default).
 func decodeStrict(r *http.Request, v any) error {
-	d := json.NewDecoder(r.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return fmt.Errorf("the body is over %d bytes", mbe.Limit)
-		}
+	body, err := readBody(r)
+	if err != nil {
 		return err
 	}
-	if d.More() {
-		return errors.New("there is more after the JSON value")
+	return decodeBytes(body, v)
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return nil, fmt.Errorf("the body is over %d bytes", mbe.Limit)
+	}
+	return body, err
+}
+
+func decodeBytes(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
 	}
 	if _, err := d.Token(); err != io.EOF {
 		return errors.New("there is more after the JSON value")
 	}
 	return nil
+}
+
+// decodeAction reads a setup action from the body (none: an empty action), and
+// returns the body too.
+func decodeAction(r *http.Request) (setupapi.Action, []byte, error) {
+	var a setupapi.Action
+	body, err := readBody(r)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return a, body, err
+	}
+	return a, body, decodeBytes(body, &a)
+}
+
+// answersOnto decodes an action's answers onto the setup's stored settings, so a field
+// a section leaves out keeps its value (settings.Settings.DecodeAnswers). The body was
+// decoded strictly already.
+func answersOnto(stored settings.Settings, body []byte) (*settings.Answers, error) {
+	var in struct {
+		Answers json.RawMessage `json:"answers"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	answers, err := stored.DecodeAnswers(in.Answers)
+	return &answers, err
 }

@@ -9,20 +9,84 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/reconcile"
+	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
 // fakeConsole is a firm's sync as the console sees it: a status, failed items, and the
 // signals it was sent.
 type fakeConsole struct {
-	mu      sync.Mutex
-	signals []string
-	firms   []int64
+	mu        sync.Mutex
+	signals   []string
+	firms     []int64
+	retried   []string
+	backfills []syncapi.BackfillFilter
+	company   Company
+	restarts  int
+}
+
+func (f *fakeConsole) RetryItem(_ context.Context, _ int64, kind, key string) error {
+	items, _ := f.FailedItems(context.Background(), 7)
+	if !slices.ContainsFunc(items, func(it syncapi.FailedItem) bool { return it.Kind == kind && it.Key == key }) {
+		return ErrNoSuchFailure
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retried = append(f.retried, kind+" "+key)
+	return nil
+}
+
+func (f *fakeConsole) Records(context.Context, int64) ([]KindRecords, error) {
+	return []KindRecords{{Kind: "client", Created: 11, Updated: 1, Unchanged: 3, Failed: 1}, {Kind: "invoice", Created: 38, Failed: 2}}, nil
+}
+
+func (f *fakeConsole) Books(context.Context, int64) (*BooksReport, error) {
+	b := &BooksReport{CheckedAt: time.Date(2026, 12, 6, 9, 31, 0, 0, time.UTC)}
+	b.Report.Receivables = reconcile.ReceivablesReport{MattersChecked: 9, PMSUnpaid: 120000, QBOOpen: 120000}
+	b.Report.Trust.Accounts = []reconcile.TrustAccount{{Name: "IOLTA", PMS: 500000, QBOBank: 510000, QBOLiability: 510000,
+		Records: []reconcile.TrustRecordDifference{{Kind: "deposit_slip", SourceKey: "3", Label: "deposit slip DS-0003", Date: "2026-11-02",
+			PMSBank: 250000, QBOBank: 260000, Why: "QuickBooks' deposit is 100.00 more",
+			Lines: []reconcile.TrustLineDifference{{ClientName: "Jessie Smithson", MatterNumber: "M-0007", PMS: 250000, QBO: 260000, Why: "the line was changed"}}}},
+		Clients: []reconcile.ClientTrustDifference{{ClientNumber: "C-0007", ClientName: "Jessie Smithson", PMS: 250000, QBO: 260000}}}}
+	return b, nil
+}
+
+func (f *fakeConsole) Company(context.Context, int64) (Company, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.company, nil
+}
+
+func (f *fakeConsole) PreviewBackfill(_ context.Context, _ int64, bf syncapi.BackfillFilter) (settings.Preview, error) {
+	return settings.Preview{StartDate: bf.Since.Format(time.DateOnly), Lines: []settings.PreviewLine{
+		{Title: "Invoices", Entity: "Invoice", Count: 14, HasTotal: true, TotalCents: 1234500}}}, nil
+}
+
+func (f *fakeConsole) StartBackfill(_ context.Context, _ int64, bf syncapi.BackfillFilter) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.backfills = append(f.backfills, bf)
+	return nil
+}
+
+func (f *fakeConsole) Backfill(context.Context, int64) (*BackfillRun, error) {
+	return &BackfillRun{Status: BackfillRunning, Progress: syncapi.BackfillProgress{
+		StartedAt:  time.Now().Add(-time.Minute),
+		Categories: []syncapi.CategoryProgress{{Category: "contacts", Total: 40, Started: true, Counts: syncapi.Counts{Changes: 30, Created: 30}}}}}, nil
+}
+
+func (f *fakeConsole) Restart(context.Context, int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.restarts++
+	return nil
 }
 
 func (f *fakeConsole) Status(_ context.Context, firm int64) (syncapi.Summary, error) {
@@ -48,24 +112,34 @@ func (f *fakeConsole) Signal(_ context.Context, firm int64, signal string) error
 	return nil
 }
 
-// consoleServer is a web server over a fake console, and a session of firm 7.
+// consoleServer is a web server over a fake console and sign-in, and a session of
+// firm 7.
 func consoleServer(t *testing.T) (*httptest.Server, *fakeConsole, string) {
 	t.Helper()
 	sessions, err := NewSessions(bytes.Repeat([]byte{3}, 32), &usedNonces{seen: map[string]bool{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc := &fakeConsole{}
-	srv := &Server{Console: fc, Sessions: sessions, Log: slog.New(slog.DiscardHandler), CallbackPath: "/oauth/callback",
+	fc := &fakeConsole{company: Company{RealmID: "9130", Name: "Sandbox Company", Status: "connected", Submitted: true}}
+	srv := &Server{Console: fc, Connect: &fakeConnector{}, Sessions: sessions, Log: slog.New(slog.DiscardHandler), CallbackPath: "/oauth/callback",
 		SignInOrigin: "https://appcenter.intuit.com"}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	servers.Store(ts, srv)
 	login, _ := sessions.LoginToken(7, time.Minute)
 	sess, _, _, err := sessions.Redeem(t.Context(), login)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ts, fc, sess
+}
+
+// servers finds a test server's Server.
+var servers sync.Map
+
+func connectorOf(t *testing.T, ts *httptest.Server) *fakeConnector {
+	srv, _ := servers.Load(ts)
+	return srv.(*Server).Connect.(*fakeConnector)
 }
 
 func request(t *testing.T, method, url, token string, body io.Reader, contentType string) (*http.Response, string) {
@@ -135,7 +209,7 @@ func TestConsoleAPI(t *testing.T) {
 func TestConsolePage(t *testing.T) {
 	ts, fc, sess := consoleServer(t)
 	_, page := request(t, "GET", ts.URL+"/sync", sess, nil, "")
-	for _, want := range []string{"The books differ", "contacts", ">12<", "Jessie Smithson (C-0007)", "Correct the client&#39;s e-mail", "invoice INV-1041", `name="csrf"`} {
+	for _, want := range []string{"The books differ", "contacts", ">12<", `<tr data-kind="client"><td>client</td><td class="num">15</td>`, "Jessie Smithson (C-0007)", "Correct the client&#39;s e-mail", "invoice INV-1041", `name="csrf"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the console page lacks %q", want)
 		}

@@ -12,9 +12,7 @@ import (
 // far as the workflow would fail the test.
 func TestRequestsAreRefusedBeforeTheyReachAWorkflow(t *testing.T) {
 	ts, _, sess := consoleServer(t)
-	_, page := request(t, "GET", ts.URL+"/sync", sess, nil, "")
-	csrf := page[strings.Index(page, `name="csrf" value="`)+len(`name="csrf" value="`):]
-	csrf = csrf[:strings.Index(csrf, `"`)]
+	csrf := consoleCSRF(t, ts.URL, sess)
 
 	// A megabyte of field.
 	form := url.Values{"action": {"save"}, "csrf": {csrf}, "operating_bank.accounts.0.account.name": {strings.Repeat("x", 1<<20)}}
@@ -49,5 +47,55 @@ func TestContentSecurityPolicy(t *testing.T) {
 	csp := res.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "form-action 'self' https://appcenter.intuit.com") || strings.Contains(csp, " https: ") {
 		t.Errorf("Content-Security-Policy %q", csp)
+	}
+}
+
+// consoleCSRF is the anti-forgery value of the session's pages, from the console.
+func consoleCSRF(t *testing.T, base, sess string) string {
+	t.Helper()
+	_, page := request(t, "GET", base+"/sync", sess, nil, "")
+	csrf := page[strings.Index(page, `name="csrf" value="`)+len(`name="csrf" value="`):]
+	return csrf[:strings.Index(csrf, `"`)]
+}
+
+// A text field over its cap is refused before anything reaches a workflow (the server
+// has no wizard: a request that got that far would fail the test), with the field's
+// name and the cap, and without the value.
+func TestTextFieldsAreLengthCapped(t *testing.T) {
+	ts, _, sess := consoleServer(t)
+	csrf := consoleCSRF(t, ts.URL, sess)
+	long := strings.Repeat("Q", 101)
+
+	cases := []struct {
+		what, method, path, body, contentType string
+		status                                int
+		says                                  string
+	}{
+		{"a target's new name in a form", "POST", "/setup", url.Values{"action": {"save"}, "csrf": {csrf},
+			"item_mapping.fees.name": {long}}.Encode(), "application/x-www-form-urlencoded",
+			http.StatusUnprocessableEntity, "item_mapping.fees.name: is 101 characters long; at most 100 are allowed"},
+		{"a start date in a form", "POST", "/setup", url.Values{"action": {"next"}, "csrf": {csrf},
+			"sync_options.start_date": {"2026-01-01" + strings.Repeat(" ", 50)}}.Encode(), "application/x-www-form-urlencoded",
+			http.StatusUnprocessableEntity, "sync_options.start_date: is 60 characters long; at most 10 are allowed"},
+		{"an existing id in the API", "POST", "/api/setup/actions/save",
+			`{"answers": {"trust": {"accounts": [{"pms_account_id": 3, "bank": {"existing_id": "` + long + `", "name": ""}}]}}}`, "application/json",
+			http.StatusUnprocessableEntity, `"field":"trust.accounts.0.bank.existing_id","message":"is 101 characters long; at most 32 are allowed`},
+		{"a vendor's name in the API", "POST", "/api/setup/actions/next",
+			`{"step": "hard_costs", "answers": {"hard_costs": {"default_vendor": "` + long + `"}}}`, "application/json",
+			http.StatusUnprocessableEntity, `"field":"hard_costs.default_vendor","message":"is 101 characters long; at most 100`},
+		{"a mode in the API", "POST", "/api/setup/actions/choose-mode", `{"mode": "` + long + `"}`, "application/json",
+			http.StatusUnprocessableEntity, `"field":"mode","message":"is 101 characters long; at most 40`},
+		{"an OAuth state", "GET", "/oauth/callback?code=x&realmId=1&state=" + strings.Repeat("Q", 2000), "", "",
+			http.StatusBadRequest, "state: is 2000 characters long; at most 1024 are allowed"},
+	}
+	for _, c := range cases {
+		res, body := request(t, c.method, ts.URL+c.path, sess, strings.NewReader(c.body), c.contentType)
+		if res.StatusCode != c.status || !strings.Contains(body, c.says) || strings.Contains(body, "QQQQQQQQQQ") {
+			t.Errorf("%s: %d %.400s", c.what, res.StatusCode, body)
+		}
+	}
+	res, body := request(t, "GET", ts.URL+"/login?token="+strings.Repeat("Q", 3000), "", nil, "")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "token: is 3000 characters long; at most 1024") || strings.Contains(body, "QQQQQQQQQQ") {
+		t.Errorf("a sign-in token: %d %.400s", res.StatusCode, body)
 	}
 }

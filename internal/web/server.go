@@ -30,12 +30,13 @@ const cookieName = "qbosync_session"
 // actionTimeout bounds how long a request waits for the workflow to answer.
 const actionTimeout = 30 * time.Second
 
-// Connector signs a firm in to QuickBooks (internal/connect.Flow is the one): Begin
+// Connector signs a firm in to QuickBooks (internal/connect.Flow is the one): BeginFor
 // returns the QuickBooks page to send the firm to; FinishFor completes the sign-in from
-// QuickBooks' redirect and returns the connected company's id.
+// QuickBooks' redirect and returns the connected company's id. Both name the web
+// session (SessionID): only the session that began a connection can complete it.
 type Connector interface {
-	Begin(ctx context.Context, firmID int64) (string, error)
-	FinishFor(ctx context.Context, firmID int64, state, code, realmID string) (string, error)
+	BeginFor(ctx context.Context, firmID int64, session []byte) (string, error)
+	FinishFor(ctx context.Context, firmID int64, session []byte, state, code, realmID string) (string, error)
 }
 
 // Server is the wizard's web server.
@@ -66,8 +67,10 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/setup", http.StatusSeeOther) })
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /login", s.login)
+	mux.HandleFunc("GET /login", s.showLogin)
+	mux.HandleFunc("POST /login", s.postLogin)
 	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /logout/everywhere", s.page(s.logoutEverywhere))
 	mux.HandleFunc("GET /setup", s.page(s.showSetup))
 	mux.HandleFunc("POST /setup", s.page(s.postAction))
 	mux.HandleFunc("POST /setup/start", s.page(s.postStart))
@@ -75,13 +78,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /setup/print", s.page(s.showPrint))
 	mux.HandleFunc("GET "+s.CallbackPath, s.page(s.callback))
 	if s.Console != nil {
-		mux.HandleFunc("GET /sync", s.page(s.showConsole))
-		mux.HandleFunc("POST /sync", s.page(s.postConsole))
-		mux.HandleFunc("GET /api/sync", s.api(s.apiConsole))
-		mux.HandleFunc("POST /api/sync/actions/{action}", s.api(s.apiConsoleAction))
+		s.consoleRoutes(mux)
 	}
 
 	mux.HandleFunc("POST /api/session", s.apiSession)
+	mux.HandleFunc("DELETE /api/session", s.api(s.apiLogout))
+	mux.HandleFunc("DELETE /api/sessions", s.api(s.apiLogoutEverywhere))
 	mux.HandleFunc("GET /api/setup", s.api(s.apiState))
 	mux.HandleFunc("POST /api/setup/start", s.api(s.apiStart))
 	mux.HandleFunc("POST /api/setup/connect", s.api(s.apiConnect))
@@ -120,18 +122,26 @@ type session struct {
 }
 
 // authenticate finds the session of a request: the cookie, or an Authorization
-// bearer token (the JSON API from a practice system's back end).
+// bearer token (the JSON API from a practice system's back end). An error other than
+// ErrNoSession and ErrBadToken means the sessions could not be read.
 func (s *Server) authenticate(r *http.Request) (session, error) {
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		firm, err := s.Sessions.Firm(strings.TrimSpace(tok))
+		tok = strings.TrimSpace(tok)
+		firm, err := s.Sessions.Firm(r.Context(), tok)
 		return session{firm: firm, token: tok}, err
 	}
 	c, err := r.Cookie(cookieName)
 	if err != nil {
 		return session{}, ErrNoSession
 	}
-	firm, err := s.Sessions.Firm(c.Value)
+	firm, err := s.Sessions.Firm(r.Context(), c.Value)
 	return session{firm: firm, token: c.Value, cookie: true}, err
+}
+
+// signedOut reports whether an authenticate error means "no live session" rather
+// than a failure to read the sessions.
+func signedOut(err error) bool {
+	return errors.Is(err, ErrNoSession) || errors.Is(err, ErrBadToken)
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, token string, exp time.Time) {
@@ -143,20 +153,8 @@ func (s *Server) setCookie(w http.ResponseWriter, token string, exp time.Time) {
 	})
 }
 
-// login redeems a sign-in link (starter web-login) for a session cookie.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	tok, _, exp, err := s.Sessions.Redeem(r.Context(), r.URL.Query().Get("token"))
-	if err != nil {
-		s.message(w, http.StatusUnauthorized, "Sign-in failed", err.Error())
-		return
-	}
-	s.setCookie(w, tok, exp)
-	http.Redirect(w, r, "/setup", http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) clearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
-	s.message(w, http.StatusOK, "Signed out", "You are signed out of the QuickBooks setup.")
 }
 
 // page wraps an HTML handler: it needs a session, and a form post must carry the
@@ -164,15 +162,23 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) page(h func(http.ResponseWriter, *http.Request, session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.authenticate(r)
-		if err != nil {
+		if signedOut(err) {
 			s.message(w, http.StatusUnauthorized, "Please sign in",
 				"Open the sign-in link qbosync gave you (an operator prints one with `starter web-login --firm ID`).")
+			return
+		}
+		if err != nil {
+			s.failed(w, r, err)
 			return
 		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				s.message(w, http.StatusRequestEntityTooLarge, "The form is too large",
 					"A form to qbosync is a few kilobytes; one of its fields is far too long. Shorten it and send it again.")
+				return
+			}
+			if errs := checkLengths(formFields(r.Form)); errs != nil {
+				s.message(w, http.StatusUnprocessableEntity, "A field is too long", tooLong(errs))
 				return
 			}
 		}
@@ -275,7 +281,7 @@ func carriesAnswers(action string) bool {
 
 // postConnect begins the QuickBooks sign-in for the session's firm.
 func (s *Server) postConnect(w http.ResponseWriter, r *http.Request, sess session) {
-	u, err := s.Connect.Begin(r.Context(), sess.firm)
+	u, err := s.Connect.BeginFor(r.Context(), sess.firm, SessionID(sess.token))
 	if err != nil {
 		s.failed(w, r, err)
 		return
@@ -284,14 +290,22 @@ func (s *Server) postConnect(w http.ResponseWriter, r *http.Request, sess sessio
 }
 
 // callback completes the sign-in QuickBooks sends back, for the session's firm (the
-// state value must be one this firm began), and tells the setup which company it is.
+// state value must be one this session began), and tells the setup which company it is.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess session) {
 	q := r.URL.Query()
+	if errs := checkLengths(formFields(q, "state", "code", "realmId", "error")); errs != nil {
+		s.message(w, http.StatusBadRequest, "QuickBooks was not connected", tooLong(errs))
+		return
+	}
 	if e := q.Get("error"); e != "" {
 		s.message(w, http.StatusOK, "QuickBooks was not connected", "The sign-in was declined ("+e+"). You can connect again from the setup.")
 		return
 	}
-	realmID, err := s.Connect.FinishFor(r.Context(), sess.firm, q.Get("state"), q.Get("code"), q.Get("realmId"))
+	if company, ok := s.reconnecting(r, sess); ok {
+		s.finishReconnect(w, r, sess, company)
+		return
+	}
+	realmID, err := s.Connect.FinishFor(r.Context(), sess.firm, SessionID(sess.token), q.Get("state"), q.Get("code"), q.Get("realmId"))
 	if err != nil {
 		s.message(w, http.StatusBadRequest, "QuickBooks was not connected", err.Error())
 		return

@@ -36,27 +36,36 @@ var ErrNoSession = errors.New("not signed in: open the sign-in link qbosync gave
 // Sessions issues and checks the wizard's sign-ins. A token is a claim (kind, firm,
 // expiry, nonce) and its HMAC-SHA256, keyed with a key derived (HKDF) from qbosync's
 // secrets key: the raw key, which seals the QuickBooks tokens, is never used here, and
-// a leaked session key would not open them.
+// a leaked session key would not open them. A session token also needs its row in the
+// store (by the token's SHA-256, never the token): signing out revokes the row, so a
+// copied token stops working at once, not at its expiry.
 type Sessions struct {
-	key  []byte
-	uses LoginUses
+	key   []byte
+	store SessionStore
 	// LoginTTL and SessionTTL bound how long tokens work.
 	LoginTTL, SessionTTL time.Duration
 	// Now is the clock (tests set it).
 	Now func() time.Time
 }
 
-// LoginUses records which sign-in links were used, so each works once
-// (store.Store.UseLoginNonce keeps them in PostgreSQL).
-type LoginUses interface {
-	// UseLoginNonce records the nonce as used for the firm and reports whether it was
-	// unused until now.
-	UseLoginNonce(ctx context.Context, nonce string, firmID int64) (bool, error)
+// SessionStore keeps the sign-ins (store.Store keeps them in PostgreSQL, and purges
+// the ended ones).
+type SessionStore interface {
+	// UseLoginNonce records the nonce as used for the firm until the link expires, and
+	// reports whether it was unused until now.
+	UseLoginNonce(ctx context.Context, nonce string, firmID int64, expires time.Time) (bool, error)
+	CreateSession(ctx context.Context, tokenHash []byte, firmID int64, expires time.Time, userAgent string) error
+	// SessionFirm returns the firm of a session, and whether it is live (unexpired,
+	// unrevoked).
+	SessionFirm(ctx context.Context, tokenHash []byte) (firm int64, live bool, err error)
+	RevokeSession(ctx context.Context, tokenHash []byte) error
+	RevokeFirmSessions(ctx context.Context, firmID int64) (int64, error)
+	FirmName(ctx context.Context, firmID int64) (string, error)
 }
 
-// NewSessions derives the session key from the secrets key. uses records used login
-// tokens, so each works once.
-func NewSessions(secretsKey []byte, uses LoginUses) (*Sessions, error) {
+// NewSessions derives the session key from the secrets key. st keeps the sessions and
+// the used sign-in links.
+func NewSessions(secretsKey []byte, st SessionStore) (*Sessions, error) {
 	if len(secretsKey) < 32 {
 		return nil, errors.New("web: the secrets key is too short to derive a session key from")
 	}
@@ -64,7 +73,7 @@ func NewSessions(secretsKey []byte, uses LoginUses) (*Sessions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sessions{key: key, uses: uses, LoginTTL: DefaultLoginTTL, SessionTTL: DefaultSessionTTL, Now: time.Now}, nil
+	return &Sessions{key: key, store: st, LoginTTL: DefaultLoginTTL, SessionTTL: DefaultSessionTTL, Now: time.Now}, nil
 }
 
 type claim struct {
@@ -120,14 +129,30 @@ func (s *Sessions) LoginToken(firmID int64, ttl time.Duration) (string, time.Tim
 	return s.sign(claim{Kind: kindLogin, FirmID: firmID, Expires: exp.Unix(), Nonce: nonce()}), exp
 }
 
+// LoginFirm returns the firm a login token signs in to, without using it: the
+// confirmation page names the firm before the user presses the button.
+func (s *Sessions) LoginFirm(login string) (int64, error) {
+	c, err := s.open(login, kindLogin)
+	return c.FirmID, err
+}
+
 // Redeem turns a login token into a session token for its firm. A login token works
 // once.
 func (s *Sessions) Redeem(ctx context.Context, login string) (session string, firmID int64, exp time.Time, err error) {
+	return s.RedeemFrom(ctx, login, "")
+}
+
+// maxUserAgent caps the user agent kept with a session (it only helps a person tell
+// sessions apart).
+const maxUserAgent = 200
+
+// RedeemFrom is Redeem for a browser or client that says what it is (its user agent).
+func (s *Sessions) RedeemFrom(ctx context.Context, login, userAgent string) (session string, firmID int64, exp time.Time, err error) {
 	c, err := s.open(login, kindLogin)
 	if err != nil {
 		return "", 0, time.Time{}, err
 	}
-	unused, err := s.uses.UseLoginNonce(ctx, c.Nonce, c.FirmID)
+	unused, err := s.store.UseLoginNonce(ctx, c.Nonce, c.FirmID, time.Unix(c.Expires, 0))
 	if err != nil {
 		return "", 0, time.Time{}, fmt.Errorf("web: sign-in: %w", err)
 	}
@@ -135,13 +160,48 @@ func (s *Sessions) Redeem(ctx context.Context, login string) (session string, fi
 		return "", 0, time.Time{}, ErrBadToken
 	}
 	exp = s.Now().Add(s.SessionTTL)
-	return s.sign(claim{Kind: kindSession, FirmID: c.FirmID, Expires: exp.Unix(), Nonce: nonce()}), c.FirmID, exp, nil
+	session = s.sign(claim{Kind: kindSession, FirmID: c.FirmID, Expires: exp.Unix(), Nonce: nonce()})
+	if len(userAgent) > maxUserAgent {
+		userAgent = strings.ToValidUTF8(userAgent[:maxUserAgent], "")
+	}
+	if err := s.store.CreateSession(ctx, SessionID(session), c.FirmID, exp, userAgent); err != nil {
+		return "", 0, time.Time{}, fmt.Errorf("web: sign-in: %w", err)
+	}
+	return session, c.FirmID, exp, nil
 }
 
-// Firm returns the firm a session token is for.
-func (s *Sessions) Firm(session string) (int64, error) {
+// SessionID is what the store knows a session by: the SHA-256 of its token.
+func SessionID(session string) []byte {
+	h := sha256.Sum256([]byte(session))
+	return h[:]
+}
+
+// Firm returns the firm a session token is for, if the session is live: signed by
+// qbosync, unexpired, and its row neither revoked nor purged.
+func (s *Sessions) Firm(ctx context.Context, session string) (int64, error) {
 	c, err := s.open(session, kindSession)
-	return c.FirmID, err
+	if err != nil {
+		return 0, err
+	}
+	firm, live, err := s.store.SessionFirm(ctx, SessionID(session))
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("web: session: %w", err)
+	case !live || firm != c.FirmID:
+		return 0, ErrBadToken
+	}
+	return firm, nil
+}
+
+// Revoke ends a session (signing out): its token is refused from now on, wherever it
+// was copied to.
+func (s *Sessions) Revoke(ctx context.Context, session string) error {
+	return s.store.RevokeSession(ctx, SessionID(session))
+}
+
+// RevokeFirm ends every session of a firm ("sign out everywhere") and returns how many.
+func (s *Sessions) RevokeFirm(ctx context.Context, firmID int64) (int64, error) {
+	return s.store.RevokeFirmSessions(ctx, firmID)
 }
 
 // CSRF is the anti-forgery value of a session, for its forms: a page from another

@@ -18,7 +18,7 @@ import (
 func New(c client.Client, a *app.App) worker.Worker {
 	w := worker.New(c, a.Config.Temporal.TaskQueue, worker.Options{})
 	Register(w, &activities.Activities{
-		Store: a.Store, QBO: a.QBO, PageSize: a.Config.Sync.PageSize, Log: a.Log,
+		Store: a.Store, QBO: a.QBO, PageSize: a.Config.Sync.PageSize, Log: a.Log, Metrics: a.Metrics,
 	}, WithRevoke(activities.RevokeEndpoint{
 		URL: a.Config.QBO.RevokeURL, ClientID: a.Config.QBO.ClientID, ClientSecret: a.Config.QBO.ClientSecret,
 	}))

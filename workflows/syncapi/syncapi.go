@@ -193,6 +193,10 @@ type BackfillInput struct {
 type BackfillProgress struct {
 	Categories []CategoryProgress `json:"categories"`
 	Done       bool               `json:"done"`
+	// StartedAt is when the backfill began (zero in runs that predate it), and
+	// UpdatedAt when its counts last moved: together they give its rate.
+	StartedAt time.Time `json:"started_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // CategoryProgress is one category's part of a backfill.
@@ -260,4 +264,6 @@ type FailedItem struct {
 	Explanation   string    `json:"explanation"`
 	Attempts      int       `json:"attempts"`
 	LastAttemptAt time.Time `json:"last_attempt_at"`
+	// RetryRequested: the firm asked for it to be tried again; the sync's next cycle will.
+	RetryRequested bool `json:"retry_requested,omitempty"`
 }

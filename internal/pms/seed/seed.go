@@ -25,9 +25,8 @@ const (
 	// SizeSmall is about 15 clients, 25 matters, a few hundred time entries and 40
 	// invoices: every kind of record, seeded in well under a second.
 	SizeSmall Size = "small"
-	// SizeMedium is about 120 clients, 300 matters and 1,000 invoices: some 3,500
-	// QuickBooks objects, a first sync of several minutes under QuickBooks' limits, the
-	// chaos run's default (scripts/chaos.sh).
+	// SizeMedium is a fifth of SizeLarge (200 clients, 500 matters): the large firm's
+	// shape for a benchmark's quick look.
 	SizeMedium Size = "medium"
 	// SizeLarge is about 1,000 clients, 2,500 matters, 60,000 time entries and 8,000
 	// invoices, for testing paging, batching and rate limits.
