@@ -75,7 +75,7 @@ func TestCDCRefusesWhatQuickBooksRefuses(t *testing.T) {
 	h := newHarness(t, Options{})
 	now := h.clock.Now()
 	for _, tc := range []struct{ query, code string }{
-		{"entities=Invoice", "2020"}, // no changedSince
+		{"entities=Invoice", "2020"},                                          // no changedSince
 		{"changedSince=" + url.QueryEscape(now.Format(time.RFC3339)), "2020"}, // no entities
 		{"entities=Invoice&changedSince=" + url.QueryEscape(now.Add(-31*24*time.Hour).Format(time.RFC3339)), "2050"},
 		{"entities=Invoice&changedSince=yesterday", "2050"},

@@ -24,7 +24,7 @@ import (
 // env is one test's world: a migrated practice database, the QBO sandbox over real
 // HTTP with an empty company, and a client for it.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	DB    *sqlx.DB
 	Store *store.Store
@@ -37,7 +37,7 @@ type env struct {
 	writes       int
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	d, _ := dbtest.New(t)
 	box, err := secret.New(bytes.Repeat([]byte{9}, secret.KeySize))
