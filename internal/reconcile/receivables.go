@@ -188,12 +188,14 @@ func Receivables(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc
 	if err := sqlx.SelectContext(ctx, db, &invs, syncedInvoicesSQL, sc.FirmID, sc.RealmID); err != nil {
 		return ReceivablesReport{}, fmt.Errorf("reconcile: synced invoices: %w", err)
 	}
-	ids := make([]string, len(invs))
+	var ids []string
 	for i := range invs {
-		ids[i] = invs[i].QBOID
 		invs[i].discounted = opts.DiscountLines
+		if opts.checksMatter(invs[i].MatterID) {
+			ids = append(ids, invs[i].QBOID)
+		}
 	}
-	qInvs, err := readByID(ctx, qc, "Invoice", ids, func(v *qbo.Invoice) string { return v.ID })
+	qInvs, err := readByID(ctx, qc, opts.known(), "Invoice", ids, func(v *qbo.Invoice) string { return v.ID })
 	if err != nil {
 		return ReceivablesReport{}, err
 	}
@@ -209,6 +211,14 @@ func Receivables(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc
 			m = &MatterDifference{MatterID: inv.MatterID, MatterNumber: inv.MatterNumber, MatterName: inv.MatterName, ClientName: inv.ClientName}
 			matters[inv.MatterID] = m
 			order = append(order, inv.MatterID)
+		}
+		if !opts.checksMatter(inv.MatterID) {
+			// Untouched since the last check: QuickBooks agreed then (a difference it
+			// found is carried over by the incremental check) and is not read again.
+			m.PMSUnpaid, m.QBOOpen = m.PMSUnpaid+inv.unpaid(), m.QBOOpen+inv.unpaid()
+			rep.PMSUnpaid, rep.QBOOpen = rep.PMSUnpaid+inv.unpaid(), rep.QBOOpen+inv.unpaid()
+			rep.InvoicesChecked++
+			continue
 		}
 		var open, total qbo.Amount
 		if q := qInvs[inv.QBOID]; q != nil {
@@ -362,7 +372,7 @@ func explainInvoices(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client
 			}
 		}
 	}
-	pays, err := readByID(ctx, qc, "Payment", payIDs, func(v *qbo.Payment) string { return v.ID })
+	pays, err := readByID(ctx, qc, nil, "Payment", payIDs, func(v *qbo.Payment) string { return v.ID })
 	if err != nil {
 		return nil, err
 	}

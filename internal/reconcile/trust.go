@@ -544,7 +544,7 @@ func openingRecords(records []*trustRecord, since time.Time, mapped map[string]*
 
 // qboBalances sets each account's QBO bank and liability balance: its CurrentBalance.
 func qboBalances(ctx context.Context, qc *qbo.Client, accounts []TrustAccount, ids []string) error {
-	qAccts, err := readByID(ctx, qc, "Account", ids, func(v *qbo.Account) string { return v.ID })
+	qAccts, err := readByID(ctx, qc, nil, "Account", ids, func(v *qbo.Account) string { return v.ID })
 	if err != nil {
 		return err
 	}
@@ -672,7 +672,7 @@ func readTrustTxns(ctx context.Context, qc *qbo.Client, records []*trustRecord) 
 	for entity, list := range ids {
 		switch entity {
 		case "Deposit":
-			m, err := readByID(ctx, qc, entity, list, func(v *qbo.Deposit) string { return v.ID })
+			m, err := readByID(ctx, qc, nil, entity, list, func(v *qbo.Deposit) string { return v.ID })
 			if err != nil {
 				return nil, err
 			}
@@ -680,7 +680,7 @@ func readTrustTxns(ctx context.Context, qc *qbo.Client, records []*trustRecord) 
 				add(depositTxn(v))
 			}
 		case "Purchase":
-			m, err := readByID(ctx, qc, entity, list, func(v *qbo.Purchase) string { return v.ID })
+			m, err := readByID(ctx, qc, nil, entity, list, func(v *qbo.Purchase) string { return v.ID })
 			if err != nil {
 				return nil, err
 			}
@@ -688,7 +688,7 @@ func readTrustTxns(ctx context.Context, qc *qbo.Client, records []*trustRecord) 
 				add(purchaseTxn(v))
 			}
 		case "JournalEntry":
-			m, err := readByID(ctx, qc, entity, list, func(v *qbo.JournalEntry) string { return v.ID })
+			m, err := readByID(ctx, qc, nil, entity, list, func(v *qbo.JournalEntry) string { return v.ID })
 			if err != nil {
 				return nil, err
 			}
