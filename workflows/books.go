@@ -20,6 +20,10 @@ type booksCheck struct {
 	// writes counts the cycles that wrote; started is its value when the running check
 	// began.
 	writes, started int
+	// lastStart is when this run last started a check, counted or dropped: a check
+	// started within the interval makes the next one owed incremental, since the
+	// activity saved its report whatever the workflow made of its answer.
+	lastStart time.Time
 }
 
 // checksBooksBeside says whether this run checks the books beside the sync (version 1
@@ -41,8 +45,10 @@ func (b *booksCheck) noteCycle(ctx workflow.Context, results []syncapi.CategoryR
 			break
 		}
 	}
-	if last.IsZero() || workflow.Now(ctx).Sub(last) >= interval {
-		b.due, b.full = true, true
+	now := workflow.Now(ctx)
+	if last.IsZero() || now.Sub(last) >= interval {
+		b.due = true
+		b.full = b.full || b.lastStart.IsZero() || now.Sub(b.lastStart) >= interval
 	}
 }
 
@@ -54,13 +60,15 @@ func (r *syncRun) startBooksCheck(ctx workflow.Context) {
 	full := r.books.full
 	r.books.due, r.books.full, r.books.running, r.books.started = false, false, true, r.books.writes
 	started := workflow.Now(ctx)
+	r.books.lastStart = started
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		res := checkBooks(ctx, r.in, full)
 		r.books.running, r.books.finished = false, true
 		switch {
 		case r.books.writes != r.books.started:
-			// A cycle wrote while it read: check again when quiet, as fully as asked.
-			r.books.due, r.books.full = true, r.books.full || full
+			// A cycle wrote while it read: check again when quiet. Its report was saved
+			// all the same, so the check again may be incremental from it.
+			r.books.due = true
 		case res != nil:
 			r.sum.Reconciliation, r.sum.ReconciledAt = res, started
 		default:
