@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"cmp"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -10,15 +11,16 @@ import (
 	"github.com/qbosync/qbosync/internal/reconcile"
 )
 
-// BenchmarkFullReconciliation seeds a firm, posts it all to the in-process sandbox over
-// HTTP (the harness's own posting, as the sync would) and times one full reconciliation
-// of it, counting the QuickBooks requests it makes. The firm's size is
-// RECONCILE_BENCH_SIZE (default small, so that a plain `go test -bench` stays quick);
-// the large firm is run by hand:
+// BenchmarkReconciliation seeds a firm, posts it all to the in-process sandbox over HTTP
+// (the harness's own posting, as the sync would) and times a full reconciliation of it
+// and an incremental check after one invoice was edited in QuickBooks, counting the
+// QuickBooks requests each makes. The firm's size is QBOSYNC_BENCH_SIZE (default small,
+// so that a plain `go test -bench` stays quick); the large firm is run by hand, and
+// spends most of its time posting the firm:
 //
-//	RECONCILE_BENCH_SIZE=large go test ./internal/reconcile -run '^$' -bench FullReconciliation -benchtime 3x -timeout 30m
-func BenchmarkFullReconciliation(b *testing.B) {
-	size, err := seed.ParseSize(cmp.Or(os.Getenv("RECONCILE_BENCH_SIZE"), string(seed.SizeSmall)))
+//	QBOSYNC_BENCH_SIZE=large go test ./internal/reconcile -run '^$' -bench Reconciliation -benchtime 3x -timeout 60m
+func BenchmarkReconciliation(b *testing.B) {
+	size, err := seed.ParseSize(cmp.Or(os.Getenv("QBOSYNC_BENCH_SIZE"), string(seed.SizeSmall)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,18 +33,44 @@ func BenchmarkFullReconciliation(b *testing.B) {
 	posted := time.Now()
 	e.postAll()
 	b.Logf("%s firm: %d invoices, %d QuickBooks objects posted in %s", size, sum.Counts["invoices"], e.writes, time.Since(posted).Round(time.Second))
+	checkedAt := e.later(time.Hour) // what was posted is an hour old to QuickBooks
 
-	e.Sim.ResetStats(e.Scope.RealmID)
-	b.ResetTimer()
-	for b.Loop() {
-		r, err := reconcile.Firm(e.ctx, e.DB, e.QC, e.Scope)
-		if err != nil {
-			b.Fatal(err)
+	var base reconcile.Report
+	b.Run("full", func(b *testing.B) {
+		e.Sim.ResetStats(e.Scope.RealmID)
+		for b.Loop() {
+			if base, err = reconcile.Firm(e.ctx, e.DB, e.QC, e.Scope); err != nil {
+				b.Fatal(err)
+			}
+			if !base.OK() {
+				b.Fatalf("the posted firm does not reconcile: %+v", base.Summary())
+			}
 		}
-		if !r.OK() {
-			b.Fatalf("the posted firm does not reconcile: %+v", r.Summary())
-		}
+		b.ReportMetric(float64(e.Sim.Stats(e.Scope.RealmID).Requests)/float64(b.N), "requests/op")
+	})
+	base.FullAt = checkedAt
+	saved, err := json.Marshal(base)
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.StopTimer()
-	b.ReportMetric(float64(e.Sim.Stats(e.Scope.RealmID).Requests)/float64(b.N), "requests/op")
+	p := &picker{e: e, used: map[int64]bool{}}
+	e.later(time.Minute)
+	e.raiseInQBO(p.pick(untouchedInvoices), 5000)
+	b.Run("incremental", func(b *testing.B) {
+		e.Sim.ResetStats(e.Scope.RealmID)
+		for b.Loop() {
+			var last reconcile.Report
+			if err := json.Unmarshal(saved, &last); err != nil { // as the activity reads it
+				b.Fatal(err)
+			}
+			r, err := reconcile.Incremental(e.ctx, e.DB, e.QC, e.Scope, last, checkedAt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if s := r.Summary(); s.MattersDiffering != 1 || !s.Incremental {
+				b.Fatalf("the incremental check found %+v; want the one edited invoice's matter", s)
+			}
+		}
+		b.ReportMetric(float64(e.Sim.Stats(e.Scope.RealmID).Requests)/float64(b.N), "requests/op")
+	})
 }
