@@ -52,7 +52,7 @@ const bankPaymentsSQL = `
 	FROM payments p
 	JOIN clients c ON c.firm_id = p.firm_id AND c.id = p.client_id
 	JOIN qbo_id_map x ON x.firm_id = p.firm_id AND x.realm_id = $2 AND x.kind = 'payment'
-	                 AND split_part(x.source_key, '-', 1) = p.id::text
+	                 AND p.id = split_part(x.source_key, '-', 1)::bigint
 	WHERE p.firm_id = $1 AND p.status = 'posted' AND ($3::date IS NULL OR p.received_on >= $3::date)
 	  AND (p.source = 'trust' OR $4::boolean)
 	GROUP BY p.id, p.received_on, c.name, p.reference, p.amount_cents

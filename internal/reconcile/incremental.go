@@ -183,7 +183,7 @@ func (t *touched) noteChanges(changes map[string]qbo.Changes) (keys, customers [
 const touchedMattersSQL = `
 	SELECT i.matter_id FROM invoices i WHERE i.firm_id = $1 AND i.updated_at >= $3
 	UNION
-	SELECT i.matter_id FROM qbo_id_map x JOIN invoices i ON i.firm_id = x.firm_id AND i.id::text = x.source_key
+	SELECT i.matter_id FROM qbo_id_map x JOIN invoices i ON i.firm_id = x.firm_id AND i.id = x.source_key::bigint
 	WHERE x.firm_id = $1 AND x.realm_id = $2 AND x.kind = 'invoice'
 	  AND (x.updated_at >= $3 OR x.qbo_entity || ':' || x.qbo_id = ANY($4))
 	UNION
@@ -204,7 +204,7 @@ const touchedMattersSQL = `
 	      AND x.source_key = p.id::text || '-' || i.matter_id::text
 	      AND (x.updated_at >= $3 OR x.qbo_entity || ':' || x.qbo_id = ANY($4))))
 	UNION
-	SELECT m.id FROM qbo_id_map x JOIN matters m ON m.firm_id = x.firm_id AND m.id::text = x.source_key
+	SELECT m.id FROM qbo_id_map x JOIN matters m ON m.firm_id = x.firm_id AND m.id = x.source_key::bigint
 	WHERE x.firm_id = $1 AND x.realm_id = $2 AND x.kind = 'matter' AND x.qbo_id = ANY($5)`
 
 // touchedPaymentsSQL lists the practice payments whose bank entries may have changed

@@ -184,13 +184,13 @@ const openingEntriesSQL = `
 const customerClientsSQL = `
 	SELECT x.qbo_id, c.id AS client_id, c.client_number, c.name AS client_name
 	FROM qbo_id_map x
-	JOIN matters m ON m.firm_id = x.firm_id AND m.id::text = x.source_key
+	JOIN matters m ON m.firm_id = x.firm_id AND m.id = x.source_key::bigint
 	JOIN clients c ON c.firm_id = m.firm_id AND c.id = m.client_id
 	WHERE x.firm_id = $1 AND x.realm_id = $2 AND x.kind = 'matter'
 	UNION ALL
 	SELECT x.qbo_id, c.id, c.client_number, c.name
 	FROM qbo_id_map x
-	JOIN clients c ON c.firm_id = x.firm_id AND c.id::text = x.source_key
+	JOIN clients c ON c.firm_id = x.firm_id AND c.id = x.source_key::bigint
 	WHERE x.firm_id = $1 AND x.realm_id = $2 AND x.kind = 'client'`
 
 // qboOwnersSQL says which record of any kind the given QBO transactions stand for.
