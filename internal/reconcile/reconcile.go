@@ -271,7 +271,9 @@ func readByID[T any](ctx context.Context, qc *qbo.Client, known map[string]json.
 // which the sync may be using some.
 const readers = 4
 
-// readChunk reads the entities with the given Ids: one query, one page.
+// readChunk reads the entities with the given Ids: one query, one page. It asks for as
+// many rows as it names Ids, and no second page: QueryAll would ask for one after every
+// full page, an empty answer for every 1,000 Ids.
 func readChunk[T any](ctx context.Context, qc *qbo.Client, entity string, ids []string) ([]T, error) {
 	vals := make([]any, len(ids))
 	for i, id := range ids {
@@ -286,7 +288,7 @@ func readChunk[T any](ctx context.Context, qc *qbo.Client, entity string, ids []
 		return nil, fmt.Errorf("reconcile: %w", err)
 	}
 	var rows []T
-	if err := qc.QueryAll(ctx, text, entity, &rows); err != nil {
+	if _, err := qc.Query(ctx, fmt.Sprintf("%s MAXRESULTS %d", text, len(ids)), entity, &rows); err != nil {
 		return nil, fmt.Errorf("reconcile: read %s: %w", entity, err)
 	}
 	return rows, nil
