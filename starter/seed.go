@@ -20,7 +20,7 @@ type seedFlags struct {
 }
 
 func (f *seedFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.size, "size", "small", "small or large")
+	cmd.Flags().StringVar(&f.size, "size", "small", "small, medium (200 clients) or large (1,000 clients)")
 	cmd.Flags().Int64Var(&f.n, "seed", 1, "the random seed: the same seed makes the same firm")
 	cmd.Flags().StringVar(&f.name, "firm-name", "", "the firm's name (default: derived from size and seed)")
 }

@@ -141,7 +141,7 @@ func backfillFromTheForm(t *testing.T, s *webStack, b *tab) {
 	if rows := b.eval(`String(document.querySelectorAll("#preview tbody tr").length)`); rows == "0" {
 		t.Fatal("the form shows nothing the backfill would bring")
 	}
-	must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{Latency: 100 * time.Millisecond}))
+	must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{Latency: 300 * time.Millisecond}))
 	defer func() { must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{})) }()
 	b.press(`#confirm-backfill`)
 	b.until("the backfill's bar", `document.querySelector("#backfill")`)

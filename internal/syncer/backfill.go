@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/workflows/syncapi"
@@ -42,27 +43,44 @@ func (e *Engine) Backfill(ctx context.Context, cat Category, f pms.BackfillFilte
 			return counts, from, false, err
 		}
 	}
-	cur := from
-	for cur.Entity < len(cat.Entities) {
-		if counts.Changes >= budget {
-			return counts, cur, false, nil
-		}
-		page, err := pms.BackfillIDs(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities[cur.Entity], f, cur.ID, min(e.PageSize, budget-counts.Changes))
+	cur, err := e.backfillPages(ctx, cat, f, from, budget, &counts)
+	return counts, cur, err == nil && cur.Entity >= len(cat.Entities), err
+}
+
+// backfillPages brings the category's records selected by f from the cursor on, a page
+// at a time with pages in flight (pipeline.go), until about budget records are read or
+// none are left, and returns the cursor of the last page landed.
+func (e *Engine) backfillPages(ctx context.Context, cat Category, f pms.BackfillFilter, from BackfillCursor, budget int, counts *Counts) (BackfillCursor, error) {
+	pl := e.pipeline(ctx, cat)
+	defer pl.cancel()
+	landed, read, records := from, from, 0
+	for read.Entity < len(cat.Entities) && records < budget {
+		page, err := pms.BackfillIDs(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities[read.Entity], f, read.ID, min(e.PageSize, budget-records))
 		if err != nil {
-			return counts, cur, false, err
+			return landed, errors.Join(err, pl.drain())
 		}
 		if len(page) == 0 {
-			cur = BackfillCursor{Entity: cur.Entity + 1}
+			read = BackfillCursor{Entity: read.Entity + 1}
 			continue
 		}
-		if err := cat.syncPage(ctx, e, page, &counts); err != nil {
-			return counts, cur, false, err
-		}
-		counts.Changes += len(page)
-		cur.ID = page[len(page)-1].EntityID
-		if e.BackfillProgress != nil {
-			e.BackfillProgress(cur, counts)
+		records += len(page)
+		read.ID = page[len(page)-1].EntityID
+		at := read
+		err = pl.add(page, func(c Counts) error {
+			c.Changes = len(page)
+			*counts = counts.Plus(c)
+			landed = at
+			if e.BackfillProgress != nil {
+				e.BackfillProgress(landed, *counts)
+			}
+			return nil
+		})
+		if err != nil {
+			return landed, err
 		}
 	}
-	return counts, cur, true, nil
+	if err := pl.drain(); err != nil {
+		return landed, err
+	}
+	return read, nil
 }

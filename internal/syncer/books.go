@@ -45,7 +45,7 @@ func (e *Engine) books(ctx context.Context) (*books, error) {
 			return nil, fmt.Errorf("settings: sync start date %q: %w", s.SyncOptions.StartDate, err)
 		}
 	}
-	mapped, err := e.Store.Mappings(ctx, e.Scope, KindLedger, slices.Collect(maps.Values(itemTypes)))
+	mapped, err := e.mappings(ctx, KindLedger, slices.Collect(maps.Values(itemTypes)))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (e *Engine) customersOf(ctx context.Context, matterIDs []int64) (map[int64]
 	}
 	out := map[int64]string{}
 	if b.Contacts.MattersAsSubCustomers {
-		mapped, err := e.Store.Mappings(ctx, e.Scope, posting.KindMatter, keysOf(matterIDs))
+		mapped, err := e.mappings(ctx, posting.KindMatter, keysOf(matterIDs))
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +93,7 @@ func (e *Engine) customersOf(ctx context.Context, matterIDs []int64) (map[int64]
 	for i, m := range matters {
 		clientIDs[i] = m.ClientID
 	}
-	clients, err := e.Store.Mappings(ctx, e.Scope, posting.KindClient, keysOf(clientIDs))
+	clients, err := e.mappings(ctx, posting.KindClient, keysOf(clientIDs))
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func syncMatters(ctx context.Context, e *Engine, f clientFacts, posted map[strin
 	for i, x := range m.matters {
 		clientIDs[i] = x.ClientID
 	}
-	if m.clients, err = e.Store.Mappings(ctx, e.Scope, posting.KindClient, keysOf(clientIDs)); err != nil {
+	if m.clients, err = e.mappings(ctx, posting.KindClient, keysOf(clientIDs)); err != nil {
 		return err
 	}
 	failed, err := e.Store.FailedItems(ctx, e.Scope, posting.KindClient)

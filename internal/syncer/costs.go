@@ -43,7 +43,7 @@ func loadHardCosts(ctx context.Context, e *Engine, changes []pms.Change) (f hard
 	if f.expenses, err = pms.Expenses(ctx, e.Store.DB(), e.Scope.FirmID, f.ids); err != nil {
 		return f, false, err
 	}
-	if f.mapped, err = e.Store.Mappings(ctx, e.Scope, posting.KindHardCost, keysOf(f.ids)); err != nil {
+	if f.mapped, err = e.mappings(ctx, posting.KindHardCost, keysOf(f.ids)); err != nil {
 		return f, false, err
 	}
 	var matterIDs, accountIDs []int64
@@ -63,7 +63,7 @@ func loadHardCosts(ctx context.Context, e *Engine, changes []pms.Change) (f hard
 	for _, id := range accountIDs {
 		keys = append(keys, settings.BankLedgerKey(settings.RoleOperatingBank, id))
 	}
-	f.ledger, err = e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
+	f.ledger, err = e.mappings(ctx, KindLedger, keys)
 	return f, true, err
 }
 

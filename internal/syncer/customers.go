@@ -55,7 +55,7 @@ func (e *Engine) customerOps(ctx context.Context, cs []customer, held map[string
 	}
 	mapped := map[string]map[string]store.Mapping{}
 	for kind, ks := range keys {
-		m, err := e.Store.Mappings(ctx, e.Scope, kind, ks)
+		m, err := e.mappings(ctx, kind, ks)
 		if err != nil {
 			return nil, err
 		}

@@ -66,9 +66,9 @@ type Category struct {
 	// kinds) to the feed entity that brings the record back, for retries; nil means
 	// each entity is its own kind. A key "12-3" is retried as record 12.
 	Kinds map[string]string
-	// syncPage handles the changed records of one page. retry lists failed items to
-	// try again alongside.
-	syncPage func(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error
+	// pages stages the pages of its changes (pipeline.go); nil means the category's
+	// feed only needs to be read past.
+	pages stager
 	// prepare, if set, runs at the start of every run, changes or not (the ledger makes
 	// sure the objects the settings name exist).
 	prepare func(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error
@@ -81,27 +81,27 @@ type Category struct {
 var Categories = []Category{
 	// The ledger's prepare step covers every object the settings name, changed or not;
 	// its feed (bank account changes) only needs to be read past.
-	{Name: "ledger", Entities: []string{pms.EntityBankAccount}, prepare: syncLedger, syncPage: readPast},
-	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, syncPage: contactsPage.sync},
+	{Name: "ledger", Entities: []string{pms.EntityBankAccount}, prepare: syncLedger},
+	{Name: "contacts", Entities: []string{pms.EntityClient, pms.EntityMatter}, pages: contactsPage},
 	// Invoices with their debits, write-offs and credits (an adjustment's change is fed
 	// as a change of its invoice, see internal/db/migrations/00005_transactions.sql), then the payments applied to
 	// them.
-	{Name: "invoices", Entities: []string{pms.EntityInvoice}, syncPage: invoicesPage.sync, Kinds: map[string]string{
+	{Name: "invoices", Entities: []string{pms.EntityInvoice}, pages: invoicesPage, Kinds: map[string]string{
 		posting.KindInvoice: pms.EntityInvoice, posting.KindAdjustment: pms.EntityInvoice, posting.KindAdjustmentPayment: pms.EntityInvoice,
 	}},
-	{Name: "payments", Entities: []string{pms.EntityPayment}, syncPage: paymentsPage.sync, Kinds: map[string]string{
+	{Name: "payments", Entities: []string{pms.EntityPayment}, pages: paymentsPage, Kinds: map[string]string{
 		posting.KindPayment: pms.EntityPayment, posting.KindPaymentDeposit: pms.EntityPayment,
 	}},
 	// Client money in trust: the opening balances as of the day before the start date
 	// (prepare, every run: internal/syncer/opening.go), then deposit slips (or receipts),
 	// transfers to operating (their payments post above), disbursements. Then hard costs.
 	// An opening entry's retry is its prepare's: the page handler reads past its kind.
-	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, prepare: syncTrustOpening, syncPage: trustPage.sync, Kinds: map[string]string{
+	{Name: "trust", Entities: []string{pms.EntityDepositSlip, pms.EntityTrustTransaction}, prepare: syncTrustOpening, pages: trustPage, Kinds: map[string]string{
 		posting.KindDepositSlip: pms.EntityDepositSlip, posting.KindTrustReceipt: pms.EntityTrustTransaction,
 		posting.KindTrustTransfer: pms.EntityTrustTransaction, posting.KindTrustDisbursement: pms.EntityTrustTransaction,
 		posting.KindTrustOpening: pms.EntityBankAccount,
 	}},
-	{Name: "hard_costs", Entities: []string{pms.EntityExpense}, syncPage: hardCostsPage.sync, Kinds: map[string]string{
+	{Name: "hard_costs", Entities: []string{pms.EntityExpense}, pages: hardCostsPage, Kinds: map[string]string{
 		posting.KindHardCost: pms.EntityExpense,
 	}},
 }
@@ -118,8 +118,13 @@ func (c Category) kinds() map[string]string {
 	return out
 }
 
-// readPast is the page handler of a category whose prepare step does all its work.
-func readPast(context.Context, *Engine, []pms.Change, *Counts) error { return nil }
+// stage stages a page of the category's changes.
+func (c Category) stage(ctx context.Context, e *Engine, changes []pms.Change) (staged, error) {
+	if c.pages == nil {
+		return stagedNothing(changes), nil // its prepare step does all its work
+	}
+	return c.pages.stage(ctx, e, changes)
+}
 
 // CategoryNamed returns the category called name.
 func CategoryNamed(name string) (Category, error) {
@@ -155,33 +160,49 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 	if err != nil {
 		return counts, err
 	}
+	if err := e.runFeed(ctx, cat, cur, &counts); err != nil {
+		return counts, err
+	}
+	return counts, e.countFailing(ctx, cat, &counts)
+}
+
+// runFeed syncs the category's feed from cur on, a page at a time with pages in
+// flight (pipeline.go), saving the cursor as each page lands.
+func (e *Engine) runFeed(ctx context.Context, cat Category, cur pms.Cursor, counts *Counts) error {
+	pl := e.pipeline(ctx, cat)
+	defer pl.cancel()
+	read := cur
 	for {
-		changes, err := pms.ReadChanges(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities, cur, e.PageSize)
+		changes, err := pms.ReadChanges(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities, read, e.PageSize)
 		if err != nil {
-			return counts, err
+			return errors.Join(err, pl.drain())
 		}
 		if len(changes) == 0 {
-			if cur.Seq == 0 {
-				// Nothing in its feed yet: a cursor at the start still says the category
-				// has run and is up to date, so sweeps do not take it for new.
-				if err := e.Store.SaveCursor(ctx, e.Scope, cat.Name, cur); err != nil {
-					return counts, err
-				}
+			break
+		}
+		read = changes[len(changes)-1].Cursor
+		landed := read
+		err = pl.add(changes, func(c Counts) error {
+			c.Changes = len(changes)
+			*counts = counts.Plus(c)
+			if err := e.Store.SaveCursor(ctx, e.Scope, cat.Name, landed); err != nil {
+				return err
 			}
-			return counts, e.countFailing(ctx, cat, &counts)
-		}
-		if err := cat.syncPage(ctx, e, changes, &counts); err != nil {
-			return counts, err
-		}
-		counts.Changes += len(changes)
-		cur = changes[len(changes)-1].Cursor
-		if err := e.Store.SaveCursor(ctx, e.Scope, cat.Name, cur); err != nil {
-			return counts, err
-		}
-		if e.Progress != nil {
-			e.Progress(cur, counts)
+			if e.Progress != nil {
+				e.Progress(landed, *counts)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
+	if err := pl.drain(); err != nil || cur.Seq != 0 || read != cur {
+		return err
+	}
+	// Nothing in its feed yet: a cursor at the start still says the category has run
+	// and is up to date, so sweeps do not take it for new.
+	return e.Store.SaveCursor(ctx, e.Scope, cat.Name, cur)
 }
 
 // retryFailed feeds the category's failed items through the page handler as if their
@@ -211,7 +232,7 @@ func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool
 	if len(changes) == 0 {
 		return nil
 	}
-	return cat.syncPage(ctx, e, changes, counts)
+	return syncPage(ctx, e, cat, changes, counts)
 }
 
 // countFailing sets counts.Failed to the category's items failing now. A run may

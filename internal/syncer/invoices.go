@@ -57,7 +57,7 @@ func loadInvoices(ctx context.Context, e *Engine, changes []pms.Change) (f invoi
 	if f.states, err = pms.InvoiceStates(ctx, db, firm, f.ids, f.scope.Start); err != nil {
 		return f, false, err
 	}
-	if f.mapped, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(f.ids)); err != nil {
+	if f.mapped, err = e.mappings(ctx, posting.KindInvoice, keysOf(f.ids)); err != nil {
 		return f, false, err
 	}
 	matterIDs := make([]int64, len(f.invs))
@@ -301,7 +301,7 @@ func creditMemoMappings(ctx context.Context, e *Engine, invoiceID int64) ([]stor
 func creditMemosOf(ctx context.Context, e *Engine, invoiceIDs []int64) (map[int64][]store.Mapping, error) {
 	out := map[int64][]store.Mapping{}
 	for _, kind := range []string{posting.KindAdjustmentPayment, posting.KindAdjustment} {
-		byInvoice, err := e.Store.MappingsOfRecords(ctx, e.Scope, kind, invoiceIDs)
+		byInvoice, err := e.mappingsOfRecords(ctx, kind, invoiceIDs)
 		if err != nil {
 			return nil, err
 		}

@@ -30,7 +30,8 @@ func (e *Engine) lockCompany(ctx context.Context) (context.Context, func(), erro
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	holder := hex.EncodeToString(b[:])
-	ok, err := e.Store.TakeLease(ctx, e.Scope, holder, leaseTTL)
+	ttl := leaseTTL // read once, here: the renewing goroutine outlives the run by a moment
+	ok, err := e.Store.TakeLease(ctx, e.Scope, holder, ttl)
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -40,7 +41,7 @@ func (e *Engine) lockCompany(ctx context.Context) (context.Context, func(), erro
 	run, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(leaseTTL / 3)
+		t := time.NewTicker(ttl / 3)
 		defer t.Stop()
 		for {
 			select {
@@ -49,7 +50,7 @@ func (e *Engine) lockCompany(ctx context.Context) (context.Context, func(), erro
 			case <-t.C:
 				// A renewal that fails for a moment (the database restarting) is tried
 				// again at the next tick; only a lease another holder took ends the run.
-				if ok, err := e.Store.RenewLease(run, e.Scope, holder, leaseTTL); err == nil && !ok {
+				if ok, err := e.Store.RenewLease(run, e.Scope, holder, ttl); err == nil && !ok {
 					cancel(errLeaseLost)
 					return
 				}

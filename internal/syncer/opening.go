@@ -89,7 +89,7 @@ func loadTrustOpening(ctx context.Context, e *Engine) (f openingFacts, ok bool, 
 		}
 	}
 	slices.Sort(f.accounts)
-	if f.existing, err = e.Store.Mappings(ctx, e.Scope, posting.KindTrustOpening, keysOf(f.accounts)); err != nil {
+	if f.existing, err = e.mappings(ctx, posting.KindTrustOpening, keysOf(f.accounts)); err != nil {
 		return f, false, err
 	}
 	failed, err := e.Store.FailedItems(ctx, e.Scope, posting.KindTrustOpening)

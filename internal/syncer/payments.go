@@ -55,10 +55,10 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 	if f.payments, err = pms.Payments(ctx, db, firm, f.ids); err != nil {
 		return f, false, err
 	}
-	if f.parts, err = e.Store.MappingsOfRecords(ctx, e.Scope, posting.KindPayment, f.ids); err != nil {
+	if f.parts, err = e.mappingsOfRecords(ctx, posting.KindPayment, f.ids); err != nil {
 		return f, false, err
 	}
-	if f.deposits, err = e.Store.Mappings(ctx, e.Scope, posting.KindPaymentDeposit, keysOf(f.ids)); err != nil {
+	if f.deposits, err = e.mappings(ctx, posting.KindPaymentDeposit, keysOf(f.ids)); err != nil {
 		return f, false, err
 	}
 	var invoiceIDs, matterIDs []int64
@@ -70,13 +70,13 @@ func loadPayments(ctx context.Context, e *Engine, changes []pms.Change) (f payme
 			matterIDs = append(matterIDs, a.MatterID)
 		}
 	}
-	if f.invoices, err = e.Store.Mappings(ctx, e.Scope, posting.KindInvoice, keysOf(invoiceIDs)); err != nil {
+	if f.invoices, err = e.mappings(ctx, posting.KindInvoice, keysOf(invoiceIDs)); err != nil {
 		return f, false, err
 	}
 	if f.states, err = pms.InvoiceStates(ctx, db, firm, invoiceIDs, f.scope.Start); err != nil {
 		return f, false, err
 	}
-	if f.banks, err = e.Store.Mappings(ctx, e.Scope, KindLedger, bankKeys); err != nil {
+	if f.banks, err = e.mappings(ctx, KindLedger, bankKeys); err != nil {
 		return f, false, err
 	}
 	if f.customers, err = e.customersOf(ctx, matterIDs); err != nil {

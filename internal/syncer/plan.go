@@ -97,25 +97,52 @@ type page[D any] struct {
 	followUp func(ctx context.Context, e *Engine, facts D, posted map[string]string, counts *Counts) error
 }
 
-// sync handles one page of changes: load, plan, apply, follow up.
-func (pg page[D]) sync(ctx context.Context, e *Engine, changes []pms.Change, counts *Counts) error {
-	facts, ok, err := pg.load(ctx, e, changes)
+// stage loads and plans one page of changes; its apply writes the plan, then the
+// follow-up. The page's id-map reads while loading are noted, so that a pipeline
+// knows which records its plan rests on (pipeline.go).
+func (pg page[D]) stage(ctx context.Context, e *Engine, changes []pms.Change) (staged, error) {
+	st := stagedNothing(changes)
+	facts, ok, err := pg.load(context.WithValue(ctx, readsKey{}, st.reads), e, changes)
 	if err != nil || !ok {
-		return err
+		return st, err
 	}
 	p := pg.plan(facts)
 	if len(p.payees) > 0 {
 		// The facts hold the run's vendors (e.vendors), which ensureVendors fills in.
 		if err := e.ensureVendors(ctx, p.payees); err != nil {
-			return err
+			return st, err
 		}
 		p = pg.plan(facts)
 	}
-	posted, err := e.apply(ctx, p, counts)
-	if err != nil || pg.followUp == nil {
-		return err
+	for _, it := range p.items() {
+		st.writes.add(recordOfItem(it.Kind, it.Key))
 	}
-	return pg.followUp(ctx, e, facts, posted, counts)
+	st.apply = func(ctx context.Context, counts *Counts) (func(context.Context, *Counts) error, error) {
+		posted, err := e.apply(ctx, p, counts)
+		if err != nil || pg.followUp == nil {
+			return nil, err
+		}
+		return func(ctx context.Context, counts *Counts) error { return pg.followUp(ctx, e, facts, posted, counts) }, nil
+	}
+	return st, nil
+}
+
+// items are the items a plan is about.
+func (p plan) items() []item {
+	var out []item
+	for _, c := range p.customers {
+		out = append(out, c.it)
+	}
+	for _, t := range p.writes {
+		out = append(out, t.it)
+	}
+	for _, r := range p.retire {
+		out = append(out, r.it)
+	}
+	for _, f := range p.failures {
+		out = append(out, f.it)
+	}
+	return out
 }
 
 // apply carries out a plan: it records the failures, retires what is to go, upserts

@@ -77,12 +77,12 @@ func loadTrust(ctx context.Context, e *Engine, changes []pms.Change) (f trustFac
 			return f, false, err
 		}
 	}
-	if f.slipMaps, err = e.Store.Mappings(ctx, e.Scope, posting.KindDepositSlip, keysOf(f.slipIDs)); err != nil {
+	if f.slipMaps, err = e.mappings(ctx, posting.KindDepositSlip, keysOf(f.slipIDs)); err != nil {
 		return f, false, err
 	}
 	f.own = map[string]map[string]store.Mapping{}
 	for _, kind := range trustTxnKinds {
-		if f.own[kind], err = e.Store.Mappings(ctx, e.Scope, kind, keysOf(f.txnIDs)); err != nil {
+		if f.own[kind], err = e.mappings(ctx, kind, keysOf(f.txnIDs)); err != nil {
 			return f, false, err
 		}
 	}
@@ -182,7 +182,7 @@ func retireReceiptsOnPostedSlips(ctx context.Context, e *Engine, f trustFacts, p
 	if len(onSlips) == 0 {
 		return nil
 	}
-	alone, err := e.Store.Mappings(ctx, e.Scope, posting.KindTrustReceipt, keysOf(onSlips))
+	alone, err := e.mappings(ctx, posting.KindTrustReceipt, keysOf(onSlips))
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (e *Engine) trustAccounts(ctx context.Context, ids []int64) (map[int64]post
 	for _, id := range ids {
 		keys = append(keys, settings.BankLedgerKey(settings.RoleTrustBank, id), settings.BankLedgerKey(settings.RoleTrustLiability, id))
 	}
-	mapped, err := e.Store.Mappings(ctx, e.Scope, KindLedger, keys)
+	mapped, err := e.mappings(ctx, KindLedger, keys)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type params struct {
 
 var sizeParams = map[Size]params{
 	SizeSmall: {clients: 15, matters: 25, entriesPerMonth: 2.0, billChance: 0.15},
+	SizeMedium: {clients: 200, matters: 500, partners: 3, associates: 6, paralegals: 2,
+		entriesPerMonth: 2.5, billChance: 0.33},
 	SizeLarge: {clients: 1000, matters: 2500, partners: 8, associates: 18, paralegals: 5,
 		entriesPerMonth: 2.5, billChance: 0.33},
 }

@@ -25,12 +25,15 @@ const (
 	// SizeSmall is about 15 clients, 25 matters, a few hundred time entries and 40
 	// invoices: every kind of record, seeded in well under a second.
 	SizeSmall Size = "small"
+	// SizeMedium is a fifth of SizeLarge (200 clients, 500 matters): the large firm's
+	// shape for a benchmark's quick look.
+	SizeMedium Size = "medium"
 	// SizeLarge is about 1,000 clients, 2,500 matters, 60,000 time entries and 8,000
 	// invoices, for testing paging, batching and rate limits.
 	SizeLarge Size = "large"
 )
 
-// ParseSize reads a size as a user types it ("small", "large").
+// ParseSize reads a size as a user types it ("small", "medium", "large").
 func ParseSize(s string) (Size, error) {
 	size := Size(strings.ToLower(strings.TrimSpace(s)))
 	if _, ok := sizeParams[size]; !ok {
@@ -40,7 +43,7 @@ func ParseSize(s string) (Size, error) {
 }
 
 func unknownSize(s string) error {
-	return fmt.Errorf("seed: unknown size %q (allowed: %s, %s)", s, SizeSmall, SizeLarge)
+	return fmt.Errorf("seed: unknown size %q (allowed: %s, %s, %s)", s, SizeSmall, SizeMedium, SizeLarge)
 }
 
 // DefaultToday is the as-of date used when Options.Today is zero, fixed so that the
