@@ -71,6 +71,7 @@ func Incremental(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc
 		return Report{}, err
 	}
 	since = since.Add(-clockMargin)
+	// An hour short of CDC's 30 days, so that QuickBooks' clock cannot put it past them.
 	if time.Since(since) > qbo.MaxCDCLookBack-time.Hour || base.Since != opts.sinceText() || base.TrustSkipped != opts.SkipTrust {
 		return Report{}, ErrNeedsFull
 	}
