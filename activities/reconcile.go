@@ -55,8 +55,13 @@ func (a *Activities) checkBooks(ctx context.Context, qc *qbo.Client, scope store
 		}
 		if ok {
 			r, err := reconcile.Incremental(ctx, a.Store.DB(), qc, scope, base, since)
-			if !errors.Is(err, reconcile.ErrNeedsFull) {
-				return r, err
+			if err == nil {
+				return r, nil
+			}
+			// Whatever stopped it (QuickBooks refusing change data capture, say), a
+			// full pass answers too; an error that stops it as well is reported then.
+			if !errors.Is(err, reconcile.ErrNeedsFull) && a.Log != nil {
+				a.Log.Warn("incremental check of the books failed; checking in full", "firm", scope.FirmID, "error", err)
 			}
 		}
 	}
