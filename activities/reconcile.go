@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/app"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/reconcile"
 	"github.com/qbosync/qbosync/internal/store"
@@ -61,7 +62,7 @@ func (a *Activities) checkBooks(ctx context.Context, qc *qbo.Client, scope store
 			// Whatever stopped it (QuickBooks refusing change data capture, say), a
 			// full pass answers too; an error that stops it as well is reported then.
 			if !errors.Is(err, reconcile.ErrNeedsFull) && a.Log != nil {
-				a.Log.Warn("incremental check of the books failed; checking in full", "firm", scope.FirmID, "error", err)
+				app.ActivityLog(ctx, a.Log).Warn("incremental check of the books failed; checking in full", "firm", scope.FirmID, "error", err)
 			}
 		}
 	}
