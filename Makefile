@@ -1,5 +1,5 @@
 # qbosync — the commands a new user needs are `make demo` and `make test`.
-.PHONY: all build test demo up down status db temporal bench clean
+.PHONY: all build test demo up down status up-cluster down-cluster status-cluster chaos db temporal bench clean
 
 all: build
 
@@ -23,6 +23,20 @@ down:
 
 status:
 	scripts/stack.sh status
+
+## up-cluster / down-cluster: the production shape on this machine (README, "The production shape")
+up-cluster:
+	scripts/cluster.sh up
+
+down-cluster:
+	scripts/cluster.sh down
+
+status-cluster:
+	scripts/cluster.sh status
+
+## chaos: a backfill on the cluster shape while its parts are killed in turn (README, "Chaos run")
+chaos:
+	scripts/chaos.sh
 
 db:
 	scripts/postgres.sh

@@ -74,6 +74,9 @@ start_bg() {
   local name=$1 pid i; shift
   nohup "$@" >"$HOME_DIR/$name.log" 2>&1 &
   pid=$!
+  # Not a job of this shell: stop_bg and the chaos run kill it, and the shell need not
+  # report that.
+  disown "$pid" 2>/dev/null || true
   printf '%s\n' "$pid" "$@" >"$HOME_DIR/$name.pid"
   # Until nohup has exec'd CMD the pid shows another command line; wait for it, so
   # that a stop_bg straight after knows the process as ours.

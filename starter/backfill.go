@@ -60,7 +60,7 @@ func latestRunID(ctx context.Context, c client.Client, id string) string {
 // until it closes.
 func followBackfill(ctx context.Context, out io.Writer, c client.Client, id, previous string) error {
 	bar := newProgressBar(out)
-	started := time.Now()
+	started, seen := time.Now(), false
 	for {
 		select {
 		case <-ctx.Done():
@@ -70,11 +70,14 @@ func followBackfill(ctx context.Context, out io.Writer, c client.Client, id, pre
 		d, err := c.DescribeWorkflowExecution(ctx, id, "")
 		info := d.GetWorkflowExecutionInfo()
 		if err != nil || info.GetExecution().GetRunId() == previous {
-			if time.Since(started) > time.Minute {
+			// Once the run has started, an error is Temporal unreachable for a while (a
+			// server restarting, say): keep following, the run carries on meanwhile.
+			if !seen && time.Since(started) > time.Minute {
 				return fmt.Errorf("the backfill did not start within a minute; is a worker running? (`starter status`)")
 			}
 			continue
 		}
+		seen = true
 		var p syncapi.BackfillProgress
 		if v, err := c.QueryWorkflow(ctx, id, "", syncapi.BackfillProgressQuery); err == nil {
 			_ = v.Get(&p)

@@ -37,6 +37,7 @@ func main() {
 		statusCmd(flags),
 		errorsCmd(flags),
 		reconcileCmd(flags),
+		auditCmd(flags),
 		demoCmd(flags),
 		setupCmd(flags),
 		serveCmd(flags),

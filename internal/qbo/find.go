@@ -3,6 +3,7 @@ package qbo
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -39,34 +40,89 @@ func (c *Client) FindByMarker(ctx context.Context, entity, naturalKeyField, natu
 	if naturalKeyValue == "" || marker == "" {
 		return false, &Error{Op: op, Class: Bug, Message: "a natural key value and a marker are required"}
 	}
-	q := Select(entity).Where(naturalKeyField, "=", naturalKeyValue)
-	if nameLists[entity] {
+	rows, err := c.findRows(ctx, op, Select(entity).Where(naturalKeyField, "=", naturalKeyValue))
+	if err != nil {
+		return false, err
+	}
+	notes, err := notesOf(op, rows)
+	if err != nil {
+		return false, err
+	}
+	i := firstWith(notes, marker)
+	if i < 0 {
+		return false, nil
+	}
+	if out != nil {
+		if err := json.Unmarshal(rows[i], out); err != nil {
+			return false, &Error{Op: op, Class: Bug, Message: "cannot decode the answer: " + err.Error(), Err: err}
+		}
+	}
+	return true, nil
+}
+
+// FindByMarkers is FindByMarker for many ambiguous creates of one entity at
+// once: one query for the objects whose naturalKeyField lies between from and
+// to (the records' dates, for transactions), instead of one per record. It
+// returns, for each marker an object carries, the first such object in QBO's
+// answer, as JSON; a marker missing from the map is on no object. A page whose
+// worker died after sending its creates has up to a page of them in doubt, and
+// a lookup each would take the next attempt longer than a worker may live
+// while workers keep dying (the chaos run, scripts/chaos.sh).
+func (c *Client) FindByMarkers(ctx context.Context, entity, naturalKeyField, from, to string, markers []string) (map[string]json.RawMessage, error) {
+	op := "find " + entity + " by markers"
+	if from == "" || to == "" || len(markers) == 0 {
+		return nil, &Error{Op: op, Class: Bug, Message: "a range of natural key values and markers are required"}
+	}
+	rows, err := c.findRows(ctx, op, Select(entity).Where(naturalKeyField, ">=", from).Where(naturalKeyField, "<=", to))
+	if err != nil {
+		return nil, err
+	}
+	notes, err := notesOf(op, rows)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]json.RawMessage, len(markers))
+	for _, m := range markers {
+		if i := firstWith(notes, m); i >= 0 {
+			found[m] = rows[i]
+		}
+	}
+	return found, nil
+}
+
+// findRows reads every object q selects, inactive name-list entries included.
+func (c *Client) findRows(ctx context.Context, op string, q *Query) ([]json.RawMessage, error) {
+	if nameLists[q.entity] {
 		q = q.Where("Active", "IN", List(true, false))
 	}
 	text, err := q.Build()
 	if err != nil {
-		return false, &Error{Op: op, Class: Bug, Message: err.Error(), Err: err}
+		return nil, &Error{Op: op, Class: Bug, Message: err.Error(), Err: err}
 	}
 	var rows []json.RawMessage
-	if err := c.QueryAll(ctx, text, entity, &rows); err != nil {
-		return false, err
+	if err := c.QueryAll(ctx, text, q.entity, &rows); err != nil {
+		return nil, err
 	}
-	for _, row := range rows {
+	return rows, nil
+}
+
+// notesOf is each row's PrivateNote and Notes, joined by a space (a marker holds
+// none, so none spans the two).
+func notesOf(op string, rows []json.RawMessage) ([]string, error) {
+	out := make([]string, len(rows))
+	for i, row := range rows {
 		var notes struct{ PrivateNote, Notes string }
 		if err := json.Unmarshal(row, &notes); err != nil {
-			return false, &Error{Op: op, Class: Bug, Message: "cannot decode the answer: " + err.Error(), Err: err}
+			return nil, &Error{Op: op, Class: Bug, Message: "cannot decode the answer: " + err.Error(), Err: err}
 		}
-		if !HasMarker(notes.PrivateNote, marker) && !HasMarker(notes.Notes, marker) {
-			continue
-		}
-		if out != nil {
-			if err := json.Unmarshal(row, out); err != nil {
-				return false, &Error{Op: op, Class: Bug, Message: "cannot decode the answer: " + err.Error(), Err: err}
-			}
-		}
-		return true, nil
+		out[i] = notes.PrivateNote + " " + notes.Notes
 	}
-	return false, nil
+	return out, nil
+}
+
+// firstWith is the index of the first notes carrying marker, or -1.
+func firstWith(notes []string, marker string) int {
+	return slices.IndexFunc(notes, func(n string) bool { return HasMarker(n, marker) })
 }
 
 // HasMarker reports whether note holds marker as a whole: not followed by

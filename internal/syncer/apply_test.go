@@ -325,6 +325,54 @@ func TestPutTxnsAdoptsWhatAnIntentLeftInQuickBooks(t *testing.T) {
 	}
 }
 
+// A worker that died mid-page leaves a page of intents. The next attempt looks them up
+// in one query over their dates, not one each (a lookup each would take longer than a
+// worker lives while workers keep dying: scripts/chaos.sh), adopts what the dead attempt
+// made and creates the rest, each once.
+func TestPutTxnsLooksUpAPageOfIntentsInOneQuery(t *testing.T) {
+	r := newRig(t, qbosim.Options{IgnoreRequestID: true})
+	ctx := t.Context()
+	var txns []txn
+	var intents []store.Intent
+	for i := range 40 {
+		tx := r.journal(r.transferItem(fmt.Sprint(i+1)), fmt.Sprintf("2026-04-%02d", 1+i%20), 1000+i)
+		hash, err := contentHash(tx.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txns = append(txns, tx)
+		intents = append(intents, store.Intent{Kind: tx.it.Kind, SourceKey: tx.it.Key, QBOEntity: tx.entity, ContentHash: hash, TxnDate: tx.date})
+	}
+	if err := r.e.Store.SaveIntents(ctx, r.e.Scope, intents); err != nil {
+		t.Fatal(err)
+	}
+	// The dead attempt's creates that reached QuickBooks: every third.
+	made := 0
+	for i := 0; i < len(txns); i += 3 {
+		if err := r.e.QBO.Create(ctx, txns[i].entity, txns[i].body, "dead-attempt-"+txns[i].it.Key, nil); err != nil {
+			t.Fatal(err)
+		}
+		made++
+	}
+	r.sim.ResetStats(r.realm)
+	var counts Counts
+	if _, err := putTxns(ctx, r.e, txns, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if counts.Adopted != made || counts.Created != len(txns)-made {
+		t.Errorf("counts %+v; want %d adopted and %d created", counts, made, len(txns)-made)
+	}
+	for _, tx := range txns {
+		if n := len(r.withMarker("JournalEntry", tx.it.Marker)); n != 1 {
+			t.Errorf("%s is in QuickBooks %d times", tx.it.Key, n)
+		}
+	}
+	// The lookup, then the writes: far fewer requests than one lookup per intent.
+	if st := r.sim.Stats(r.realm); st.Requests > 5 {
+		t.Errorf("%d requests for %d records in doubt; want one query for the lookups, and the writes in batches", st.Requests, len(txns))
+	}
+}
+
 // A transaction QuickBooks refuses inside a batch is that record's failed item (its
 // intent cleared: the create did not happen); the rest of the batch lands.
 func TestPutTxnsRefusalInsideABatchFailsOnlyThatRecord(t *testing.T) {

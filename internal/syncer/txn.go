@@ -195,6 +195,10 @@ func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids ma
 	if err != nil {
 		return nil, err
 	}
+	inQBO, err := findInDoubt(ctx, e, group, mapped, intents)
+	if err != nil {
+		return nil, err
+	}
 	var ops []pendingOp
 	for _, t := range group {
 		hash, err := contentHash(t.body)
@@ -204,11 +208,7 @@ func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids ma
 		op := pendingOp{txn: t, hash: hash}
 		m, isMapped := mapped[t.it.Key]
 		if in, inDoubt := intents[t.it.Key]; !isMapped && inDoubt {
-			found, err := findTxn(ctx, e, t, in)
-			if err != nil {
-				return nil, err
-			}
-			if found != nil {
+			if found := inQBO[t.it.Key]; found != nil {
 				m, isMapped = store.Mapping{Kind: t.it.Kind, SourceKey: t.it.Key, QBOEntity: t.entity,
 					QBOID: found.ID, SyncToken: found.SyncToken, ContentHash: in.ContentHash}, true
 				op.adopted = true
@@ -387,6 +387,67 @@ func updateTxn(ctx context.Context, e *Engine, op pendingOp) (identity, error) {
 	var got identity
 	err = retryingInPlace(ctx, func() error { return e.QBO.Update(ctx, op.entity, body, reqID, &got) })
 	return got, err
+}
+
+// findInDoubt looks for the objects that the earlier creates of group's unmapped
+// records with an intent may have made, keyed by record. One record in doubt costs a
+// lookup by its date; several of an entity cost one query over their dates together
+// (qbo.FindByMarkers), so that an attempt after a worker died mid-page is not all
+// lookups.
+func findInDoubt(ctx context.Context, e *Engine, group []txn, mapped map[string]store.Mapping, intents map[string]store.Intent) (map[string]*identity, error) {
+	doubts := map[string][]txn{}
+	for _, t := range group {
+		in, inDoubt := intents[t.it.Key]
+		if _, isMapped := mapped[t.it.Key]; !isMapped && inDoubt {
+			doubts[in.QBOEntity] = append(doubts[in.QBOEntity], t)
+		}
+	}
+	found := map[string]*identity{}
+	for _, entity := range slices.Sorted(maps.Keys(doubts)) {
+		ofEntity := doubts[entity]
+		if len(ofEntity) == 1 {
+			t := ofEntity[0]
+			id, err := findTxn(ctx, e, t, intents[t.it.Key])
+			if err != nil {
+				return nil, err
+			}
+			found[t.it.Key] = id
+			continue
+		}
+		if err := findTxns(ctx, e, entity, ofEntity, intents, found); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+// findTxns looks for several records' objects of one entity in one query over the
+// range of their intents' dates, and puts those found into found.
+func findTxns(ctx context.Context, e *Engine, entity string, group []txn, intents map[string]store.Intent, found map[string]*identity) error {
+	from, to := intents[group[0].it.Key].TxnDate, intents[group[0].it.Key].TxnDate
+	markers := make([]string, len(group))
+	for i, t := range group {
+		from, to = min(from, intents[t.it.Key].TxnDate), max(to, intents[t.it.Key].TxnDate)
+		markers[i] = t.it.Marker
+	}
+	var rows map[string]json.RawMessage
+	err := retryingInPlace(ctx, func() (err error) {
+		rows, err = e.QBO.FindByMarkers(ctx, entity, "TxnDate", from, to, markers)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range group {
+		if row, ok := rows[t.it.Marker]; ok {
+			var id identity
+			if err := json.Unmarshal(row, &id); err != nil {
+				return fmt.Errorf("decode %s found by marker: %w", entity, err)
+			}
+			found[t.it.Key] = &id
+		}
+	}
+	return nil
 }
 
 // findTxn looks for the object an earlier create of t may have made.

@@ -32,16 +32,17 @@ func within(t *testing.T, counts map[string]int, ranges map[string][2]int) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]Size{"small": SizeSmall, "large": SizeLarge, " Large ": SizeLarge} {
+	for in, want := range map[string]Size{"small": SizeSmall, "medium": SizeMedium, "large": SizeLarge, " Large ": SizeLarge} {
 		got, err := ParseSize(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got)
 	}
-	for _, in := range []string{"", "medium", "smal"} {
+	for _, in := range []string{"", "huge", "smal"} {
 		_, err := ParseSize(in)
 		require.Error(t, err, in)
 		assert.Contains(t, err.Error(), "small")
 		assert.Contains(t, err.Error(), "large")
+		assert.Contains(t, err.Error(), "medium")
 	}
 	_, err := Seed(context.Background(), nil, Options{Size: "huge"})
 	assert.ErrorContains(t, err, "huge")
