@@ -15,5 +15,7 @@ say "client and limiter throughput"
 go test -run '^$' -bench . -benchmem ./internal/qbo/
 say "small-firm latency, sync idle (100 changes)"
 go test -run '^$' -bench ChangeToQBOLatency -benchtime 100x -timeout 30m ./internal/e2e/
+say "reconciliation, full and incremental (QBOSYNC_BENCH_SIZE=${QBOSYNC_BENCH_SIZE:-small})"
+go test -run '^$' -bench Reconciliation -benchtime 3x -timeout 60m ./internal/reconcile/
 say "first sync, busy latency, idle firms and two workers on one company (QBOSYNC_BENCH_SIZE=${QBOSYNC_BENCH_SIZE:-small})"
 go test -run '^$' -bench 'FirstSync|BusyLatency|IdleFirms|TwoWorkersOneCompany' -benchtime 1x -timeout 5h ./internal/e2e/

@@ -40,7 +40,11 @@ func writeSummary(w io.Writer, conn store.Connection, sum syncapi.Summary) error
 	}
 	if r := sum.Reconciliation; r != nil {
 		if !sum.ReconciledAt.IsZero() {
-			fmt.Fprintf(w, "books checked as of %s (%s ago)\n", sum.ReconciledAt.Local().Format("2006-01-02 15:04:05"), time.Since(sum.ReconciledAt).Round(time.Second))
+			how := ""
+			if r.Incremental {
+				how = ", what changed since the check before, on its full pass"
+			}
+			fmt.Fprintf(w, "books checked as of %s (%s ago%s)\n", sum.ReconciledAt.Local().Format("2006-01-02 15:04:05"), time.Since(sum.ReconciledAt).Round(time.Second), how)
 		}
 		if r.OK {
 			fmt.Fprintf(w, "books reconcile: %d matters' receivables and %d trust accounts agree with the practice system to the cent\n",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
@@ -67,5 +68,19 @@ func TestErrorsNeverSayNoFailedItemsWhileACategoryIsStuck(t *testing.T) {
 	assertTerminalSafe(t, "starter errors", got)
 	if strings.Contains(got, "No failed items") || !strings.Contains(got, "STUCK") || !strings.Contains(got, "ledger") || !strings.Contains(got, "6 attempt(s)") {
 		t.Errorf("a stuck category is not reported as such:\n%s", got)
+	}
+}
+
+// The status says when the latest check of the books was incremental.
+func TestSyncSummarySaysWhenTheBooksCheckWasIncremental(t *testing.T) {
+	for _, incremental := range []bool{false, true} {
+		var out bytes.Buffer
+		sum := syncapi.Summary{Status: syncapi.StatusIdle, ReconciledAt: time.Now(), Reconciliation: &syncapi.BooksSummary{OK: true, Incremental: incremental}}
+		if err := writeSummary(&out, store.Connection{FirmID: 1, RealmID: "9341"}, sum); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "what changed since the check before"); got != incremental {
+			t.Errorf("incremental %v, status:\n%s", incremental, out.String())
+		}
 	}
 }

@@ -14,11 +14,16 @@ import (
 // saw the books half-written: its answer is dropped, and the check is owed again.
 type booksCheck struct {
 	due      bool // the books may have changed since the last check, or a full check is due
+	full     bool // the check owed is a full pass: the interval passed, or a person asked
 	running  bool
 	finished bool // a check ended since the idle wait last looked
 	// writes counts the cycles that wrote; started is its value when the running check
 	// began.
 	writes, started int
+	// lastStart is when this run last started a check, counted or dropped: a check
+	// started within the interval makes the next one owed incremental, since the
+	// activity saved its report whatever the workflow made of its answer.
+	lastStart time.Time
 }
 
 // checksBooksBeside says whether this run checks the books beside the sync (version 1
@@ -29,8 +34,9 @@ func (r *syncRun) checksBooksBeside(ctx workflow.Context) bool {
 }
 
 // noteCycle records what a cycle means for the books: a cycle that read changes or
-// wrote anything makes a check owed (and spoils one under way); a firm whose data did
-// not change is checked in full once interval has passed since the last check.
+// wrote anything makes a check owed (and spoils one under way), which may be
+// incremental; a firm whose data did not change is checked in full once interval has
+// passed since the last check.
 func (b *booksCheck) noteCycle(ctx workflow.Context, results []syncapi.CategoryResult, interval time.Duration, last time.Time) {
 	for _, c := range results {
 		if c.Changes+c.Created+c.Updated+c.Adopted > 0 {
@@ -39,8 +45,10 @@ func (b *booksCheck) noteCycle(ctx workflow.Context, results []syncapi.CategoryR
 			break
 		}
 	}
-	if last.IsZero() || workflow.Now(ctx).Sub(last) >= interval {
+	now := workflow.Now(ctx)
+	if last.IsZero() || now.Sub(last) >= interval {
 		b.due = true
+		b.full = b.full || b.lastStart.IsZero() || now.Sub(b.lastStart) >= interval
 	}
 }
 
@@ -49,14 +57,18 @@ func (r *syncRun) startBooksCheck(ctx workflow.Context) {
 	if !r.books.due || r.books.running {
 		return
 	}
-	r.books.due, r.books.running, r.books.started = false, true, r.books.writes
+	full := r.books.full
+	r.books.due, r.books.full, r.books.running, r.books.started = false, false, true, r.books.writes
 	started := workflow.Now(ctx)
+	r.books.lastStart = started
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		res := checkBooks(ctx, r.in)
+		res := checkBooks(ctx, r.in, full)
 		r.books.running, r.books.finished = false, true
 		switch {
 		case r.books.writes != r.books.started:
-			r.books.due = true // a cycle wrote while it read: check again when quiet
+			// A cycle wrote while it read: check again when quiet. Its report was saved
+			// all the same, so the check again may be incremental from it.
+			r.books.due = true
 		case res != nil:
 			r.sum.Reconciliation, r.sum.ReconciledAt = res, started
 		default:

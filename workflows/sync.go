@@ -103,7 +103,7 @@ func SyncWorkflow(ctx workflow.Context, in syncapi.SyncInput) (syncapi.Summary, 
 		in.ReconcileInterval = DefaultReconcileInterval
 	}
 	r := &syncRun{in: in, sum: syncapi.Summary{FirmID: in.FirmID, RealmID: in.RealmID, Cycles: in.Cycles, ReconciledAt: in.ReconciledAt},
-		books: booksCheck{due: in.BooksDue}}
+		books: booksCheck{due: in.BooksDue, full: in.BooksFull}}
 	if err := workflow.SetQueryHandler(ctx, syncapi.StatusQuery, func() (syncapi.Summary, error) { return r.sum, nil }); err != nil {
 		return r.sum, err
 	}
@@ -213,7 +213,7 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 	case r.checksBooksBeside(ctx):
 		r.books.noteCycle(ctx, r.sum.Categories, r.in.ReconcileInterval, r.sum.ReconciledAt)
 	default:
-		r.sum.Reconciliation = checkBooks(ctx, r.in)
+		r.sum.Reconciliation = checkBooks(ctx, r.in, true)
 		r.sum.ReconciledAt = workflow.Now(ctx)
 	}
 	r.sum.Cycles++
@@ -251,6 +251,7 @@ func (r *syncRun) idle(ctx workflow.Context, stuck string) {
 			r.showBooks(ctx, stuck)
 		}
 		r.books.due = r.books.due || r.ctl.checkBooks
+		r.books.full = r.books.full || r.ctl.checkBooks // asked for by a person: the whole of the books
 		r.ctl.checkBooks = false
 	}
 	cancelTimer()
@@ -277,6 +278,7 @@ func (r *syncRun) continueAsNew(ctx workflow.Context) error {
 	next := r.in
 	next.Cycles, next.RetryFailed, next.Paused, next.Backfill = r.sum.Cycles, r.ctl.retryFailed, r.ctl.paused, r.ctl.backfill
 	next.ReconciledAt, next.BooksDue = r.sum.ReconciledAt, r.books.due || r.ctl.checkBooks
+	next.BooksFull = r.books.full || r.ctl.checkBooks
 	return workflow.NewContinueAsNewError(ctx, SyncWorkflow, next)
 }
 
@@ -312,14 +314,20 @@ var reconcileActivity = workflow.ActivityOptions{
 
 // checkBooks reconciles the company after a cycle (from version 1 of "reconcile";
 // earlier runs replay without it). A reconciliation that cannot run leaves nil: it
-// must not stop the sync, whose next cycle tries again.
-func checkBooks(ctx workflow.Context, in syncapi.SyncInput) *syncapi.BooksSummary {
+// must not stop the sync, whose next cycle tries again. Unless full, the check may be
+// incremental (from version 1 of "books-incremental"): it looks again only at what
+// changed since the last one, and the activity still runs a full pass once the last is
+// ReconcileInterval old.
+func checkBooks(ctx workflow.Context, in syncapi.SyncInput, full bool) *syncapi.BooksSummary {
 	if workflow.GetVersion(ctx, "reconcile", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
+	req := syncapi.ReconcileInput{FirmID: in.FirmID, RealmID: in.RealmID}
+	if !full && workflow.GetVersion(ctx, "books-incremental", workflow.DefaultVersion, 1) >= 1 {
+		req.Incremental, req.FullEvery = true, in.ReconcileInterval
+	}
 	var r syncapi.BooksSummary
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reconcileActivity), syncapi.ReconcileActivity,
-		syncapi.ReconcileInput{FirmID: in.FirmID, RealmID: in.RealmID}).Get(ctx, &r)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reconcileActivity), syncapi.ReconcileActivity, req).Get(ctx, &r)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("reconciliation could not run", "error", err)
 		return nil

@@ -375,9 +375,11 @@ func TestAChangeNeverWaitsForTheBooks(t *testing.T) {
 			return syncapi.CategoryResult{Category: in.Category, Counts: syncer.Counts{Changes: 1, Created: 1}}, nil
 		})
 	checks := 0
+	var asked []syncapi.ReconcileInput
 	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).After(20 * time.Minute).Return(
-		func(context.Context, syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
+		func(_ context.Context, in syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
 			checks++
+			asked = append(asked, in)
 			return syncapi.BooksSummary{OK: checks > 1, MattersChecked: checks}, nil
 		})
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.SyncNowSignal, nil) }, time.Minute)
@@ -398,6 +400,11 @@ func TestAChangeNeverWaitsForTheBooks(t *testing.T) {
 	if r := after.Reconciliation; checks != 2 || r == nil || !r.OK || r.MattersChecked != 2 || after.Status != syncapi.StatusIdle {
 		t.Errorf("%d checks, status %q, reconciliation %+v; want the second check's clean books", checks, after.Status, after.Reconciliation)
 	}
+	// The first check of the books is a full pass; the one owed for the writes may be
+	// incremental, the full pass not an hour old (the default 6h interval).
+	if len(asked) != 2 || asked[0].Incremental || !asked[1].Incremental || asked[1].FullEvery != workflows.DefaultReconcileInterval {
+		t.Errorf("checks asked for %+v; want a full pass, then an incremental check with a full pass every %v", asked, workflows.DefaultReconcileInterval)
+	}
 	if after.ReconciledAt.Sub(start) != 20*time.Minute {
 		t.Errorf("reconciled at %v after the start, want 20m (when the counted check started)", after.ReconciledAt.Sub(start))
 	}
@@ -412,8 +419,11 @@ func TestAnIdleSyncChecksTheBooksOncePerInterval(t *testing.T) {
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(countingActivity(&calls, syncer.Counts{Unchanged: 4}))
 	checks := 0
 	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(
-		func(context.Context, syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
+		func(_ context.Context, in syncapi.ReconcileInput) (syncapi.BooksSummary, error) {
 			checks++
+			if in.Incremental {
+				t.Errorf("check %d is incremental: an idle firm's checks (the first, the signal's, the interval's) are full passes", checks)
+			}
 			return syncapi.BooksSummary{OK: true}, nil
 		})
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(syncapi.ReconcileSignal, nil) }, 30*time.Minute)

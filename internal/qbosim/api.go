@@ -144,6 +144,8 @@ func (s *Server) dispatch(call *apiCall) *response {
 			return s.faultResponse(call, errMethodNotAllowed(method, call.r.URL.Path))
 		}
 		return s.handleBatch(call, c)
+	case len(segs) == 1 && segs[0] == "cdc":
+		return s.handleCDC(call, c)
 	case len(segs) == 2 && segs[0] == "reports":
 		if method != http.MethodGet {
 			return s.faultResponse(call, errMethodNotAllowed(method, call.r.URL.Path))

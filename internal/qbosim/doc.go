@@ -221,6 +221,12 @@
 //     start_date is echoed, balances are cumulative up to end_date (all
 //     postings when absent); AccountList shows a balance for every account,
 //     where QBO's chart of accounts leaves income and expenses blank.
+//   - Change data capture (GET /cdc?entities=...&changedSince=..., cdc.go):
+//     changedSince a date or an RFC 3339 datetime within the last 30 days;
+//     up to 1000 objects per entity, with totalCount saying how many changed;
+//     a deleted transaction is {"Id","status":"Deleted","domain","MetaData"}
+//     from its deletion on. LastUpdatedTime has whole seconds, and an object
+//     updated in the second of changedSince is included.
 //   - Reads and queries never lose their answers; only writes (POST other
 //     than /query) do.
 //   - The sandbox always answers JSON (no XML), writes must be
@@ -228,7 +234,7 @@
 //
 // # Not emulated
 //
-// CDC, webhooks, Preferences other than the duplicate-number warnings (class
+// Webhooks, Preferences other than the duplicate-number warnings (class
 // tracking is always on, sales-form numbering always automatic), Employee, TaxCode/TaxRate/sales tax,
 // Term (DueDate is TxnDate+30), PaymentMethod, Bill/BillPayment/Vendor
 // balances, SalesReceipt, RefundReceipt, Transfer, Estimate, attachments and

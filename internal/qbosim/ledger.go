@@ -231,12 +231,7 @@ func (c *company) refreshRollups(k *kind, ids []string) {
 		return
 	}
 	h := k.hier
-	children := map[string][]string{}
-	for id, r := range c.entities[k.name] {
-		if pid := refValue(r.data["ParentRef"]); pid != "" && !r.deleted {
-			children[pid] = append(children[pid], id)
-		}
-	}
+	children := c.children[k.name]
 	affected := map[string]bool{}
 	for _, id := range ids {
 		for depth := 0; id != "" && !affected[id] && depth <= maxLevel+1; depth++ {
@@ -255,7 +250,7 @@ func (c *company) refreshRollups(k *kind, ids []string) {
 			return v
 		}
 		parts := []any{c.get(k, id).data[h.rollupFrom]}
-		for _, child := range children[id] {
+		for child := range children[id] {
 			parts = append(parts, rollup(child))
 		}
 		memo[id] = sumDecimals(parts...)

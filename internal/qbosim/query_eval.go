@@ -3,6 +3,7 @@ package qbosim
 import (
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,11 +51,12 @@ func (s *Server) runQuery(c *company, text string, now time.Time) (map[string]an
 
 	activeOnly := k.nameList && !q.mentions("Active")
 	var rows []*record
-	for _, r := range c.list(k) {
+	candidates, where := c.candidates(k, q.where)
+	for _, r := range candidates {
 		if (activeOnly && !isActive(r.data)) || c.batchNew[linkKey(k.name, r.id)] {
 			continue
 		}
-		if s.matches(r.data, q.where) {
+		if s.matches(r.data, where) {
 			rows = append(rows, r)
 		}
 	}
@@ -141,6 +143,37 @@ func attrValue(data map[string]any, path []string) (any, bool) {
 		return id, ok
 	}
 	return v, true
+}
+
+// candidates are the records a query's WHERE clause can match, and the conditions
+// left to check on them: the records it names when it filters on Id (= or IN, the
+// only operators QBO allows on Id), looked up rather than compared with every record
+// of the kind, which for a thousand Ids among tens of thousands of records is the
+// difference between a millisecond and seconds; else every live record.
+func (c *company) candidates(k *kind, where []condition) ([]*record, []condition) {
+	for i, cond := range where {
+		if len(cond.path) != 1 || !strings.EqualFold(cond.path[0], "Id") || (cond.op != "=" && cond.op != "IN") {
+			continue
+		}
+		ids := make([]string, 0, len(cond.values))
+		for _, lit := range cond.values {
+			id := strings.TrimLeft(lit.text, "0")
+			if id == "" {
+				id = lit.text
+			}
+			if c.live(k, id) != nil {
+				ids = append(ids, id)
+			}
+		}
+		sortIDs(ids)
+		ids = slices.Compact(ids)
+		out := make([]*record, len(ids))
+		for j, id := range ids {
+			out[j] = c.live(k, id)
+		}
+		return out, slices.Delete(slices.Clone(where), i, i+1)
+	}
+	return c.list(k), where
 }
 
 func (s *Server) matches(data map[string]any, where []condition) bool {

@@ -34,6 +34,10 @@ type company struct {
 	// Derived from the records (rebuilt on load, see ledger.go).
 	ledger   ledger
 	linkedBy map[string]map[string]int64 // "Invoice:130" -> "Payment:131" -> cents applied
+	// children indexes the records that are not deleted by kind and ParentRef
+	// (kept by put), so a balance's roll-up reads a record's children without
+	// a pass over every record of its kind.
+	children map[string]map[string]map[string]struct{}
 
 	// batchNew holds the records created by the batch being processed:
 	// later items of the same batch must not see them.
@@ -48,6 +52,7 @@ func newCompany(realmID string) *company {
 		requests: map[string]storedReply{},
 		ledger:   newLedger(),
 		linkedBy: map[string]map[string]int64{},
+		children: map[string]map[string]map[string]struct{}{},
 	}
 }
 
@@ -106,7 +111,21 @@ func (c *company) put(k *kind, r *record) {
 	if c.entities[k.name] == nil {
 		c.entities[k.name] = map[string]*record{}
 	}
+	if old := c.entities[k.name][r.id]; old != nil && !old.deleted {
+		if kids := c.children[k.name][refValue(old.data["ParentRef"])]; kids != nil {
+			delete(kids, r.id)
+		}
+	}
 	c.entities[k.name][r.id] = r
+	if pid := refValue(r.data["ParentRef"]); pid != "" && !r.deleted {
+		if c.children[k.name] == nil {
+			c.children[k.name] = map[string]map[string]struct{}{}
+		}
+		if c.children[k.name][pid] == nil {
+			c.children[k.name][pid] = map[string]struct{}{}
+		}
+		c.children[k.name][pid][r.id] = struct{}{}
+	}
 }
 
 // replaceData swaps in a modified copy of a record's data (copy-on-write)

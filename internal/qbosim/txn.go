@@ -570,7 +570,13 @@ func (s *Server) deleteTxn(c *company, k *kind, in map[string]any, now time.Time
 			return nil, f
 		}
 	}
-	tomb := &record{id: old.id, deleted: true, data: old.data}
+	// The tombstone's LastUpdatedTime is when it was deleted: change data capture
+	// reports the deletion from then on.
+	meta := map[string]any{"LastUpdatedTime": now.In(s.loc).Format(metaTimeLayout)}
+	if om, ok := old.data["MetaData"].(map[string]any); ok {
+		meta["CreateTime"] = om["CreateTime"]
+	}
+	tomb := &record{id: old.id, deleted: true, data: withChanges(old.data, map[string]any{"MetaData": meta})}
 	c.put(k, tomb)
 	s.afterCommit(c, k, old, tomb, now)
 	return tomb, nil

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -51,7 +52,7 @@ const bankPaymentsSQL = `
 	FROM payments p
 	JOIN clients c ON c.firm_id = p.firm_id AND c.id = p.client_id
 	JOIN qbo_id_map x ON x.firm_id = p.firm_id AND x.realm_id = $2 AND x.kind = 'payment'
-	                 AND split_part(x.source_key, '-', 1) = p.id::text
+	                 AND p.id = split_part(x.source_key, '-', 1)::bigint
 	WHERE p.firm_id = $1 AND p.status = 'posted' AND ($3::date IS NULL OR p.received_on >= $3::date)
 	  AND (p.source = 'trust' OR $4::boolean)
 	GROUP BY p.id, p.received_on, c.name, p.reference, p.amount_cents
@@ -74,16 +75,18 @@ func Deposits(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc st
 	if err := sqlx.SelectContext(ctx, db, &pays, bankPaymentsSQL, sc.FirmID, sc.RealmID, opts.sinceArg(), opts.PaymentsToBank); err != nil {
 		return DepositsReport{}, fmt.Errorf("reconcile: payments into the bank: %w", err)
 	}
+	rep := DepositsReport{PaymentsChecked: len(pays)}
+	pays = slices.DeleteFunc(pays, func(p bankPayment) bool { return !opts.checksPayment(p.ID) })
 	var partIDs, depositIDs []string
 	for _, p := range pays {
 		partIDs = append(partIDs, p.Parts...)
 		depositIDs = append(depositIDs, p.Deposit)
 	}
-	parts, err := readByID(ctx, qc, "Payment", partIDs, func(v *qbo.Payment) string { return v.ID })
+	parts, err := readByID(ctx, qc, opts.known(), "Payment", partIDs, func(v *qbo.Payment) string { return v.ID })
 	if err != nil {
 		return DepositsReport{}, err
 	}
-	deposits, err := readByID(ctx, qc, "Deposit", depositIDs, func(v *qbo.Deposit) string { return v.ID })
+	deposits, err := readByID(ctx, qc, opts.known(), "Deposit", depositIDs, func(v *qbo.Deposit) string { return v.ID })
 	if err != nil {
 		return DepositsReport{}, err
 	}
@@ -94,7 +97,7 @@ func Deposits(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc st
 	for _, d := range deposits {
 		accountIDs = append(accountIDs, refValue(d.DepositToAccountRef))
 	}
-	accounts, err := readByID(ctx, qc, "Account", accountIDs, func(v *qbo.Account) string { return v.ID })
+	accounts, err := readByID(ctx, qc, opts.known(), "Account", accountIDs, func(v *qbo.Account) string { return v.ID })
 	if err != nil {
 		return DepositsReport{}, err
 	}
@@ -102,7 +105,6 @@ func Deposits(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc st
 		a := accounts[refValue(ref)]
 		return a != nil && a.AccountType == "Bank"
 	}
-	rep := DepositsReport{PaymentsChecked: len(pays)}
 	for _, p := range pays {
 		if why, n := bankEntries(p, parts, deposits, inBank); why != "" {
 			rep.Payments = append(rep.Payments, PaymentEntries{PaymentID: p.ID, ReceivedOn: p.ReceivedOn, Client: p.Client,

@@ -32,6 +32,16 @@ const syncSettingsSQL = `
 // the firm has submitted settings the sync posts with the documented defaults (no start
 // date, all unpaid invoices, trust synced), and so does Firm check.
 func Firm(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.Scope) (Report, error) {
+	opts, err := FirmOptions(ctx, db, sc)
+	if err != nil {
+		return Report{}, err
+	}
+	return Run(ctx, db, qc, sc, opts)
+}
+
+// FirmOptions reads the firm's submitted settings as Options (the defaults until it
+// has submitted some).
+func FirmOptions(ctx context.Context, db sqlx.QueryerContext, sc store.Scope) (Options, error) {
 	s := struct {
 		StartDate string `db:"start_date"`
 		AllUnpaid bool   `db:"all_unpaid"`
@@ -42,13 +52,13 @@ func Firm(ctx context.Context, db sqlx.QueryerContext, qc *qbo.Client, sc store.
 	}{AllUnpaid: true, Trust: true}
 	err := sqlx.GetContext(ctx, db, &s, syncSettingsSQL, sc.FirmID, sc.RealmID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Report{}, fmt.Errorf("reconcile: settings: %w", err)
+		return Options{}, fmt.Errorf("reconcile: settings: %w", err)
 	}
 	opts := Options{AllUnpaid: s.AllUnpaid, SkipTrust: !s.Trust, DiscountLines: s.Discount, ReceiptsAlone: s.Receipts, PaymentsToBank: s.ToBank}
 	if s.StartDate != "" {
 		if opts.Since, err = time.Parse(time.DateOnly, s.StartDate); err != nil {
-			return Report{}, fmt.Errorf("reconcile: the submitted sync start date %q is not a date: %w", s.StartDate, err)
+			return Options{}, fmt.Errorf("reconcile: the submitted sync start date %q is not a date: %w", s.StartDate, err)
 		}
 	}
-	return Run(ctx, db, qc, sc, opts)
+	return opts, nil
 }

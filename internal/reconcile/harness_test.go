@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 // env is one test's world: a migrated practice database, the QBO sandbox over real
 // HTTP with an empty company, and a client for it.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	DB    *sqlx.DB
 	Store *store.Store
@@ -35,16 +36,30 @@ type env struct {
 	// QBO objects every posting needs.
 	income, item string
 	writes       int
+	simAhead     *atomic.Int64 // nanoseconds the sandbox's clock runs ahead
 }
 
-func newEnv(t *testing.T) *env {
+// later moves the sandbox's clock ahead by d and returns its new time: what was posted
+// before is then d old to QuickBooks.
+func (e *env) later(d time.Duration) time.Time {
+	e.simAhead.Add(int64(d))
+	return time.Now().Add(time.Duration(e.simAhead.Load()))
+}
+
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	d, _ := dbtest.New(t)
 	box, err := secret.New(bytes.Repeat([]byte{9}, secret.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim := qbosim.New(qbosim.Options{})
+	// The sandbox's clock runs ahead of the test's by ahead, so that a test can make what
+	// it posted look old to change data capture.
+	var ahead atomic.Int64
+	sim := qbosim.New(qbosim.Options{
+		Now:            func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) },
+		AccessTokenTTL: 24 * time.Hour,
+	})
 	ts := httptest.NewServer(sim)
 	t.Cleanup(func() {
 		ts.Close()
@@ -59,7 +74,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ctx: context.Background(), DB: d, Store: store.New(d, box), Sim: sim, QC: qc}
+	e := &env{t: t, ctx: context.Background(), DB: d, Store: store.New(d, box), Sim: sim, QC: qc, simAhead: &ahead}
 	e.Scope.RealmID = realm
 	var inc qbo.Account
 	e.create("Account", qbo.Account{Name: "Legal Fee Income", AccountType: "Income", AccountSubType: "ServiceFeeIncome"}, &inc)

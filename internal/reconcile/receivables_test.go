@@ -114,17 +114,7 @@ func TestReceivablesNameTheRecordsBehindEachDifference(t *testing.T) {
 
 	// An invoice whose amount a bookkeeper raised by $50 in QBO.
 	edited := p.pick(untouchedInvoices)
-	invMap := e.mapping("invoice", strconv.FormatInt(edited.Invoice, 10))
-	inv, err := qbo.Get[qbo.Invoice](ctx, e.QC, invMap.QBOID)
-	require.NoError(t, err)
-	var lines []qbo.Line
-	for _, l := range inv.Line {
-		if l.DetailType == qbo.SalesItemLine {
-			l.Amount += 5000
-			lines = append(lines, l)
-		}
-	}
-	e.update("Invoice", qbo.Invoice{ID: inv.ID, SyncToken: inv.SyncToken, Sparse: true, Line: lines}, nil)
+	e.raiseInQBO(edited, 5000)
 
 	// A payment entered in QBO by hand.
 	hand := p.pick(untouchedInvoices)

@@ -184,13 +184,13 @@ const openingEntriesSQL = `
 const customerClientsSQL = `
 	SELECT x.qbo_id, c.id AS client_id, c.client_number, c.name AS client_name
 	FROM qbo_id_map x
-	JOIN matters m ON m.firm_id = x.firm_id AND m.id::text = x.source_key
+	JOIN matters m ON m.firm_id = x.firm_id AND m.id = x.source_key::bigint
 	JOIN clients c ON c.firm_id = m.firm_id AND c.id = m.client_id
 	WHERE x.firm_id = $1 AND x.realm_id = $2 AND x.kind = 'matter'
 	UNION ALL
 	SELECT x.qbo_id, c.id, c.client_number, c.name
 	FROM qbo_id_map x
-	JOIN clients c ON c.firm_id = x.firm_id AND c.id::text = x.source_key
+	JOIN clients c ON c.firm_id = x.firm_id AND c.id = x.source_key::bigint
 	WHERE x.firm_id = $1 AND x.realm_id = $2 AND x.kind = 'client'`
 
 // qboOwnersSQL says which record of any kind the given QBO transactions stand for.
@@ -544,7 +544,7 @@ func openingRecords(records []*trustRecord, since time.Time, mapped map[string]*
 
 // qboBalances sets each account's QBO bank and liability balance: its CurrentBalance.
 func qboBalances(ctx context.Context, qc *qbo.Client, accounts []TrustAccount, ids []string) error {
-	qAccts, err := readByID(ctx, qc, "Account", ids, func(v *qbo.Account) string { return v.ID })
+	qAccts, err := readByID(ctx, qc, nil, "Account", ids, func(v *qbo.Account) string { return v.ID })
 	if err != nil {
 		return err
 	}
@@ -672,7 +672,7 @@ func readTrustTxns(ctx context.Context, qc *qbo.Client, records []*trustRecord) 
 	for entity, list := range ids {
 		switch entity {
 		case "Deposit":
-			m, err := readByID(ctx, qc, entity, list, func(v *qbo.Deposit) string { return v.ID })
+			m, err := readByID(ctx, qc, nil, entity, list, func(v *qbo.Deposit) string { return v.ID })
 			if err != nil {
 				return nil, err
 			}
@@ -680,7 +680,7 @@ func readTrustTxns(ctx context.Context, qc *qbo.Client, records []*trustRecord) 
 				add(depositTxn(v))
 			}
 		case "Purchase":
-			m, err := readByID(ctx, qc, entity, list, func(v *qbo.Purchase) string { return v.ID })
+			m, err := readByID(ctx, qc, nil, entity, list, func(v *qbo.Purchase) string { return v.ID })
 			if err != nil {
 				return nil, err
 			}
@@ -688,7 +688,7 @@ func readTrustTxns(ctx context.Context, qc *qbo.Client, records []*trustRecord) 
 				add(purchaseTxn(v))
 			}
 		case "JournalEntry":
-			m, err := readByID(ctx, qc, entity, list, func(v *qbo.JournalEntry) string { return v.ID })
+			m, err := readByID(ctx, qc, nil, entity, list, func(v *qbo.JournalEntry) string { return v.ID })
 			if err != nil {
 				return nil, err
 			}

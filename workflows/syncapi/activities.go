@@ -1,5 +1,7 @@
 package syncapi
 
+import "time"
+
 // The activities the SyncWorkflow and BackfillWorkflow run, by name, with their inputs
 // and results: the workflows call them by these names, and package activities
 // implements them, so the workflows need nothing of the engine.
@@ -50,6 +52,11 @@ type CategoryPending struct {
 type ReconcileInput struct {
 	FirmID  int64  `json:"firm_id"`
 	RealmID string `json:"realm_id"`
+	// Incremental asks to check only what changed since the latest check, updating its
+	// report, unless its full pass is FullEvery old or more (0: any age); a full pass
+	// otherwise.
+	Incremental bool          `json:"incremental,omitempty"`
+	FullEvery   time.Duration `json:"full_every,omitempty"`
 }
 
 // BackfillChunkInput asks for one chunk of a category's backfill (or, to

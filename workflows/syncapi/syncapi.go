@@ -108,6 +108,9 @@ type SyncInput struct {
 	// checked, and that a check is owed.
 	ReconciledAt time.Time `json:"reconciled_at,omitzero"`
 	BooksDue     bool      `json:"books_due,omitempty"`
+	// BooksFull: the check owed is a full pass (asked for by a reconcile signal, or the
+	// interval passed), not an incremental one.
+	BooksFull bool `json:"books_full,omitempty"`
 }
 
 // Summary is the state of a sync: the last result of each category (the status query,
@@ -240,6 +243,10 @@ type BooksSummary struct {
 	// PaymentsNotOneBankEntry counts the practice payments into a bank that QBO does not
 	// show as one bank entry (the bank statement's one line).
 	PaymentsNotOneBankEntry int `json:"payments_not_one_bank_entry,omitempty"`
+	// Incremental: the latest check looked again only at what changed since the one
+	// before, and carried over the rest of the last full pass (docs/design.md,
+	// "Reconciliation").
+	Incremental bool `json:"incremental,omitempty"`
 
 	TrustSkipped           bool `json:"trust_skipped,omitempty"` // trust money does not sync
 	TrustAccountsChecked   int  `json:"trust_accounts_checked"`
