@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -90,6 +91,19 @@ func (s *Store) FailedItems(ctx context.Context, sc Scope, kinds ...string) ([]I
 		return nil, fmt.Errorf("failed items: %w", err)
 	}
 	return out, nil
+}
+
+// NewestMappingCreated is when the newest id-map entry of the kinds was made: the
+// zero time when there is none.
+func (s *Store) NewestMappingCreated(ctx context.Context, sc Scope, kinds ...string) (time.Time, error) {
+	var at sql.NullTime
+	err := s.db.GetContext(ctx, &at, `
+		SELECT max(created_at) FROM qbo_id_map WHERE firm_id = $1 AND realm_id = $2 AND kind = ANY($3)`,
+		sc.FirmID, sc.RealmID, textArray(kinds))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("newest mapping: %w", err)
+	}
+	return at.Time, nil
 }
 
 // KindFailures are the failing items of one kind: all of them, those waiting for

@@ -5,6 +5,7 @@ package syncer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -677,5 +678,43 @@ func TestAnIdleCycleSendsQuickBooksNoRequest(t *testing.T) {
 	r.syncAll()
 	if st := r.sim.Stats(r.realm); st.Requests != 0 {
 		t.Errorf("an idle cycle sent QuickBooks %d requests (%+v), want none", st.Requests, st)
+	}
+}
+
+// A record waiting for another is tried again once something of the kind it waits for
+// has come into QuickBooks since its last try, and not at every run: a hard cost whose
+// matter's client has a bad e-mail waits without cost until the client is fixed.
+func TestWaitingItemsAreTriedAgainWhenWhatTheyWaitForMayHaveCome(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(17, nil)
+	r.syncAll()
+	attempts := func() map[string]int {
+		var rows []struct {
+			Key      string `db:"source_key"`
+			Attempts int    `db:"attempts"`
+		}
+		if err := r.e.Store.DB().Select(&rows, `SELECT source_key, attempts FROM sync_items
+			WHERE firm_id = $1 AND kind = $2 AND status = 'failed' AND error_code = $3`, firm, posting.KindHardCost, waitingForMatter); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, row := range rows {
+			out[row.Key] = row.Attempts
+		}
+		return out
+	}
+	before := attempts()
+	if len(before) == 0 {
+		t.Fatal("the seeded firm has no hard cost waiting for its matter; the test needs one")
+	}
+	r.run("hard_costs", false)
+	if after := attempts(); !maps.Equal(after, before) {
+		t.Errorf("with nothing new in QuickBooks the waiting hard costs were tried again: attempts %v, then %v", before, after)
+	}
+	r.fixSeedFailures(firm)
+	r.run("contacts", false)
+	r.run("hard_costs", false)
+	if left := attempts(); len(left) != 0 {
+		t.Errorf("after their matters came, hard costs still wait: %v", left)
 	}
 }

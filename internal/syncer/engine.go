@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/posting"
@@ -215,9 +216,16 @@ func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool
 		return err
 	}
 	var changes []pms.Change
+	waits := waitsOver{e: e}
 	for _, f := range failed {
-		if onlyWaiting && !strings.HasPrefix(f.ErrorCode, waitingPrefix) && !f.RetryRequested {
-			continue
+		if onlyWaiting && !f.RetryRequested {
+			over, err := waits.over(ctx, f)
+			if err != nil {
+				return err
+			}
+			if !over {
+				continue
+			}
 		}
 		head, _, _ := strings.Cut(f.SourceKey, "-")
 		id, err := strconv.ParseInt(head, 10, 64)
@@ -233,6 +241,47 @@ func (e *Engine) retryFailed(ctx context.Context, cat Category, onlyWaiting bool
 		return nil
 	}
 	return syncPage(ctx, e, cat, changes, counts)
+}
+
+// waitsOver tells which waiting items may go now, reading the newest object of each
+// awaited kind once per run.
+type waitsOver struct {
+	e      *Engine
+	newest map[string]time.Time // by waiting code
+}
+
+// over reports whether f waits for another record and one of the kind it waits for has
+// come into QuickBooks since f was last tried. A waiting item is retried in every run
+// after an earlier category wrote; without this, a firm whose hard costs wait for the
+// matter of a client with a bad e-mail would redo them all at every change anywhere.
+func (w *waitsOver) over(ctx context.Context, f store.ItemStatus) (bool, error) {
+	if !strings.HasPrefix(f.ErrorCode, waitingPrefix) {
+		return false, nil
+	}
+	kinds, known := awaitedKinds[f.ErrorCode]
+	if !known {
+		return true, nil // nothing says what would end it: try
+	}
+	at, ok := w.newest[f.ErrorCode]
+	if !ok {
+		var err error
+		if at, err = w.e.Store.NewestMappingCreated(ctx, w.e.Scope, kinds...); err != nil {
+			return false, err
+		}
+		if w.newest == nil {
+			w.newest = map[string]time.Time{}
+		}
+		w.newest[f.ErrorCode] = at
+	}
+	return f.LastAttemptAt.Before(at), nil
+}
+
+// awaitedKinds are, by waiting code, the kinds of object whose arrival in QuickBooks
+// may end the wait.
+var awaitedKinds = map[string][]string{
+	waitingForMatter:  {posting.KindClient, posting.KindMatter},
+	waitingForInvoice: {posting.KindInvoice},
+	waitingForLedger:  {KindLedger},
 }
 
 // countFailing sets counts.Failed to the category's items failing now. A run may
