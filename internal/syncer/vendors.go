@@ -3,6 +3,9 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/qbosync/qbosync/internal/names"
 	"github.com/qbosync/qbosync/internal/posting"
@@ -57,22 +60,38 @@ func vendorOf(vendors map[string]vendorRef, payee string) (v vendorRef, known bo
 }
 
 // ensureVendors makes sure each payee has a vendor in QBO, or an item failure saying
-// why it cannot, in the run's vendors. Other errors stop the page.
+// why it cannot, in the run's vendors. Other errors stop the page. New payees are made
+// a few at a time: each is a lookup and a create, and a page of hard costs meets many
+// new payees early in a first sync.
 func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 	vendors := e.runVendors()
+	todo := map[string]string{} // the payees new to the run, by key
 	for _, payee := range payees {
 		key := posting.PayeeKey(payee)
-		if _, ok := vendors[key]; ok {
-			continue
+		if _, ok := vendors[key]; !ok && todo[key] == "" {
+			todo[key] = payee
 		}
-		id, err := ensureVendor(ctx, e, payee)
-		if err != nil && asItemFailure(err) == nil {
-			return err
-		}
-		vendors[key] = vendorRef{id: id, err: err}
 	}
-	return nil
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(vendorsAtOnce)
+	for key, payee := range todo {
+		g.Go(func() error {
+			id, err := ensureVendor(gctx, e, payee)
+			if err != nil && asItemFailure(err) == nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			vendors[key] = vendorRef{id: id, err: err}
+			return nil
+		})
+	}
+	return g.Wait()
 }
+
+// vendorsAtOnce is how many new payees' vendors are made at once.
+const vendorsAtOnce = 4
 
 // ensureVendor returns the QBO vendor of a payee, creating it the first time. The
 // payee's first spelling names the vendor: later spellings with the same key use it as
