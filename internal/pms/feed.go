@@ -57,6 +57,19 @@ func ReadChanges(ctx context.Context, db sqlx.QueryerContext, firmID int64, enti
 	return out, nil
 }
 
+// LastChange is the cursor of the firm's newest change of the given entities (the
+// zero cursor when there is none).
+func LastChange(ctx context.Context, db sqlx.QueryerContext, firmID int64, entities []string) (Cursor, error) {
+	var c Cursor
+	err := sqlx.GetContext(ctx, db, &c.Seq, `
+		SELECT COALESCE(max(seq), 0) FROM pms_changes WHERE firm_id = $1 AND entity = ANY($2)`,
+		firmID, pq.Array(entities))
+	if err != nil {
+		return c, fmt.Errorf("read change feed: %w", err)
+	}
+	return c, nil
+}
+
 // ChangeAges returns how long ago each of the firm's changes of the given entities
 // after `after`, up to and including `upto`, committed: the sync's lag once it has
 // written them. Both ends are the database's clock, so a worker's clock cannot skew it.

@@ -718,3 +718,42 @@ func TestWaitingItemsAreTriedAgainWhenWhatTheyWaitForMayHaveCome(t *testing.T) {
 		t.Errorf("after their matters came, hard costs still wait: %v", left)
 	}
 }
+
+// A run reads its feed as far as it reached when the run began: changes that arrive
+// while it runs wait for the next run, so a stream of edits cannot keep one category
+// running and the ones after it waiting.
+func TestARunReadsItsFeedAsFarAsItReachedWhenItBegan(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(17, nil)
+	r.syncAll()
+	var ids []int64
+	if err := r.e.Store.DB().Select(&ids, `SELECT id FROM invoices WHERE firm_id = $1 AND status = 'approved' ORDER BY id LIMIT 4`, firm); err != nil || len(ids) < 4 {
+		t.Fatalf("approved invoices: %v, %v", ids, err)
+	}
+	for _, id := range ids[:3] {
+		r.exec(`UPDATE invoices SET memo = 'edited' WHERE id = $1`, id)
+	}
+	e := *r.e
+	e.PageSize = 1
+	edited := false
+	e.Progress = func(pms.Cursor, Counts) {
+		if !edited { // another edit lands while the run goes on
+			edited = true
+			r.exec(`UPDATE invoices SET memo = 'edited meanwhile' WHERE id = $1`, ids[3])
+		}
+	}
+	cat, err := CategoryNamed("invoices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := e.Run(t.Context(), cat, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Changes != 3 {
+		t.Errorf("the run read %d changes, want the 3 there when it began", counts.Changes)
+	}
+	if next := r.run("invoices", false); next.Changes != 1 {
+		t.Errorf("the next run read %d changes, want the 1 that came meanwhile", next.Changes)
+	}
+}

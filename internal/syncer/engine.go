@@ -170,6 +170,14 @@ func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Count
 // runFeed syncs the category's feed from cur on, a page at a time with pages in
 // flight (pipeline.go), saving the cursor as each page lands.
 func (e *Engine) runFeed(ctx context.Context, cat Category, cur pms.Cursor, counts *Counts) error {
+	// A run reads its feed as far as it reached when the run began: a firm editing an
+	// invoice faster than QuickBooks takes the edits would otherwise keep one category
+	// running for ever, and the categories after it (and the next cycle's new client)
+	// waiting. What comes later wakes the sync for the next cycle.
+	upto, err := pms.LastChange(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities)
+	if err != nil {
+		return err
+	}
 	pl := e.pipeline(ctx, cat)
 	defer pl.cancel()
 	read := cur
@@ -178,6 +186,7 @@ func (e *Engine) runFeed(ctx context.Context, cat Category, cur pms.Cursor, coun
 		if err != nil {
 			return errors.Join(err, pl.drain())
 		}
+		changes = slices.DeleteFunc(changes, func(c pms.Change) bool { return c.Seq > upto.Seq })
 		if len(changes) == 0 {
 			break
 		}
