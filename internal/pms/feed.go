@@ -3,6 +3,7 @@ package pms
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -43,14 +44,20 @@ type Change struct {
 // internal/db/migrations/00002_change_feed.sql), so paging by sequence never passes over a change
 // that commits late. The last change's Cursor is where to continue.
 func ReadChanges(ctx context.Context, db sqlx.QueryerContext, firmID int64, entities []string, after Cursor, limit int) ([]Change, error) {
+	return ReadChangesUpTo(ctx, db, firmID, entities, after, Cursor{Seq: math.MaxInt64}, limit)
+}
+
+// ReadChangesUpTo is ReadChanges that stops at upto (included): a run that reads only
+// what was in the feed when it began (LastChange).
+func ReadChangesUpTo(ctx context.Context, db sqlx.QueryerContext, firmID int64, entities []string, after, upto Cursor, limit int) ([]Change, error) {
 	var out []Change
 	err := sqlx.SelectContext(ctx, db, &out, `
 		SELECT seq, entity, entity_id, op
 		FROM pms_changes
-		WHERE firm_id = $1 AND entity = ANY($2) AND seq > $3
+		WHERE firm_id = $1 AND entity = ANY($2) AND seq > $3 AND seq <= $4
 		ORDER BY seq
-		LIMIT $4`,
-		firmID, pq.Array(entities), after.Seq, limit)
+		LIMIT $5`,
+		firmID, pq.Array(entities), after.Seq, upto.Seq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read change feed: %w", err)
 	}

@@ -182,11 +182,10 @@ func (e *Engine) runFeed(ctx context.Context, cat Category, cur pms.Cursor, coun
 	defer pl.cancel()
 	read := cur
 	for {
-		changes, err := pms.ReadChanges(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities, read, e.PageSize)
+		changes, err := pms.ReadChangesUpTo(ctx, e.Store.DB(), e.Scope.FirmID, cat.Entities, read, upto, e.PageSize)
 		if err != nil {
 			return errors.Join(err, pl.drain())
 		}
-		changes = slices.DeleteFunc(changes, func(c pms.Change) bool { return c.Seq > upto.Seq })
 		if len(changes) == 0 {
 			break
 		}
