@@ -27,6 +27,9 @@ const (
 // empty. Since August 2025 QBO answers every older minor version as 75.
 const DefaultMinorVersion = "75"
 
+// MaxQueryResults is QBO's largest MAXRESULTS: the most rows one query answers.
+const MaxQueryResults = maxPageSize
+
 const (
 	// maxPageSize is QBO's largest MAXRESULTS.
 	maxPageSize = 1000

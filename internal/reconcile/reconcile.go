@@ -271,24 +271,10 @@ func readByID[T any](ctx context.Context, qc *qbo.Client, known map[string]json.
 // which the sync may be using some.
 const readers = 4
 
-// readChunk reads the entities with the given Ids: one query, one page. It asks for as
-// many rows as it names Ids, and no second page: QueryAll would ask for one after every
-// full page, an empty answer for every 1,000 Ids.
+// readChunk reads the entities with the given Ids: one query, one page.
 func readChunk[T any](ctx context.Context, qc *qbo.Client, entity string, ids []string) ([]T, error) {
-	vals := make([]any, len(ids))
-	for i, id := range ids {
-		vals[i] = id
-	}
-	q := qbo.Select(entity).Where("Id", "IN", qbo.List(vals...))
-	if entity == "Account" {
-		q = q.Where("Active", "IN", qbo.List(true, false))
-	}
-	text, err := q.Build()
-	if err != nil {
-		return nil, fmt.Errorf("reconcile: %w", err)
-	}
 	var rows []T
-	if _, err := qc.Query(ctx, fmt.Sprintf("%s MAXRESULTS %d", text, len(ids)), entity, &rows); err != nil {
+	if err := qc.ReadByIDs(ctx, entity, ids, &rows); err != nil {
 		return nil, fmt.Errorf("reconcile: read %s: %w", entity, err)
 	}
 	return rows, nil

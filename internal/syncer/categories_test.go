@@ -267,6 +267,53 @@ func TestChangedVoidedAndDeletedInvoicesFollowThePracticeSystem(t *testing.T) {
 	}
 }
 
+// Edits of invoices that payments were applied to after the sync wrote them (each
+// payment made a new version of its invoices in QuickBooks) are written over the
+// current versions, read in one query first: not a refused update, a read and an
+// update again for each.
+func TestEditsOfPaidInvoicesReadTheirCurrentSyncTokensOnce(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(4, nil)
+	r.syncAll()
+	var ids []int64
+	if err := r.e.Store.DB().Select(&ids, `
+		SELECT DISTINCT a.invoice_id FROM payment_allocations a
+		JOIN qbo_id_map m ON m.firm_id = $1 AND m.kind = 'invoice' AND m.source_key = a.invoice_id::text
+		JOIN invoices i ON i.id = a.invoice_id AND i.status = 'approved'
+		ORDER BY a.invoice_id LIMIT 8`, firm); err != nil || len(ids) < 2 {
+		t.Fatalf("paid synced invoices: %v, %v", ids, err)
+	}
+	stale := 0
+	for _, id := range ids {
+		m, _ := r.mapping(posting.KindInvoice, fmt.Sprint(id))
+		inv := r.sim.Entities(r.realm, "Invoice")
+		for _, o := range inv {
+			if o["Id"] == m.QBOID && fmt.Sprint(o["SyncToken"]) != m.SyncToken {
+				stale++
+			}
+		}
+		r.exec(`UPDATE invoices SET memo = 'Edited after payment' WHERE id = $1`, id)
+	}
+	if stale != len(ids) {
+		t.Fatalf("%d of %d invoices moved by their payments since the sync wrote them; the test needs all", stale, len(ids))
+	}
+	r.sim.ResetStats(r.realm)
+	counts := r.run("invoices", false)
+	// The seed's invoices that wait for their matters are tried again and fail again.
+	if counts.Updated != len(ids) {
+		t.Fatalf("counts %+v, failures %v; want %d updated", counts, r.failures(), len(ids))
+	}
+	if got := r.sim.Stats(r.realm).Requests; got != len(ids)+1 {
+		t.Errorf("%d requests for %d edits; want one read of their SyncTokens and one update each", got, len(ids))
+	}
+	for _, id := range ids {
+		got := r.withMarker("Invoice", names.Marker(firm, posting.KindInvoice, id))
+		if len(got) != 1 || !strings.Contains(fmt.Sprint(got[0]["PrivateNote"]), "Edited after payment") {
+			t.Errorf("invoice %d: %v", id, got)
+		}
+	}
+}
+
 func centsOfAny(v any) int64 {
 	var whole, frac int64
 	fmt.Sscanf(strings.Replace(fmt.Sprint(v), ".", " ", 1), "%d %d", &whole, &frac)
