@@ -471,7 +471,7 @@ func TestPutTxnsUpdateOverAStaleSyncTokenRereadsAndWrites(t *testing.T) {
 func TestHoldCustomersInBatchesAfterALostAnswerCreatesNothingTwice(t *testing.T) {
 	r := newRig(t, qbosim.Options{IgnoreRequestID: true})
 	var cs []customer
-	for i := range 35 { // two batches
+	for i := range 30 { // one batch (more would send some alone beside it)
 		it := r.client(fmt.Sprint(i + 1))
 		cs = append(cs, customer{it: it, body: r.customer(it, fmt.Sprintf("Batch Client %02d", i+1))})
 	}
@@ -482,25 +482,54 @@ func TestHoldCustomersInBatchesAfterALostAnswerCreatesNothingTwice(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(held) != 35 || counts.Created+counts.Adopted != 35 || counts.Adopted != 30 {
-		t.Fatalf("%d held, counts %+v; want 35, the lost batch's 30 adopted", len(held), counts)
+	if len(held) != 30 || counts.Adopted != 30 {
+		t.Fatalf("%d held, counts %+v; want 30, the lost batch's 30 adopted", len(held), counts)
 	}
 	for _, c := range cs {
 		if n := len(r.named("Customer", "DisplayName", c.body.DisplayName)); n != 1 {
 			t.Errorf("%s is in QuickBooks %d times", c.body.DisplayName, n)
 		}
 	}
-	if st := r.sim.Stats(r.realm); st.Batches != 2 {
-		t.Errorf("%d batch requests for 35 customers, want 2", st.Batches)
+	if st := r.sim.Stats(r.realm); st.Batches != 1 {
+		t.Errorf("%d batch requests for 30 customers, want 1", st.Batches)
 	}
-	// A second pass writes nothing; a changed customer is updated in a batch.
+	// A second pass writes nothing; a changed customer is updated.
 	cs[3].body.CompanyName = "Changed Co"
 	counts = Counts{}
 	if _, err := r.e.holdCustomers(t.Context(), cs, &counts); err != nil {
 		t.Fatal(err)
 	}
-	if counts.Unchanged != 34 || counts.Updated != 1 {
-		t.Errorf("second pass counts %+v; want 34 unchanged and 1 updated", counts)
+	if counts.Unchanged != 29 || counts.Updated != 1 {
+		t.Errorf("second pass counts %+v; want 29 unchanged and 1 updated", counts)
+	}
+}
+
+// Beyond one batch, customers go alone beside the batches too, as transactions do, and
+// every one lands once, recorded.
+func TestHoldCustomersUsesSinglesBesideBatches(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	var cs []customer
+	for i := range 100 {
+		it := r.client(fmt.Sprint(i + 1))
+		cs = append(cs, customer{it: it, body: r.customer(it, fmt.Sprintf("Many Client %03d", i+1))})
+	}
+	r.sim.ResetStats(r.realm)
+	var counts Counts
+	held, err := r.e.holdCustomers(t.Context(), cs, &counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := r.sim.Stats(r.realm)
+	if len(held) != 100 || counts.Created != 100 || st.Batches == 0 || st.Requests == st.Batches {
+		t.Fatalf("%d held, counts %+v, stats %+v; want 100 created by batches and singles both", len(held), counts, st)
+	}
+	for _, c := range cs {
+		if n := len(r.named("Customer", "DisplayName", c.body.DisplayName)); n != 1 {
+			t.Errorf("%s is in QuickBooks %d times", c.body.DisplayName, n)
+		}
+		if m, ok := r.mapping(c.it.Kind, c.it.Key); !ok || m.QBOID != held[c.it.Key] {
+			t.Errorf("%s: mapping %+v, held %q", c.it.Key, m, held[c.it.Key])
+		}
 	}
 }
 

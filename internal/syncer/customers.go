@@ -19,8 +19,9 @@ type customerOp struct {
 
 // holdCustomers makes QBO hold the plan's customers and returns their QBO ids by item
 // key. Unchanged ones cost nothing; new and changed ones go in batches of
-// qbo.DefaultMaxBatchItems (a thousand clients are some 35 batch requests, where one
-// request each took QuickBooks' per-second limit for two minutes). What a batch cannot
+// qbo.DefaultMaxBatchItems from the front and one by one from the back at once
+// (sendFrontAndBack: a thousand clients are some 35 batch requests, and the single
+// requests beside them use the rest of QuickBooks' budget). What a batch cannot
 // settle plainly (a name another object holds, a stale SyncToken, an answer lost or a
 // whole batch refused) goes through upsert alone, which knows every exactly-once path:
 // a create whose answer was lost is found by its unique name and its marker and
@@ -31,19 +32,26 @@ func (e *Engine) holdCustomers(ctx context.Context, cs []customer, counts *Count
 	if err != nil {
 		return nil, err
 	}
-	for start := 0; start < len(ops); start += qbo.DefaultMaxBatchItems {
-		chunk := ops[start:min(start+qbo.DefaultMaxBatchItems, len(ops))]
-		alone, err := e.batchCustomers(ctx, chunk, held, counts)
-		if err != nil {
-			return nil, err
-		}
-		for _, op := range alone {
-			if err := e.holdCustomer(ctx, op.customer, held, counts); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return held, nil
+	out := &outcomes{ids: held, counts: counts}
+	err = sendFrontAndBack(ctx, ops,
+		func(ctx context.Context, chunk []customerOp) error {
+			return out.add(func(held map[string]string, c *Counts) error {
+				alone, err := e.batchCustomers(ctx, chunk, held, c)
+				if err != nil {
+					return err
+				}
+				for _, op := range alone {
+					if err := e.holdCustomer(ctx, op.customer, held, c); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+		func(ctx context.Context, op customerOp) error {
+			return out.add(func(held map[string]string, c *Counts) error { return e.holdCustomer(ctx, op.customer, held, c) })
+		})
+	return held, err
 }
 
 // customerOps settles the customers already in QBO as they should be, and returns

@@ -8,9 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"sync"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
@@ -110,75 +107,17 @@ func refreshTokens(ctx context.Context, e *Engine, ops []pendingOp) error {
 	return nil
 }
 
-// sendOps writes ops: in full batches from the front and, at the same time, one by one
-// from the back. QuickBooks allows a company 40 batch requests a minute and 500
-// requests in all: batches alone stop at 1,140 writes a minute, and the single
-// requests beside them (the limiter paces both, per company) bring it near the 1,660
-// ceiling. The split follows the budget by itself: while the batch side waits for its
-// turn, the singles take from the back. Each side records what it sends; the two
-// never share an op.
+// sendOps writes ops, in batches and one by one at once (sendFrontAndBack).
 func sendOps(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]string, counts *Counts) error {
-	if len(ops) >= minBatch && len(ops) <= qbo.DefaultMaxBatchItems {
-		return writeBatch(ctx, e, ops, ids, counts) // one request for all
-	}
-	var mu sync.Mutex
-	front, back := 0, len(ops)
-	// take hands out the next ops: a batch from the front, or one from the back.
-	take := func(fromBack bool) []pendingOp {
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case front >= back:
-			return nil
-		case fromBack:
-			back--
-			return ops[back : back+1]
-		case back-front < minBatch:
-			return nil // what is left goes alone
-		}
-		chunk := ops[front:min(front+qbo.DefaultMaxBatchItems, back)]
-		front += len(chunk)
-		return chunk
-	}
-	var merge sync.Mutex // guards ids and counts between the senders
-	g, gctx := errgroup.WithContext(ctx)
-	// sender writes what next hands out until it is all handed out.
-	sender := func(fromBack bool, write func(context.Context, []pendingOp, map[string]string, *Counts) error) func() error {
-		return func() error {
-			for chunk := take(fromBack); chunk != nil; chunk = take(fromBack) {
-				got, c := map[string]string{}, Counts{}
-				err := write(gctx, chunk, got, &c)
-				merge.Lock()
-				maps.Copy(ids, got)
-				*counts = counts.Plus(c)
-				merge.Unlock()
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}
-	g.Go(sender(false, func(ctx context.Context, ops []pendingOp, ids map[string]string, c *Counts) error {
-		return writeBatch(ctx, e, ops, ids, c)
-	}))
-	for range singleSenders {
-		g.Go(sender(true, func(ctx context.Context, ops []pendingOp, ids map[string]string, c *Counts) error {
-			return writeSingle(ctx, e, ops[0], ids, c)
-		}))
-	}
-	return g.Wait()
+	out := &outcomes{ids: ids, counts: counts}
+	return sendFrontAndBack(ctx, ops,
+		func(ctx context.Context, chunk []pendingOp) error {
+			return out.add(func(ids map[string]string, c *Counts) error { return writeBatch(ctx, e, chunk, ids, c) })
+		},
+		func(ctx context.Context, op pendingOp) error {
+			return out.add(func(ids map[string]string, c *Counts) error { return writeSingle(ctx, e, op, ids, c) })
+		})
 }
-
-// minBatch is the fewest ops worth a batch request. With the budget in full use, a
-// batch of k ops leaves 30-k writes of a batch unused, and k single requests take k-1
-// requests more than one batch: below 16, singles waste less.
-const minBatch = 16
-
-// singleSenders is how many single requests a page keeps going at once: QuickBooks
-// answers in a few hundred milliseconds, and the limiter spaces requests 125 ms apart,
-// so one sender alone would leave the budget idle.
-const singleSenders = 2
 
 // writeSingle sends one op alone and records its outcome, by the same exactly-once
 // rules as a batch: a create was recorded as an intent before; after an ambiguous
