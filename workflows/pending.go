@@ -55,6 +55,14 @@ func (r *syncRun) pendingWork(ctx workflow.Context, runAll bool) (pending, error
 // runs says whether category cat runs this cycle: it has changes, or items waiting for
 // another record and an earlier category wrote this cycle (what they wait for may be
 // in QuickBooks now).
+//
+// What ends a wait is an object new in QuickBooks (a matter's customer, an invoice, an
+// account), never an update of one already there: a waiting item is tried again only
+// when a mapping of the kinds it waits for was created since its last try (waitsOver
+// in internal/syncer/engine.go). So from version 1 of "waits-end-on-new-objects" only
+// a category that created or adopted objects wakes the waiting: a firm whose invoices
+// are edited all day ran every waiting category's activity after each edit, for
+// nothing, and a new client waited behind them.
 func (p pending) runs(cat string, wrote bool) bool {
 	w, ok := p[cat]
 	return !ok || w.Changed || (wrote && w.Waiting > 0)
@@ -69,4 +77,10 @@ func (p pending) idleResult(cat string, previous []syncapi.CategoryResult) synca
 	}
 	res.Failed = p[cat].Failing
 	return res
+}
+
+// waitsEndOnNewObjects says whether this run wakes waiting items only after a category
+// created or adopted objects (pending.runs).
+func waitsEndOnNewObjects(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "waits-end-on-new-objects", workflow.DefaultVersion, 1) >= 1
 }

@@ -184,7 +184,8 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 	}
 	previous := r.sum.Categories
 	r.sum.Categories = nil
-	wrote := false
+	// wrote: an earlier category wrote what waiting items may wait for this cycle.
+	wrote, endsWaits := false, waitsEndOnNewObjects(ctx)
 	for _, cat := range r.categories {
 		if work != nil && !work.runs(cat, wrote) {
 			r.sum.Categories = append(r.sum.Categories, work.idleResult(cat, previous))
@@ -206,7 +207,7 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 			break
 		}
 		r.sum.Categories = append(r.sum.Categories, res)
-		wrote = wrote || res.Created+res.Updated+res.Adopted > 0
+		wrote = wrote || res.Created+res.Adopted > 0 || !endsWaits && res.Updated > 0
 	}
 	switch {
 	case stuck != "":

@@ -457,12 +457,47 @@ func queryInto(t *testing.T, env *testsuite.TestWorkflowEnvironment, into *synca
 // nothing runs none, and a change runs its category, plus the later categories with
 // items waiting for what it wrote.
 func TestACycleRunsOnlyTheCategoriesWithWork(t *testing.T) {
+	ran, quiet, after := cyclesAroundAChangeOfContacts(t, syncer.Counts{Created: 1})
+	first := len(syncer.Categories)
+	if got, want := ran[first:], []string{"contacts", "invoices"}; !slices.Equal(got, want) {
+		t.Errorf("after the first cycle ran %v, want %v: nothing on the quiet sweeps, then the changed contacts and the invoices waiting for them", got, want)
+	}
+	if quiet.Cycles != 3 || len(quiet.Categories) != first {
+		t.Fatalf("after two quiet sweeps: %d cycles, categories %+v", quiet.Cycles, quiet.Categories)
+	}
+	for _, c := range quiet.Categories {
+		want := map[string]int{"invoices": 3, "hard_costs": 1}[c.Category]
+		if c.Failed != want || c.Created != 0 {
+			t.Errorf("quiet sweep shows %s %+v, want no writes and %d failing", c.Category, c.Counts, want)
+		}
+	}
+	if after.Cycles != 4 {
+		t.Errorf("%d cycles after the change, want 4", after.Cycles)
+	}
+}
+
+// Only new objects end a wait (waitsOver in internal/syncer): a category that only
+// updated what QuickBooks holds does not wake the categories with waiting items.
+func TestUpdatesAloneDoNotWakeTheWaitingCategories(t *testing.T) {
+	ran, _, after := cyclesAroundAChangeOfContacts(t, syncer.Counts{Updated: 1})
+	if got, want := ran[len(syncer.Categories):], []string{"contacts"}; !slices.Equal(got, want) {
+		t.Errorf("after the first cycle ran %v, want %v: the invoices wait for matters, and an update makes none", got, want)
+	}
+	if after.Cycles != 4 {
+		t.Errorf("%d cycles after the change, want 4", after.Cycles)
+	}
+}
+
+// cyclesAroundAChangeOfContacts runs a sync whose invoices have items waiting for their
+// matters and whose hard costs have a refusal: a first cycle, two quiet sweeps, then a
+// change of contacts whose run returns counts. It returns the categories that ran, in
+// order, and the status after the quiet sweeps and after the change.
+func cyclesAroundAChangeOfContacts(t *testing.T, counts syncer.Counts) (ran []string, quiet, after syncapi.Summary) {
 	env := newEnv(t)
-	var ran []string
 	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
 			ran = append(ran, in.Category)
-			return syncapi.CategoryResult{Category: in.Category, Counts: syncer.Counts{Created: 1}}, nil
+			return syncapi.CategoryResult{Category: in.Category, Counts: counts}, nil
 		})
 	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(syncapi.BooksSummary{OK: true}, nil)
 	changed := map[string]bool{}
@@ -481,7 +516,6 @@ func TestACycleRunsOnlyTheCategoriesWithWork(t *testing.T) {
 			}
 			return out, nil
 		})
-	var quiet, after syncapi.Summary
 	// Two sweeps with nothing to do, then a change of a client.
 	env.RegisterDelayedCallback(func() {
 		queryInto(t, env, &quiet)
@@ -491,24 +525,8 @@ func TestACycleRunsOnlyTheCategoriesWithWork(t *testing.T) {
 	env.RegisterDelayedCallback(func() { queryInto(t, env, &after); env.CancelWorkflow() }, 12*time.Minute)
 
 	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 5 * time.Minute})
-
-	first := len(syncer.Categories)
-	if len(ran) < first {
+	if len(ran) < len(syncer.Categories) {
 		t.Fatalf("ran %v: the first cycle runs every category", ran)
 	}
-	if got, want := ran[first:], []string{"contacts", "invoices"}; !slices.Equal(got, want) {
-		t.Errorf("after the first cycle ran %v, want %v: nothing on the quiet sweeps, then the changed contacts and the invoices waiting for them", got, want)
-	}
-	if quiet.Cycles != 3 || len(quiet.Categories) != first {
-		t.Fatalf("after two quiet sweeps: %d cycles, categories %+v", quiet.Cycles, quiet.Categories)
-	}
-	for _, c := range quiet.Categories {
-		want := map[string]int{"invoices": 3, "hard_costs": 1}[c.Category]
-		if c.Failed != want || c.Created != 0 {
-			t.Errorf("quiet sweep shows %s %+v, want no writes and %d failing", c.Category, c.Counts, want)
-		}
-	}
-	if after.Cycles != 4 {
-		t.Errorf("%d cycles after the change, want 4", after.Cycles)
-	}
+	return ran, quiet, after
 }
