@@ -120,6 +120,9 @@ func TestLimiterIsTimedAndKeepsWhatTheLimiterCanDo(t *testing.T) {
 	}
 	l.(qbo.ThrottleObserver).Throttled(time.Minute)
 	l.(qbo.AbandonObserver).Abandoned()
+	if busy, limit := l.(qbo.BatchGauge).BatchesBusy(); busy != 7 || limit != 40 {
+		t.Errorf("the batch gauge reads %d of %d, want the limiter's 7 of 40", busy, limit)
+	}
 	if inner.throttled != time.Minute || inner.abandoned != 1 || inner.done != 2 {
 		t.Fatalf("the limiter did not hear what the client told it: %+v", inner)
 	}
@@ -154,6 +157,7 @@ func (p *pausing) Done()                                       { p.done++ }
 func (p *pausing) Abandoned()                                  { p.abandoned++ }
 func (p *pausing) Throttled(d time.Duration)                   { p.throttled = d }
 func (p *pausing) PausesAfterThrottle()                        {}
+func (p *pausing) BatchesBusy() (int, int)                     { return 7, 40 }
 
 type waitOnly struct{ done int }
 

@@ -76,6 +76,15 @@ func (t timedLimiter) Abandoned() {
 	t.Limiter.Done()
 }
 
+// BatchesBusy passes the limiter's batch gauge on; of a limiter without one, the
+// batch budget counts as unused, as the QBO client would count it.
+func (t timedLimiter) BatchesBusy() (busy, limit int) {
+	if g, ok := t.Limiter.(qbo.BatchGauge); ok {
+		return g.BatchesBusy()
+	}
+	return 0, qbo.QBOLimits().BatchPerMinute
+}
+
 // timedPauser is a timedLimiter over a limiter that pauses after a 429.
 type timedPauser struct{ timedLimiter }
 

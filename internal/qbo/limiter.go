@@ -164,6 +164,16 @@ func (ls *Limiters) Stats(realm string) LimiterStats {
 	return s
 }
 
+// BatchesBusy reports how many of the company's batch requests of the last
+// minute this process sent or has waiting, beside the limit on them: the
+// engine sends a few writes as one batch only while the batch budget is
+// mostly unused (Client.BatchesFree).
+func (l *companyLimiter) BatchesBusy() (busy, limit int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.batch.count(l.clock.Now()) + len(l.queues[BatchRequest]), l.lim.BatchPerMinute
+}
+
 // companyLimiter paces one company's requests.
 //
 // Every limit on a number of requests in a period is a sliding window: a
@@ -456,6 +466,17 @@ func (w *window) next(now time.Time) time.Time {
 		return now
 	}
 	return later(now, w.times[w.head].Add(w.span))
+}
+
+// count is how many requests went in the span before now.
+func (w *window) count(now time.Time) int {
+	n := 0
+	for _, t := range w.times {
+		if now.Sub(t) < w.span {
+			n++
+		}
+	}
+	return n
 }
 
 // add records a request sent at now.

@@ -669,3 +669,39 @@ func TestLimiterBatchKind(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestBatchesFree: a client says the batch budget is free while fewer than half the
+// minute's batch requests went or wait, and not once half have; a minute later it is
+// free again.
+func TestBatchesFree(t *testing.T) {
+	clock := newFakeClock()
+	ls := NewLimiters(Limits{PerMinute: 500, PerSecond: 100, Concurrent: 10, BatchPerMinute: 4, Clock: clock})
+	c, err := New(Options{BaseURL: "http://qbo.invalid", RealmID: "1", HTTPClient: http.DefaultClient, Limiter: ls.For("1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.BatchesFree() {
+		t.Fatal("an unused batch budget is not free")
+	}
+	for range 2 {
+		if err := ls.For("1").Wait(context.Background(), BatchRequest); err != nil {
+			t.Fatal(err)
+		}
+		ls.For("1").Done()
+		clock.advance(time.Second)
+	}
+	if c.BatchesFree() {
+		t.Error("half the minute's batches went, and the budget is still free")
+	}
+	clock.advance(time.Minute)
+	if !c.BatchesFree() {
+		t.Error("a minute later the budget is not free again")
+	}
+	unpaced, err := New(Options{BaseURL: "http://qbo.invalid", RealmID: "1", HTTPClient: http.DefaultClient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !unpaced.BatchesFree() {
+		t.Error("without a limiter the batch budget is not free")
+	}
+}

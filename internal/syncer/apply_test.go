@@ -32,6 +32,7 @@ type rig struct {
 	sim   *qbosim.Server
 	realm string
 	token string
+	url   string // the sandbox's
 }
 
 func newRig(t *testing.T, opts qbosim.Options) *rig {
@@ -59,7 +60,7 @@ func newRig(t *testing.T, opts qbosim.Options) *rig {
 	}
 	e := &Engine{Store: store.New(db, box), QBO: client, Scope: store.Scope{FirmID: firm, RealmID: realm},
 		PageSize: 50, Log: slog.New(slog.DiscardHandler)}
-	return &rig{t: t, e: e, sim: sim, realm: realm, token: access}
+	return &rig{t: t, e: e, sim: sim, realm: realm, token: access, url: srv.URL}
 }
 
 func (r *rig) faults(f qbosim.Faults) {
@@ -295,6 +296,46 @@ func TestPutTxnsUsesSinglesBesideBatches(t *testing.T) {
 		}
 	}
 }
+
+// A few writes go as one batch while the company's batch budget is mostly unused (one
+// request answers them all), and one by one once it is in use (a batch of a few would
+// take a batch request a full page could use).
+func TestPutTxnsSendsAFewAsOneBatchOnlyWhileBatchesAreFree(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	for _, c := range []struct {
+		busy             int
+		batches, singles int
+	}{{busy: 0, batches: 1}, {busy: 30, singles: 5}} {
+		client, err := qbo.New(qbo.Options{BaseURL: r.url, RealmID: r.realm, Limiter: gauge{busy: c.busy, limit: 40},
+			HTTPClient: qbo.NewHTTPClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: r.token}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.e.QBO = client
+		var txns []txn
+		for i := range 5 {
+			txns = append(txns, r.journal(r.transferItem(fmt.Sprintf("%d-%d", c.busy, i)), "2026-05-05", 100+i))
+		}
+		r.sim.ResetStats(r.realm)
+		var counts Counts
+		if _, err := putTxns(t.Context(), r.e, txns, &counts); err != nil {
+			t.Fatal(err)
+		}
+		st := r.sim.Stats(r.realm)
+		if counts.Created != 5 || st.Batches != c.batches || st.Requests-st.Batches != c.singles {
+			t.Errorf("%d of 40 batches busy: counts %+v, %d batches and %d singles; want %d and %d",
+				c.busy, counts, st.Batches, st.Requests-st.Batches, c.batches, c.singles)
+		}
+	}
+}
+
+// gauge is a limiter that lets everything through at once and reads its batch budget
+// as busy of limit.
+type gauge struct{ busy, limit int }
+
+func (gauge) Wait(context.Context, qbo.RequestKind) error { return nil }
+func (gauge) Done()                                       {}
+func (g gauge) BatchesBusy() (int, int)                   { return g.busy, g.limit }
 
 // An intent left by an attempt that ended after sending a create means "this may be in
 // QuickBooks": the next attempt looks it up by date and marker and adopts it.

@@ -303,8 +303,10 @@ func TestEditsOfPaidInvoicesReadTheirCurrentSyncTokensOnce(t *testing.T) {
 	if counts.Updated != len(ids) {
 		t.Fatalf("counts %+v, failures %v; want %d updated", counts, r.failures(), len(ids))
 	}
-	if got := r.sim.Stats(r.realm).Requests; got != len(ids)+1 {
-		t.Errorf("%d requests for %d edits; want one read of their SyncTokens and one update each", got, len(ids))
+	// The rig's client is unpaced, so its batch budget is free and the few updates go
+	// as one batch: a stale SyncToken would show as a read and an update more each.
+	if got := r.sim.Stats(r.realm); got.Requests != 2 || got.Batches != 1 {
+		t.Errorf("%d requests (%d batches) for %d edits; want one read of their SyncTokens and one batch of the updates", got.Requests, got.Batches, len(ids))
 	}
 	for _, id := range ids {
 		got := r.withMarker("Invoice", names.Marker(firm, posting.KindInvoice, id))

@@ -33,7 +33,7 @@ func (e *Engine) holdCustomers(ctx context.Context, cs []customer, counts *Count
 		return nil, err
 	}
 	out := &outcomes{ids: held, counts: counts}
-	err = sendFrontAndBack(ctx, ops,
+	err = sendFrontAndBack(ctx, ops, e.QBO.BatchesFree(),
 		func(ctx context.Context, chunk []customerOp) error {
 			return out.add(func(held map[string]string, c *Counts) error {
 				alone, err := e.batchCustomers(ctx, chunk, held, c)

@@ -16,10 +16,13 @@ import (
 // requests beside them (the limiter paces both, per company) bring it near the 1,660
 // ceiling. The split follows the budget by itself: while the batch side waits for its
 // turn, the singles take from the back. Between minBatch and a batch's worth of ops go
-// as one batch, fewer one by one. Each side writes what it takes; the two never share
-// an op. The first error stops both sides from taking more.
-func sendFrontAndBack[T any](ctx context.Context, ops []T, batch func(context.Context, []T) error, single func(context.Context, T) error) error {
-	if len(ops) >= minBatch && len(ops) <= qbo.DefaultMaxBatchItems {
+// as one batch; fewer go one by one, unless batchesFree (the company's batch budget is
+// mostly unused, qbo.Client.BatchesFree), when a few go as one batch too: one request
+// answers them all, where one by one they take 125 ms each of the company's pace,
+// which is what a change waits for on a busy firm. Each side writes what it takes; the
+// two never share an op. The first error stops both sides from taking more.
+func sendFrontAndBack[T any](ctx context.Context, ops []T, batchesFree bool, batch func(context.Context, []T) error, single func(context.Context, T) error) error {
+	if len(ops) <= qbo.DefaultMaxBatchItems && (len(ops) >= minBatch || len(ops) > 1 && batchesFree) {
 		return batch(ctx, ops) // one request for all
 	}
 	var mu sync.Mutex
@@ -63,9 +66,9 @@ func sendFrontAndBack[T any](ctx context.Context, ops []T, batch func(context.Co
 	return g.Wait()
 }
 
-// minBatch is the fewest ops worth a batch request. With the budget in full use, a
-// batch of k ops leaves 30-k writes of a batch unused, and k single requests take k-1
-// requests more than one batch: below 16, singles waste less.
+// minBatch is the fewest ops worth a batch request while the batch budget is in use. With
+// the budget in full use, a batch of k ops leaves 30-k writes of a batch unused, and k
+// single requests take k-1 requests more than one batch: below 16, singles waste less.
 const minBatch = 16
 
 // singleSenders is how many single requests a page keeps going at once: QuickBooks

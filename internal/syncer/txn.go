@@ -110,7 +110,7 @@ func refreshTokens(ctx context.Context, e *Engine, ops []pendingOp) error {
 // sendOps writes ops, in batches and one by one at once (sendFrontAndBack).
 func sendOps(ctx context.Context, e *Engine, ops []pendingOp, ids map[string]string, counts *Counts) error {
 	out := &outcomes{ids: ids, counts: counts}
-	return sendFrontAndBack(ctx, ops,
+	return sendFrontAndBack(ctx, ops, e.QBO.BatchesFree(),
 		func(ctx context.Context, chunk []pendingOp) error {
 			return out.add(func(ids map[string]string, c *Counts) error { return writeBatch(ctx, e, chunk, ids, c) })
 		},
