@@ -64,6 +64,7 @@ func startProcess(t testing.TB, bin string, args []string, out io.Writer, env []
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, out
+	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
