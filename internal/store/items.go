@@ -44,16 +44,45 @@ type ItemStatus struct {
 
 // RecordSuccess notes that an item synced, clearing any earlier failure.
 func (s *Store) RecordSuccess(ctx context.Context, sc Scope, kind, sourceKey, label, action string) error {
+	return s.RecordSuccesses(ctx, sc, action, []ItemRef{{Kind: kind, SourceKey: sourceKey, Label: label}})
+}
+
+// ItemRef names a practice record's item, with the label people know it by.
+type ItemRef struct {
+	Kind, SourceKey, Label string
+}
+
+// RecordSuccesses is RecordSuccess for many items with the same outcome, in one
+// statement: a page of records whose QuickBooks objects are already as they should be
+// (time entries bring their invoices back by the thousand) was a round trip and a
+// commit each.
+func (s *Store) RecordSuccesses(ctx context.Context, sc Scope, action string, items []ItemRef) error {
+	if len(items) == 0 {
+		return nil
+	}
+	// One row per item: a statement may not update a row twice.
+	seen := make(map[[2]string]int, len(items))
+	var kinds, keys, labels []string
+	for _, it := range items {
+		id := [2]string{it.Kind, it.SourceKey}
+		if i, ok := seen[id]; ok {
+			labels[i] = it.Label
+			continue
+		}
+		seen[id] = len(kinds)
+		kinds, keys, labels = append(kinds, it.Kind), append(keys, it.SourceKey), append(labels, it.Label)
+	}
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO sync_items (firm_id, realm_id, kind, source_key, label, status, last_action, attempts)
-		VALUES ($1, $2, $3, $4, $5, 'synced', $6, 1)
+		SELECT $1, $2, kind, source_key, label, 'synced', $3, 1
+		FROM unnest($4::text[], $5::text[], $6::text[]) AS i(kind, source_key, label)
 		ON CONFLICT (firm_id, realm_id, kind, source_key) DO UPDATE SET
 		    label = EXCLUDED.label, status = 'synced', last_action = EXCLUDED.last_action,
 		    error_code = '', error_message = '', explanation = '', first_failed_at = NULL,
 		    retry_requested = false, attempts = sync_items.attempts + 1, last_attempt_at = now()`,
-		sc.FirmID, sc.RealmID, kind, sourceKey, label, action)
+		sc.FirmID, sc.RealmID, action, textArray(kinds), textArray(keys), textArray(labels))
 	if err != nil {
-		return fmt.Errorf("record outcome of %s %s: %w", kind, sourceKey, err)
+		return fmt.Errorf("record outcome of %d %s items: %w", len(kinds), kinds[0], err)
 	}
 	return nil
 }

@@ -116,3 +116,40 @@ func TestItemOutcomesAndCursor(t *testing.T) {
 		t.Fatalf("cursor = %+v, want %+v", c, want)
 	}
 }
+
+// A page's unchanged records are recorded in one statement: new items, an item that
+// failed before (its failure cleared), and an item named twice (its last label kept).
+func TestRecordSuccessesRecordsAPageAtOnce(t *testing.T) {
+	s, firm := newStore(t)
+	ctx := context.Background()
+	sc := store.Scope{FirmID: firm, RealmID: "realm-1"}
+	if err := s.RecordFailure(ctx, sc, "invoice", "2", "INV-2", store.Failure{Code: "6000", Message: "refused"}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.RecordSuccesses(ctx, sc, store.ActionUnchanged, []store.ItemRef{
+		{Kind: "invoice", SourceKey: "1", Label: "INV-1"},
+		{Kind: "invoice", SourceKey: "2", Label: "INV-2"},
+		{Kind: "invoice", SourceKey: "1", Label: "INV-1 (renumbered)"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed, _ := s.FailedItems(ctx, sc); len(failed) != 0 {
+		t.Fatalf("the failure was not cleared: %+v", failed)
+	}
+	var rows []struct {
+		Key    string `db:"source_key"`
+		Label  string `db:"label"`
+		Action string `db:"last_action"`
+		Status string `db:"status"`
+	}
+	if err := s.DB().Select(&rows, `SELECT source_key, label, last_action, status FROM sync_items WHERE firm_id = $1 ORDER BY source_key`, firm); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Label != "INV-1 (renumbered)" || rows[0].Action != store.ActionUnchanged || rows[1].Status != "synced" {
+		t.Fatalf("items %+v", rows)
+	}
+	if err := s.RecordSuccesses(ctx, sc, store.ActionUnchanged, nil); err != nil {
+		t.Errorf("no items: %v", err)
+	}
+}

@@ -70,6 +70,7 @@ func (e *Engine) customerOps(ctx context.Context, cs []customer, held map[string
 		mapped[kind] = m
 	}
 	var ops []customerOp
+	var unchanged []item
 	for _, c := range cs {
 		hash, err := contentHash(c.body)
 		if err != nil {
@@ -79,16 +80,14 @@ func (e *Engine) customerOps(ctx context.Context, cs []customer, held map[string
 		switch {
 		case ok && m.ContentHash == hash:
 			held[c.it.Key] = m.QBOID
-			if err := e.settle(ctx, c.it.Kind, c.it.Key, c.it.Label, store.ActionUnchanged, nil, counts); err != nil {
-				return nil, err
-			}
+			unchanged = append(unchanged, c.it)
 		case ok:
 			ops = append(ops, customerOp{customer: c, hash: hash, current: &m})
 		default:
 			ops = append(ops, customerOp{customer: c, hash: hash})
 		}
 	}
-	return ops, nil
+	return ops, e.settleUnchanged(ctx, unchanged, counts)
 }
 
 // batchCustomers sends one batch and settles what it can; it returns the ops to write

@@ -360,6 +360,18 @@ func (e *Engine) settle(ctx context.Context, kind, key, label, action string, er
 	return err
 }
 
+// settleUnchanged records, in one statement, that the objects of items are as they
+// should be in QuickBooks already.
+func (e *Engine) settleUnchanged(ctx context.Context, items []item, counts *Counts) error {
+	refs := make([]store.ItemRef, len(items))
+	for i, it := range items {
+		count(counts, store.ActionUnchanged)
+		e.observe(store.ActionUnchanged, "")
+		refs[i] = store.ItemRef{Kind: it.Kind, SourceKey: it.Key, Label: it.Label}
+	}
+	return e.Store.RecordSuccesses(ctx, e.Scope, store.ActionUnchanged, refs)
+}
+
 // observe tells Settled about an outcome.
 func (e *Engine) observe(action, code string) {
 	if e.Settled != nil {

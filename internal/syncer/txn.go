@@ -182,6 +182,7 @@ func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids ma
 		return nil, err
 	}
 	var ops []pendingOp
+	var unchanged []item
 	for _, t := range group {
 		hash, err := contentHash(t.body)
 		if err != nil {
@@ -199,16 +200,16 @@ func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids ma
 		switch {
 		case !isMapped:
 			op.create = true
+		case m.ContentHash == hash && !op.adopted:
+			ids[t.it.Key] = m.QBOID
+			unchanged = append(unchanged, t.it)
+			continue
 		case m.ContentHash == hash:
-			action := store.ActionUnchanged
-			if op.adopted {
-				action = store.ActionAdopted
-				if err := e.saveTxn(ctx, t, identity{ID: m.QBOID, SyncToken: m.SyncToken}, hash); err != nil {
-					return nil, err
-				}
+			if err := e.saveTxn(ctx, t, identity{ID: m.QBOID, SyncToken: m.SyncToken}, hash); err != nil {
+				return nil, err
 			}
 			ids[t.it.Key] = m.QBOID
-			if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, action, nil, counts); err != nil {
+			if err := e.settle(ctx, t.it.Kind, t.it.Key, t.it.Label, store.ActionAdopted, nil, counts); err != nil {
 				return nil, err
 			}
 			continue
@@ -217,7 +218,7 @@ func pendingOps(ctx context.Context, e *Engine, kind string, group []txn, ids ma
 		}
 		ops = append(ops, op)
 	}
-	return ops, nil
+	return ops, e.settleUnchanged(ctx, unchanged, counts)
 }
 
 // pendingOp is a create or an update on its way to QBO.
