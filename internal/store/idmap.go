@@ -201,3 +201,18 @@ func (s *Store) MappingsOfRecords(ctx context.Context, sc Scope, kind string, re
 	}
 	return out, nil
 }
+
+// NamesHeld returns the names QuickBooks answered with for the objects of entity the
+// id map records whose name, lower-cased, is among lowered: "is this name taken by one
+// of ours", without a request. The caller compares the names as QuickBooks does.
+func (s *Store) NamesHeld(ctx context.Context, sc Scope, entity string, lowered []string) ([]string, error) {
+	var held []string
+	err := s.db.SelectContext(ctx, &held, `
+		SELECT qbo_name FROM qbo_id_map
+		WHERE firm_id = $1 AND realm_id = $2 AND qbo_entity = $3 AND lower(qbo_name) = ANY($4)`,
+		sc.FirmID, sc.RealmID, entity, textArray(lowered))
+	if err != nil {
+		return nil, fmt.Errorf("names held by %s: %w", entity, err)
+	}
+	return held, nil
+}

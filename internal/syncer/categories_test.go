@@ -447,6 +447,36 @@ func TestPayeesAndVoidedPayments(t *testing.T) {
 	}
 }
 
+// A payee named like a client qbosync made the customer of (a trust refund's payee is
+// the client) gets its "(payee)" vendor at once: one create, not a refused create and
+// two lookups first.
+func TestAPayeeNamedLikeOurCustomerGetsItsPayeeVendorAtOnce(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(8, nil)
+	r.syncAll()
+	const client = "Zeta Holdings"
+	r.exec(`INSERT INTO clients (firm_id, client_number, kind, name) VALUES ($1, 'Z-1', 'company', $2)`, firm, client)
+	r.run("contacts", false)
+	r.exec(`UPDATE expenses SET payee = $2
+		WHERE id = (SELECT min(x.id) FROM expenses x JOIN qbo_id_map m ON m.firm_id = x.firm_id AND m.kind = 'hard_cost' AND m.source_key = x.id::text
+		            WHERE x.firm_id = $1)`, firm, "  "+strings.ToUpper(client)+" ")
+	r.sim.ResetStats(r.realm)
+	if counts := r.run("hard_costs", false); counts.Updated != 1 {
+		t.Fatalf("hard costs after the payee changed: %+v, failures %v", counts, r.failures())
+	}
+	vendors := r.sim.Entities(r.realm, "Vendor")
+	found := 0
+	for _, v := range vendors {
+		if names.Same(fmt.Sprint(v["DisplayName"]), client+" (payee)") {
+			found++
+		}
+	}
+	// The vendor's create and the hard cost's update: nothing refused, nothing looked up.
+	if st := r.sim.Stats(r.realm); found != 1 || st.Requests != 2 {
+		t.Errorf("%d vendors named %q (payee), %d requests; want one, made in one request beside the update", found, client, st.Requests)
+	}
+}
+
 // With matters off, no sub-customers are made and invoices go to the client's customer.
 func TestMattersOffPostsToTheClient(t *testing.T) {
 	r := newRig(t, qbosim.Options{})

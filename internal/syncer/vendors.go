@@ -3,6 +3,8 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -72,12 +74,16 @@ func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 			todo[key] = payee
 		}
 	}
+	taken, err := e.namesOfOurCustomers(ctx, slices.Collect(maps.Values(todo)))
+	if err != nil {
+		return err
+	}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(vendorsAtOnce)
 	for key, payee := range todo {
 		g.Go(func() error {
-			id, err := ensureVendor(gctx, e, payee)
+			id, err := ensureVendor(gctx, e, payee, taken[names.Key(posting.PayeeDisplayName(payee))])
 			if err != nil && asItemFailure(err) == nil {
 				return err
 			}
@@ -93,12 +99,33 @@ func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 // vendorsAtOnce is how many new payees' vendors are made at once.
 const vendorsAtOnce = 4
 
+// namesOfOurCustomers returns, by names.Key, the payees' vendor names that a customer
+// qbosync made holds already (a trust refund's payee is the client): QuickBooks would
+// refuse the vendor (names are unique across customers, vendors and employees), and
+// finding out cost a refused create and two lookups before the payee's own name.
+func (e *Engine) namesOfOurCustomers(ctx context.Context, payees []string) (map[string]bool, error) {
+	lowered := make([]string, len(payees))
+	for i, p := range payees {
+		lowered[i] = names.Key(posting.PayeeDisplayName(p))
+	}
+	held, err := e.Store.NamesHeld(ctx, e.Scope, "Customer", lowered)
+	if err != nil {
+		return nil, err
+	}
+	taken := make(map[string]bool, len(held))
+	for _, n := range held {
+		taken[names.Key(n)] = true
+	}
+	return taken, nil
+}
+
 // ensureVendor returns the QBO vendor of a payee, creating it the first time. The
 // payee's first spelling names the vendor: later spellings with the same key use it as
 // it is, so it is never renamed back and forth. A name another party holds (a
 // customer, an employee, a vendor qbosync did not make for this payee) is tried once
-// more as "<name> (payee)"; no other party is ever used as the payee's vendor.
-func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) {
+// more as "<name> (payee)"; no other party is ever used as the payee's vendor. A name
+// one of qbosync's own customers holds (nameTaken) goes as "<name> (payee)" at once.
+func ensureVendor(ctx context.Context, e *Engine, payee string, nameTaken bool) (string, error) {
 	key := posting.PayeeKey(payee)
 	m, mapped, err := e.Store.Mapping(ctx, e.Scope, posting.KindVendor, key)
 	if err != nil || mapped {
@@ -117,8 +144,11 @@ func ensureVendor(ctx context.Context, e *Engine, payee string) (string, error) 
 		spec.matches = sameVendor
 	}
 	it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
-	action, got, err := upsert(ctx, e, spec, it, desired)
-	if f := asItemFailure(err); f != nil && f.Code == vendorNameTaken {
+	var action, got string
+	if !nameTaken {
+		action, got, err = upsert(ctx, e, spec, it, desired)
+	}
+	if f := asItemFailure(err); nameTaken || f != nil && f.Code == vendorNameTaken {
 		desired.DisplayName = names.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
 		action, got, err = upsert(ctx, e, spec, it, desired)
 	}
