@@ -300,7 +300,7 @@ func TestContactsSyncEndToEnd(t *testing.T) {
 			return st.Reconciliation != nil && !st.ReconciledAt.Before(st.LastRunAt)
 		})
 		must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
-		recordHistory(t, s.Temporal, run, "sync_continuous_v6")
+		recordHistory(t, s.Temporal, run, "sync_continuous_v7")
 	})
 
 	t.Run("no token in logs", func(t *testing.T) {
