@@ -93,12 +93,9 @@ func (c *Client) FindByMarkers(ctx context.Context, entity, naturalKeyField, fro
 
 // findRows reads every object q selects, inactive name-list entries included.
 func (c *Client) findRows(ctx context.Context, op string, q *Query) ([]json.RawMessage, error) {
-	if nameLists[q.entity] {
-		q = q.Where("Active", "IN", List(true, false))
-	}
-	text, err := q.Build()
+	text, err := withInactive(op, q)
 	if err != nil {
-		return nil, &Error{Op: op, Class: Bug, Message: err.Error(), Err: err}
+		return nil, err
 	}
 	var rows []json.RawMessage
 	if err := c.QueryAll(ctx, text, q.entity, &rows); err != nil {
@@ -160,14 +157,23 @@ func (c *Client) ReadByIDs(ctx context.Context, entity string, ids []string, out
 	for i, id := range ids {
 		vals[i] = id
 	}
-	q := Select(entity).Where("Id", "IN", List(vals...))
-	if nameLists[entity] {
+	text, err := withInactive(op, Select(entity).Where("Id", "IN", List(vals...)))
+	if err != nil {
+		return err
+	}
+	_, err = c.Query(ctx, fmt.Sprintf("%s MAXRESULTS %d", text, len(ids)), entity, out)
+	return err
+}
+
+// withInactive is the text of q, which also selects inactive name-list entries: a
+// query of a name list returns only active ones unless asked.
+func withInactive(op string, q *Query) (string, error) {
+	if nameLists[q.entity] {
 		q = q.Where("Active", "IN", List(true, false))
 	}
 	text, err := q.Build()
 	if err != nil {
-		return &Error{Op: op, Class: Bug, Message: err.Error(), Err: err}
+		return "", &Error{Op: op, Class: Bug, Message: err.Error(), Err: err}
 	}
-	_, err = c.Query(ctx, fmt.Sprintf("%s MAXRESULTS %d", text, len(ids)), entity, out)
-	return err
+	return text, nil
 }
