@@ -63,8 +63,8 @@ func vendorOf(vendors map[string]vendorRef, payee string) (v vendorRef, known bo
 
 // ensureVendors makes sure each payee has a vendor in QBO, or an item failure saying
 // why it cannot, in the run's vendors. Other errors stop the page. New payees are made
-// a few at a time: each is a lookup and a create, and a page of hard costs meets many
-// new payees early in a first sync.
+// a few at a time: each is a create (more when its name is taken), and a page of hard
+// costs meets many new payees early in a first sync.
 func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 	vendors := e.runVendors()
 	todo := map[string]string{} // the payees new to the run, by key
