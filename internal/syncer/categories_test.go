@@ -4,10 +4,12 @@ package syncer
 // contacts, against the sandbox in-process and a real PostgreSQL.
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -834,5 +836,75 @@ func TestARunReadsItsFeedAsFarAsItReachedWhenItBegan(t *testing.T) {
 	}
 	if next := r.run("invoices", false); next.Changes != 1 {
 		t.Errorf("the next run read %d changes, want the 1 that came meanwhile", next.Changes)
+	}
+}
+
+// countingPages counts how often each record is staged.
+type countingPages struct {
+	stager
+	mu     sync.Mutex
+	staged map[record]int
+}
+
+func (c *countingPages) stage(ctx context.Context, e *Engine, changes []pms.Change) (staged, error) {
+	c.mu.Lock()
+	for _, ch := range changes {
+		c.staged[recordOfChange(ch)]++
+	}
+	c.mu.Unlock()
+	return c.stager.stage(ctx, e, changes)
+}
+
+// A run loads and plans a record once: a later change of it in the run's feed was
+// committed before the run began, so the page that synced it saw it. A record whose
+// item failed in the run is looked at again.
+func TestARunLooksOnceAtARecordItSynced(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	firm := r.seedFirm(17, nil)
+	r.syncAll()
+	var inv []struct {
+		ID       int64 `db:"id"`
+		MatterID int64 `db:"matter_id"`
+	}
+	if err := r.e.Store.DB().Select(&inv, `SELECT DISTINCT ON (matter_id) id, matter_id FROM invoices WHERE firm_id = $1 AND status = 'approved' ORDER BY matter_id, id LIMIT 5`, firm); err != nil || len(inv) < 5 {
+		t.Fatalf("approved invoices of five matters: %v, %v", inv, err)
+	}
+	waits, synced := inv[0], inv[1]
+	// The matter of one invoice is no longer in QuickBooks' id map: that invoice waits.
+	r.exec(`DELETE FROM qbo_id_map WHERE firm_id = $1 AND kind = 'matter' AND source_key = $2`, firm, fmt.Sprint(waits.MatterID))
+	// Each changes, three others change, and each changes again: by then the page of
+	// its first change has landed (two pages are in flight at most).
+	for _, round := range []string{"first", "second"} {
+		for _, i := range inv {
+			r.exec(`UPDATE invoices SET memo = $2 WHERE id = $1`, i.ID, round+" edit")
+		}
+	}
+	cat, err := CategoryNamed("invoices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := &countingPages{stager: cat.pages, staged: map[record]int{}}
+	cat.pages = pages
+	e := *r.e
+	e.PageSize = 1
+	counts, err := e.Run(t.Context(), cat, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Changes != 10 {
+		t.Errorf("the run read %d changes, want 10", counts.Changes)
+	}
+	rec := func(id int64) record { return recordOfChange(pms.Change{Entity: pms.EntityInvoice, EntityID: id}) }
+	if n := pages.staged[rec(synced.ID)]; n != 1 {
+		t.Errorf("the synced invoice was staged %d times, want once", n)
+	}
+	if n := pages.staged[rec(waits.ID)]; n != 2 {
+		t.Errorf("the waiting invoice was staged %d times, want at each of its 2 changes", n)
+	}
+	if got := r.withMarker("Invoice", names.Marker(firm, posting.KindInvoice, synced.ID)); len(got) != 1 || !strings.Contains(fmt.Sprint(got[0]), "second edit") {
+		t.Errorf("the synced invoice in QuickBooks is not as last edited: %v", got)
+	}
+	if next := r.run("invoices", false); next.Changes != 0 {
+		t.Errorf("the next run read %d changes, want none: the cursor passed them all", next.Changes)
 	}
 }

@@ -178,6 +178,14 @@ func (e *Engine) runFeed(ctx context.Context, cat Category, cur pms.Cursor, coun
 	if err != nil {
 		return err
 	}
+	// A record that a landed page of this run synced needs no second look in the run:
+	// the page loaded it after the run began, so with every change up to upto in it.
+	// A first sync's invoices feed ends with tens of thousands of time entries of
+	// invoices synced earlier in the run; each was loaded and planned again for
+	// nothing. A record with an item that failed in the run is looked at again: a
+	// matter waiting for its client may go once the client is in.
+	synced, failed := newRecordSet(), newRecordSet()
+	ctx = context.WithValue(ctx, failedKey{}, failed)
 	pl := e.pipeline(ctx, cat)
 	defer pl.cancel()
 	read := cur
@@ -191,7 +199,13 @@ func (e *Engine) runFeed(ctx context.Context, cat Category, cur pms.Cursor, coun
 		}
 		read = changes[len(changes)-1].Cursor
 		landed := read
-		err = pl.add(changes, func(c Counts) error {
+		fresh := slices.DeleteFunc(slices.Clone(changes), func(c pms.Change) bool { return synced.has(recordOfChange(c)) })
+		err = pl.add(fresh, func(c Counts) error {
+			for _, ch := range fresh {
+				if r := recordOfChange(ch); !failed.has(r) {
+					synced.add(r)
+				}
+			}
 			c.Changes = len(changes)
 			*counts = counts.Plus(c)
 			if err := e.Store.SaveCursor(ctx, e.Scope, cat.Name, landed); err != nil {
@@ -352,6 +366,7 @@ func (e *Engine) settle(ctx context.Context, kind, key, label, action string, er
 		return e.Store.RecordSuccess(ctx, e.Scope, kind, key, label, action)
 	}
 	if f := asItemFailure(err); f != nil {
+		noteFailure(ctx, kind, key)
 		count(counts, store.ActionFailed)
 		e.observe(store.ActionFailed, f.Code)
 		e.Log.Info("item failed", "kind", kind, "key", key, "code", f.Code)

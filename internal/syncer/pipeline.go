@@ -75,6 +75,13 @@ func (s *recordSet) add(r record) {
 	s.set[r] = struct{}{}
 }
 
+func (s *recordSet) has(r record) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.set[r]
+	return ok
+}
+
 // meets reports whether s and t share a record.
 func (s *recordSet) meets(t *recordSet) bool {
 	s.mu.Lock()
@@ -87,6 +94,17 @@ func (s *recordSet) meets(t *recordSet) bool {
 		}
 	}
 	return false
+}
+
+// failedKey carries, in a run's context, the records an item of which failed in the
+// run (runFeed).
+type failedKey struct{}
+
+// noteFailure records that an item of the record failed in this run.
+func noteFailure(ctx context.Context, kind, key string) {
+	if failed, ok := ctx.Value(failedKey{}).(*recordSet); ok {
+		failed.add(recordOfItem(kind, key))
+	}
 }
 
 // readsKey carries, in a page's loading context, the set its id-map reads go to.
@@ -209,7 +227,13 @@ func (e *Engine) pipeline(ctx context.Context, s stager) *pipeline {
 // add stages a page of changes and starts writing it; land is called with its counts
 // once it and every page before it have landed. An error ends the pipeline: the pages
 // before the failure have landed, and none after it.
+//
+// A page of no changes (runFeed's, when every change was synced already) stages
+// nothing and meets nothing; it lands only to move the cursor.
 func (pl *pipeline) add(changes []pms.Change, land func(Counts) error) error {
+	if len(changes) == 0 {
+		return pl.start(stagedNothing(nil), land)
+	}
 	st, err := pl.stager.stage(pl.ctx, pl.e, changes)
 	if err == nil && pl.meets(st) {
 		// It may have decided on what those pages are changing: wait, and decide again.
@@ -217,11 +241,19 @@ func (pl *pipeline) add(changes []pms.Change, land func(Counts) error) error {
 			st, err = pl.stager.stage(pl.ctx, pl.e, changes)
 		}
 	}
-	for err == nil && len(pl.inFlight) >= pagesInFlight {
-		err = pl.landOldest()
-	}
 	if err != nil {
 		return errors.Join(err, pl.drain())
+	}
+	return pl.start(st, land)
+}
+
+// start starts writing a staged page, after landing the oldest page in flight if there
+// are pagesInFlight already.
+func (pl *pipeline) start(st staged, land func(Counts) error) error {
+	for len(pl.inFlight) >= pagesInFlight {
+		if err := pl.landOldest(); err != nil {
+			return errors.Join(err, pl.drain())
+		}
 	}
 	var prev *flight
 	if n := len(pl.inFlight); n > 0 {
