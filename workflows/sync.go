@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -61,6 +62,8 @@ type syncControls struct {
 	backfill                              *syncapi.BackfillFilter
 	// checkBooks asks for a reconciliation now (the reconcile signal).
 	checkBooks bool
+	// contacts: a sync-now said the contacts changed since a run of them began.
+	contacts bool
 }
 
 // listen receives every control signal for the life of the run.
@@ -72,7 +75,13 @@ func (c *syncControls) listen(ctx workflow.Context) {
 			apply()
 		})
 	}
-	on(syncapi.SyncNowSignal, func() { c.wake = true })
+	// sync-now's argument (absent from older senders) says which categories changed.
+	sel.AddReceive(workflow.GetSignalChannel(ctx, syncapi.SyncNowSignal), func(ch workflow.ReceiveChannel, _ bool) {
+		var now syncapi.SyncNow
+		ch.Receive(ctx, &now)
+		c.wake = true
+		c.contacts = c.contacts || slices.Contains(now.Categories, contactsCategory)
+	})
 	on(syncapi.RetryFailedSignal, func() { c.retryFailed, c.wake = true, true })
 	on(syncapi.PauseSignal, func() { c.paused = true })
 	on(syncapi.ResumeSignal, func() { c.paused, c.wake = false, true })
@@ -124,6 +133,7 @@ type syncRun struct {
 	ctl        *syncControls
 	categories []string
 	books      booksCheck
+	beside     contactsBeside
 }
 
 // run is the loop: wait out a pause, run a requested backfill, run a cycle, wait for
@@ -184,9 +194,15 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 	}
 	previous := r.sum.Categories
 	r.sum.Categories = nil
-	// wrote: an earlier category wrote what waiting items may wait for this cycle.
+	// wrote: an earlier category, or the contacts beside, wrote what waiting items may
+	// wait for this cycle.
 	wrote, endsWaits := false, waitsEndOnNewObjects(ctx)
-	for _, cat := range r.categories {
+	r.beside.on = contactsBesideOn(ctx, r.in)
+	contactsAt := slices.Index(r.categories, contactsCategory)
+	for i, cat := range r.categories {
+		if r.beside.wrote {
+			wrote, r.beside.wrote = true, false
+		}
 		if work != nil && !work.runs(cat, wrote) {
 			r.sum.Categories = append(r.sum.Categories, work.idleResult(cat, previous))
 			continue
@@ -194,10 +210,9 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 		// A sweep that finds nothing to do leaves the status (and its search
 		// attribute) alone: no history event for an idle firm.
 		r.setStatus(ctx, syncapi.StatusRunning, "")
-		var res syncapi.CategoryResult
-		err := workflow.ExecuteActivity(ctx, syncapi.SyncCategoryActivity, syncapi.SyncCategoryInput{
+		res, err := r.runCategory(ctx, syncapi.SyncCategoryInput{
 			FirmID: r.in.FirmID, RealmID: r.in.RealmID, Category: cat, RetryFailed: retryFailed,
-		}).Get(ctx, &res)
+		}, i > contactsAt)
 		if err != nil && (r.in.Once || isFinal(err) || !reportsStuck(ctx)) {
 			return "", err
 		}
@@ -209,6 +224,9 @@ func (r *syncRun) cycle(ctx workflow.Context) (stuck string, err error) {
 		r.sum.Categories = append(r.sum.Categories, res)
 		wrote = wrote || res.Created+res.Adopted > 0 || !endsWaits && res.Updated > 0
 	}
+	// A run of the contacts beside ends with the cycle; what it wrote wakes the
+	// waiting items in the next (the signal that started it woke the sync).
+	r.awaitContactsBeside(ctx)
 	switch {
 	case stuck != "":
 	case r.checksBooksBeside(ctx):

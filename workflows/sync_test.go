@@ -501,21 +501,12 @@ func cyclesAroundAChangeOfContacts(t *testing.T, counts syncer.Counts) (ran []st
 		})
 	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(syncapi.BooksSummary{OK: true}, nil)
 	changed := map[string]bool{}
-	env.OnActivity(acts.Pending, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in syncapi.PendingInput) ([]syncapi.CategoryPending, error) {
-			var out []syncapi.CategoryPending
-			for _, c := range in.Categories {
-				p := syncapi.CategoryPending{Category: c, Changed: changed[c]}
-				if c == "invoices" {
-					p.Failing, p.Waiting = 3, 2 // waiting for their matters
-				}
-				if c == "hard_costs" {
-					p.Failing = 1 // a refusal, not waiting
-				}
-				out = append(out, p)
-			}
-			return out, nil
-		})
+	env.OnActivity(acts.Pending, mock.Anything, mock.Anything).Return(pendingAnswers(
+		func(c string) bool { return changed[c] },
+		map[string]syncapi.CategoryPending{
+			"invoices":   {Failing: 3, Waiting: 2}, // waiting for their matters
+			"hard_costs": {Failing: 1},             // a refusal, not waiting
+		}))
 	// Two sweeps with nothing to do, then a change of a client.
 	env.RegisterDelayedCallback(func() {
 		queryInto(t, env, &quiet)
@@ -529,4 +520,104 @@ func cyclesAroundAChangeOfContacts(t *testing.T, counts syncer.Counts) (ran []st
 		t.Fatalf("ran %v: the first cycle runs every category", ran)
 	}
 	return ran, quiet, after
+}
+
+// A client committed while a long run of invoices writes goes to QuickBooks beside it,
+// not after it and the next cycle's contacts; other changes wait for the next cycle.
+func TestNewContactsRunBesideALongRunOfInvoices(t *testing.T) {
+	for _, tc := range []struct {
+		changed    []string
+		wantBeside bool
+	}{
+		{changed: []string{"contacts", "invoices"}, wantBeside: true},
+		{changed: []string{"invoices"}},
+		{changed: nil}, // a sender that does not say what changed
+	} {
+		t.Run(strings.Join(tc.changed, "+"), func(t *testing.T) {
+			env := newEnv(t)
+			var calls []syncapi.SyncCategoryInput
+			// Each category run takes a minute: the signal comes in the middle of the
+			// first cycle's invoices (ledger, contacts, then invoices from 2m to 3m).
+			env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).
+				Return(countingActivity(&calls, syncer.Counts{Created: 1}))
+			env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(syncapi.BooksSummary{OK: true}, nil)
+			env.OnActivity(acts.Pending, mock.Anything, mock.Anything).Return(pendingAnswers(func(string) bool { return true }, nil))
+			var mid syncapi.Summary
+			env.RegisterDelayedCallback(func() {
+				env.SignalWorkflow(syncapi.SyncNowSignal, syncapi.SyncNow{Categories: tc.changed})
+			}, 2*time.Minute+30*time.Second)
+			// During the first cycle's last category, after the run beside (2m30 to 3m30).
+			env.RegisterDelayedCallback(func() { queryInto(t, env, &mid) }, 5*time.Minute+30*time.Second)
+			env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
+			env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 2 * time.Hour})
+
+			var ran []string
+			for _, c := range calls {
+				ran = append(ran, c.Category)
+			}
+			first := []string{"ledger", "contacts", "invoices", "payments", "trust", "hard_costs"}
+			if tc.wantBeside {
+				first = slices.Insert(first, 3, "contacts")
+			}
+			if len(ran) < len(first) || !slices.Equal(ran[:len(first)], first) {
+				t.Fatalf("ran %v, want the first cycle %v", ran, first)
+			}
+			if len(ran) == len(first) {
+				t.Errorf("ran %v: no second cycle for the signal", ran)
+			}
+			i := slices.IndexFunc(mid.Categories, func(c syncapi.CategoryResult) bool { return c.Category == "contacts" })
+			want := 1
+			if tc.wantBeside {
+				want = 2 // its own run's and the run beside's
+			}
+			if i < 0 || mid.Categories[i].Created != want {
+				t.Errorf("the first cycle's contacts result %+v, want %d created", mid.Categories, want)
+			}
+		})
+	}
+}
+
+// Customers that a run of the contacts beside the cycle created end the waits of the
+// items waiting for them, in the next cycle if the waiting category ran before.
+func TestCustomersCreatedBesideTheCycleWakeTheWaitingItems(t *testing.T) {
+	env := newEnv(t)
+	var ran []string
+	env.OnActivity(acts.SyncCategory, mock.Anything, mock.Anything).After(time.Minute).Return(
+		func(_ context.Context, in syncapi.SyncCategoryInput) (syncapi.CategoryResult, error) {
+			ran = append(ran, in.Category)
+			return syncapi.CategoryResult{Category: in.Category, Counts: syncer.Counts{Created: 1}}, nil
+		})
+	env.OnActivity(acts.Reconcile, mock.Anything, mock.Anything).Return(syncapi.BooksSummary{OK: true}, nil)
+	changed := map[string]bool{}
+	env.OnActivity(acts.Pending, mock.Anything, mock.Anything).Return(pendingAnswers(
+		func(c string) bool { ch := changed[c]; delete(changed, c); return ch },   // the cycle reads them
+		map[string]syncapi.CategoryPending{"invoices": {Failing: 2, Waiting: 2}})) // waiting for their matters
+	// A hard cost changes; while its run writes, a client comes.
+	env.RegisterDelayedCallback(func() {
+		changed["hard_costs"] = true
+		env.SignalWorkflow(syncapi.SyncNowSignal, syncapi.SyncNow{Categories: []string{"hard_costs"}})
+	}, 10*time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(syncapi.SyncNowSignal, syncapi.SyncNow{Categories: []string{"contacts"}})
+	}, 10*time.Minute+30*time.Second)
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, syncapi.SyncInput{FirmID: 1, RealmID: "r", SweepInterval: 2 * time.Hour})
+
+	if got, want := ran[len(syncer.Categories):], []string{"hard_costs", "contacts", "invoices"}; !slices.Equal(got, want) {
+		t.Errorf("after the first cycle ran %v, want %v: the hard cost, the client beside it, then the invoices waiting for customers", got, want)
+	}
+}
+
+// pendingAnswers answers the look at what the categories have to do: each changed as
+// changed says, with the failing and waiting items standing gives it.
+func pendingAnswers(changed func(category string) bool, standing map[string]syncapi.CategoryPending) func(context.Context, syncapi.PendingInput) ([]syncapi.CategoryPending, error) {
+	return func(_ context.Context, in syncapi.PendingInput) ([]syncapi.CategoryPending, error) {
+		var out []syncapi.CategoryPending
+		for _, c := range in.Categories {
+			p := standing[c]
+			p.Category, p.Changed = c, changed(c)
+			out = append(out, p)
+		}
+		return out, nil
+	}
 }

@@ -39,8 +39,8 @@ func WakeSyncs(ctx context.Context, databaseURL string, st *store.Store, c clien
 	// A listener that fails ends the sweep too, and the error is WakeSyncs'.
 	var producers sync.WaitGroup
 	producers.Go(func() {
-		listened <- pms.ListenForChanges(ctx, databaseURL, log, func(firmID int64, reconnected bool) {
-			send(wake.Change{FirmID: firmID, Reconnected: reconnected})
+		listened <- pms.ListenForChanges(ctx, databaseURL, log, func(n pms.Notification) {
+			send(wake.Change{FirmID: n.FirmID, Category: syncer.CategoryOfEntity(n.Entity), Reconnected: n.Reconnected})
 		})
 		cancel()
 	})

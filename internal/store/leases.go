@@ -8,16 +8,17 @@ import (
 	"time"
 )
 
-// TakeLease takes the write lease of a firm's company for holder, for ttl, unless
-// another holder's lease is still running. It reports whether holder has it.
-func (s *Store) TakeLease(ctx context.Context, sc Scope, holder string, ttl time.Duration) (bool, error) {
+// TakeLease takes the write lease of a lane of a firm's company for holder, for ttl,
+// unless another holder's lease of the lane is still running. It reports whether
+// holder has it.
+func (s *Store) TakeLease(ctx context.Context, sc Scope, lane, holder string, ttl time.Duration) (bool, error) {
 	var got string
 	err := s.db.GetContext(ctx, &got, `
-		INSERT INTO company_leases (firm_id, realm_id, holder, expires_at)
-		VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-		ON CONFLICT (firm_id, realm_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+		INSERT INTO company_leases (firm_id, realm_id, lane, holder, expires_at)
+		VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+		ON CONFLICT (firm_id, realm_id, lane) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
 		WHERE company_leases.expires_at < now() OR company_leases.holder = EXCLUDED.holder
-		RETURNING holder`, sc.FirmID, sc.RealmID, holder, ttl.Seconds())
+		RETURNING holder`, sc.FirmID, sc.RealmID, lane, holder, ttl.Seconds())
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -29,10 +30,10 @@ func (s *Store) TakeLease(ctx context.Context, sc Scope, holder string, ttl time
 
 // RenewLease extends holder's lease by ttl from now; it reports false when holder no
 // longer has it (it expired and another holder took it).
-func (s *Store) RenewLease(ctx context.Context, sc Scope, holder string, ttl time.Duration) (bool, error) {
+func (s *Store) RenewLease(ctx context.Context, sc Scope, lane, holder string, ttl time.Duration) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `
-		UPDATE company_leases SET expires_at = now() + make_interval(secs => $4)
-		WHERE firm_id = $1 AND realm_id = $2 AND holder = $3`, sc.FirmID, sc.RealmID, holder, ttl.Seconds())
+		UPDATE company_leases SET expires_at = now() + make_interval(secs => $5)
+		WHERE firm_id = $1 AND realm_id = $2 AND lane = $3 AND holder = $4`, sc.FirmID, sc.RealmID, lane, holder, ttl.Seconds())
 	if err != nil {
 		return false, fmt.Errorf("renew the company's lease: %w", err)
 	}
@@ -41,9 +42,9 @@ func (s *Store) RenewLease(ctx context.Context, sc Scope, holder string, ttl tim
 }
 
 // ReleaseLease gives holder's lease up.
-func (s *Store) ReleaseLease(ctx context.Context, sc Scope, holder string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM company_leases WHERE firm_id = $1 AND realm_id = $2 AND holder = $3`,
-		sc.FirmID, sc.RealmID, holder)
+func (s *Store) ReleaseLease(ctx context.Context, sc Scope, lane, holder string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM company_leases WHERE firm_id = $1 AND realm_id = $2 AND lane = $3 AND holder = $4`,
+		sc.FirmID, sc.RealmID, lane, holder)
 	if err != nil {
 		return fmt.Errorf("release the company's lease: %w", err)
 	}

@@ -33,7 +33,7 @@ func (e *Engine) Backfill(ctx context.Context, cat Category, f pms.BackfillFilte
 	var counts Counts
 	e.backfilling = &f
 	defer func() { e.backfilling = nil }()
-	ctx, unlock, err := e.lockCompany(ctx)
+	ctx, unlock, err := e.lockCompany(ctx, cat.lane())
 	if err != nil {
 		return counts, from, false, err
 	}

@@ -908,3 +908,71 @@ func TestARunLooksOnceAtARecordItSynced(t *testing.T) {
 		t.Errorf("the next run read %d changes, want none: the cursor passed them all", next.Changes)
 	}
 }
+
+// The contacts write in a lane of their own, beside the invoices: both runs go at
+// once, nothing is created twice, the invoices whose customers were not there yet wait
+// and go in the next run, and the books come out as they do one run after the other
+// (the demo firm's own faults, a client with a bad e-mail and one named like a vendor,
+// included).
+func TestContactsAndInvoicesWriteBesideEachOther(t *testing.T) {
+	oneByOne := booksAfterContactsAndInvoices(t, false)
+	beside := booksAfterContactsAndInvoices(t, true)
+	if beside != oneByOne {
+		t.Errorf("the books after the runs beside each other: %+v\nafter one run after the other: %+v", beside, oneByOne)
+	}
+}
+
+// booksAfterContactsAndInvoices syncs a demo firm's ledger, then its contacts and
+// invoices one after the other or beside each other, then every category once, and
+// returns the reconciliation's summary.
+func booksAfterContactsAndInvoices(t *testing.T, beside bool) reconcile.Summary {
+	r := newRig(t, qbosim.Options{})
+	r.seedFirm(23, nil)
+	r.run("ledger", false)
+	var wg sync.WaitGroup
+	for _, name := range []string{"contacts", "invoices"} {
+		cat, err := CategoryNamed(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := *r.e
+		e.PageSize = 7
+		run := func() {
+			if c, err := e.Run(t.Context(), cat, false); err != nil || c.Changes == 0 {
+				t.Errorf("%s: %+v, %v", name, c, err)
+			}
+		}
+		if beside {
+			wg.Go(run)
+		} else {
+			run()
+		}
+	}
+	wg.Wait()
+	r.syncAll()
+	markers := map[string]int{}
+	for _, entity := range []string{"Customer", "Invoice"} {
+		for _, o := range r.sim.Entities(r.realm, entity) {
+			note, _ := o["PrivateNote"].(string)
+			if entity == "Customer" {
+				note, _ = o["Notes"].(string)
+			}
+			if m := names.MarkerIn(note); m != "" {
+				markers[m]++
+			}
+		}
+	}
+	if len(markers) == 0 {
+		t.Fatal("no customer or invoice in QuickBooks carries a marker")
+	}
+	for m, n := range markers {
+		if n > 1 {
+			t.Errorf("%s is in QuickBooks %d times", m, n)
+		}
+	}
+	rep, err := reconcile.Firm(t.Context(), r.e.Store.DB(), r.e.QBO, r.e.Scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Summary()
+}

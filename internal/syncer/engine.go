@@ -127,6 +127,17 @@ func (c Category) stage(ctx context.Context, e *Engine, changes []pms.Change) (s
 	return c.pages.stage(ctx, e, changes)
 }
 
+// CategoryOfEntity returns the name of the category whose feed has the entity, or ""
+// when none has.
+func CategoryOfEntity(entity string) string {
+	for _, c := range Categories {
+		if slices.Contains(c.Entities, entity) {
+			return c.Name
+		}
+	}
+	return ""
+}
+
 // CategoryNamed returns the category called name.
 func CategoryNamed(name string) (Category, error) {
 	i := slices.IndexFunc(Categories, func(c Category) bool { return c.Name == name })
@@ -144,7 +155,7 @@ func CategoryNamed(name string) (Category, error) {
 // category's failed items are tried again first.
 func (e *Engine) Run(ctx context.Context, cat Category, retryFailed bool) (Counts, error) {
 	var counts Counts
-	ctx, unlock, err := e.lockCompany(ctx)
+	ctx, unlock, err := e.lockCompany(ctx, cat.lane())
 	if err != nil {
 		return counts, err
 	}

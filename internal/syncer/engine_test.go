@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qbosync/qbosync/internal/pms"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/store"
 )
@@ -82,5 +83,17 @@ func TestCategoryNamedNamesTheKnownOnes(t *testing.T) {
 	}
 	if _, err := CategoryNamed("taxes"); err == nil || !strings.Contains(err.Error(), "hard_costs") {
 		t.Errorf("unknown category: %v, want the known ones listed", err)
+	}
+}
+
+// The change listener names a notification's category by its entity.
+func TestCategoryOfEntity(t *testing.T) {
+	for entity, want := range map[string]string{
+		pms.EntityClient: "contacts", pms.EntityMatter: "contacts", pms.EntityInvoice: "invoices",
+		pms.EntityExpense: "hard_costs", pms.EntityTrustTransaction: "trust", "no such entity": "",
+	} {
+		if got := CategoryOfEntity(entity); got != want {
+			t.Errorf("CategoryOfEntity(%q) = %q, want %q", entity, got, want)
+		}
 	}
 }

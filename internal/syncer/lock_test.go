@@ -10,28 +10,37 @@ import (
 	"github.com/qbosync/qbosync/internal/store"
 )
 
-// One writer per company: a second run is told the company is busy until the first
+// One writer per lane of a company: a second run is told the company is busy until the first
 // releases its lease; a lease whose holder died expires and is taken.
 func TestOneWriterPerCompanyAndADeadWritersLeaseExpires(t *testing.T) {
 	r := newRig(t, qbosim.Options{})
 	ctx := t.Context()
-	_, release, err := r.e.lockCompany(ctx)
+	_, release, err := r.e.lockCompany(ctx, laneBooks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.e.lockCompany(ctx); !errors.Is(err, ErrCompanyBusy) {
+	if _, _, err := r.e.lockCompany(ctx, laneBooks); !errors.Is(err, ErrCompanyBusy) {
 		t.Fatalf("a second writer: %v, want ErrCompanyBusy", err)
 	}
 	release()
-	_, release, err = r.e.lockCompany(ctx)
+	_, release, err = r.e.lockCompany(ctx, laneBooks)
 	if err != nil {
 		t.Fatalf("after the release: %v", err)
 	}
+	// The contacts write beside the books, one writer at a time too.
+	_, releaseContacts, err := r.e.lockCompany(ctx, laneContacts)
+	if err != nil {
+		t.Fatalf("the contacts beside the books: %v", err)
+	}
+	if _, _, err := r.e.lockCompany(ctx, laneContacts); !errors.Is(err, ErrCompanyBusy) {
+		t.Fatalf("a second writer of the contacts: %v, want ErrCompanyBusy", err)
+	}
+	releaseContacts()
 	release()
 	// A worker died holding the lease: it expires, and the next writer takes it.
-	r.exec(`INSERT INTO company_leases (firm_id, realm_id, holder, expires_at) VALUES ($1, $2, 'dead worker', now() - interval '1 second')`,
+	r.exec(`INSERT INTO company_leases (firm_id, realm_id, lane, holder, expires_at) VALUES ($1, $2, 'books', 'dead worker', now() - interval '1 second')`,
 		r.e.Scope.FirmID, r.e.Scope.RealmID)
-	if _, release, err := r.e.lockCompany(ctx); err != nil {
+	if _, release, err := r.e.lockCompany(ctx, laneBooks); err != nil {
 		t.Fatalf("over an expired lease: %v", err)
 	} else {
 		release()
@@ -43,7 +52,7 @@ func TestARunThatLostItsLeaseStops(t *testing.T) {
 	r := newRig(t, qbosim.Options{})
 	defer func(ttl time.Duration) { leaseTTL = ttl }(leaseTTL)
 	leaseTTL = 300 * time.Millisecond
-	run, release, err := r.e.lockCompany(t.Context())
+	run, release, err := r.e.lockCompany(t.Context(), laneBooks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +79,7 @@ func TestMoreWritersThanConnectionsDoNotStarveThePool(t *testing.T) {
 	for i := range 5 {
 		e := *r.e
 		e.Scope = store.Scope{FirmID: r.e.Scope.FirmID, RealmID: r.realm + "-" + string(rune('a'+i))}
-		_, release, err := e.lockCompany(ctx)
+		_, release, err := e.lockCompany(ctx, laneBooks)
 		if err != nil {
 			t.Fatalf("writer %d: %v", i, err)
 		}

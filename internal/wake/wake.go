@@ -28,10 +28,12 @@ import (
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
 
-// Change is one notification: practice data of a firm committed, or (Reconnected) the
-// source lost its connection for a while and notifications may have been missed.
+// Change is one notification: practice data of a firm committed (of the sync category
+// Category, when the source says), or (Reconnected) the source lost its connection
+// for a while and notifications may have been missed.
 type Change struct {
 	FirmID      int64
+	Category    string
 	Reconnected bool
 }
 
@@ -59,7 +61,7 @@ func (l *Listener) Run(ctx context.Context) error {
 	if window <= 0 {
 		window = 50 * time.Millisecond
 	}
-	pending := map[int64]bool{}
+	pending := map[int64]map[string]bool{} // by firm, the categories known to have changed
 	flush := time.NewTicker(window)
 	defer flush.Stop()
 	for {
@@ -73,26 +75,32 @@ func (l *Listener) Run(ctx context.Context) error {
 			case c.Reconnected:
 				l.wakeAll(ctx)
 			default:
-				pending[c.FirmID] = true
+				if pending[c.FirmID] == nil {
+					pending[c.FirmID] = map[string]bool{}
+				}
+				if c.Category != "" {
+					pending[c.FirmID][c.Category] = true
+				}
 			}
 		case <-flush.C:
 			for _, f := range slices.Sorted(maps.Keys(pending)) {
-				l.wake(ctx, f)
+				l.wake(ctx, f, slices.Sorted(maps.Keys(pending[f])))
 			}
 			clear(pending)
 		}
 	}
 }
 
-// wake signals the firm's sync with its live company, if one runs.
-func (l *Listener) wake(ctx context.Context, firm int64) {
+// wake signals the firm's sync with its live company, if one runs, saying which
+// categories are known to have changed.
+func (l *Listener) wake(ctx context.Context, firm int64, categories []string) {
 	realms, err := l.Connections.ConnectedRealms(ctx, firm)
 	if err != nil {
 		l.Log.Warn("wake: look up connection", "firm", firm, "error", err)
 		return
 	}
 	for _, realm := range realms {
-		err := l.Temporal.SignalWorkflow(ctx, syncapi.SyncWorkflowID(firm, realm), "", syncapi.SyncNowSignal, nil)
+		err := l.Temporal.SignalWorkflow(ctx, syncapi.SyncWorkflowID(firm, realm), "", syncapi.SyncNowSignal, syncapi.SyncNow{Categories: categories})
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &notFound):
@@ -112,6 +120,6 @@ func (l *Listener) wakeAll(ctx context.Context) {
 		return
 	}
 	for _, f := range firms {
-		l.wake(ctx, f)
+		l.wake(ctx, f, nil)
 	}
 }

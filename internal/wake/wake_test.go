@@ -3,6 +3,7 @@ package wake_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,20 +25,28 @@ func (c connections) ConnectedFirms(context.Context) ([]int64, error) {
 	return []int64{1, 2}, nil
 }
 
-// signals records the workflow ids signalled, in order.
+// signals records the workflow ids signalled, in order, and what each signal said.
 type signals struct {
-	mu  sync.Mutex
-	ids []string
+	mu   sync.Mutex
+	ids  []string
+	args []syncapi.SyncNow
 }
 
 func (s *signals) client() *mocks.Client {
 	c := &mocks.Client{}
-	c.On("SignalWorkflow", mock.Anything, mock.Anything, "", syncapi.SyncNowSignal, nil).Return(nil).Run(func(args mock.Arguments) {
+	c.On("SignalWorkflow", mock.Anything, mock.Anything, "", syncapi.SyncNowSignal, mock.Anything).Return(nil).Run(func(args mock.Arguments) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.ids = append(s.ids, args.String(1))
+		s.args = append(s.args, args.Get(4).(syncapi.SyncNow))
 	})
 	return c
+}
+
+func (s *signals) said(i int) syncapi.SyncNow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.args[i]
 }
 
 func (s *signals) get() []string {
@@ -61,19 +70,24 @@ func TestChangesFoldIntoOneSignalPerFirmAndAReconnectWakesEveryFirm(t *testing.T
 	done := make(chan error)
 	go func() { done <- l.Run(t.Context()) }()
 
-	for range 5 {
-		changes <- wake.Change{FirmID: 1}
+	for _, cat := range []string{"invoices", "", "contacts", "invoices", ""} {
+		changes <- wake.Change{FirmID: 1, Category: cat}
 	}
 	changes <- wake.Change{FirmID: 3} // not connected
 	time.Sleep(500 * time.Millisecond)
 	if got := sent.get(); len(got) != 1 || got[0] != syncapi.SyncWorkflowID(1, "r1") {
 		t.Fatalf("signals after five changes of firm 1 = %v, want one to its sync", got)
 	}
+	if got := sent.said(0).Categories; !slices.Equal(got, []string{"contacts", "invoices"}) {
+		t.Errorf("the signal says %v changed, want the categories the changes named", got)
+	}
 
 	changes <- wake.Change{Reconnected: true}
 	time.Sleep(100 * time.Millisecond)
 	if got := sent.get(); len(got) != 3 || got[2] != syncapi.SyncWorkflowID(2, "r2") {
 		t.Errorf("signals after a reconnect = %v, want every connected firm woken", got)
+	} else if said := sent.said(2).Categories; said != nil {
+		t.Errorf("a reconnect's signal says %v changed, want nothing known", said)
 	}
 	close(changes)
 	if err := <-done; err != nil {

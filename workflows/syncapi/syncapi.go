@@ -150,6 +150,14 @@ type CategoryResult struct {
 	Cursor FeedCursor `json:"cursor"`
 }
 
+// SyncNow is the sync-now signal's argument, which may be left out: the categories
+// known to have changed (the change listener reads them off the feed's notifications;
+// others may have changed too). A sync that hears of new contacts while a long run of
+// another category is writing runs the contacts beside it.
+type SyncNow struct {
+	Categories []string `json:"categories,omitempty"`
+}
+
 // FeedCursor is a position in the practice system's change feed.
 type FeedCursor struct {
 	Seq int64 `json:"seq"`
