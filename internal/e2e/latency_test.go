@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/qbosync/qbosync/internal/app"
+	"github.com/qbosync/qbosync/internal/pms/seed"
+	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/syncapi"
 )
@@ -112,4 +117,69 @@ func reportLatencies(b *testing.B, took []time.Duration) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(float64(took[len(took)-1].Milliseconds()), "max-ms")
+}
+
+// A client committed while a long run of invoices writes reaches QuickBooks beside
+// that run (workflows/beside.go): the listener's signal names the contacts, and the
+// contacts write in a lane of their own. The run is recorded as sync_continuous_v8 for
+// the replay tests.
+func TestANewClientGoesToQuickBooksBesideALongRunOfInvoices(t *testing.T) {
+	s := newStack(t)
+	sum, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 7})
+	must(t, err)
+	firm := sum.FirmID
+	s.connect(firm)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		_ = app.WakeSyncs(ctx, s.DBURL, s.Store, s.Temporal, slog.New(slog.DiscardHandler), 10*time.Millisecond)
+	}()
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: syncapi.SyncWorkflowID(firm, s.Realm), TaskQueue: s.Queue,
+	}, workflows.SyncWorkflow, syncapi.SyncInput{FirmID: firm, RealmID: s.Realm, SweepInterval: time.Hour})
+	must(t, err)
+	waitFor(t, "the first cycle", func() bool { return s.status(run).Cycles == 1 && waitingForChanges(s.status(run)) })
+
+	// Every request to QuickBooks takes a while now, and every approved invoice changes:
+	// the next cycle's invoices run writes for some seconds.
+	must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{Latency: 300 * time.Millisecond}))
+	defer func() { must(t, s.Sim.SetFaults(s.Realm, qbosim.Faults{})) }()
+	_, err = s.DB.Exec(`UPDATE invoices SET memo = 'edited beside' WHERE firm_id = $1 AND status = 'approved'`, firm)
+	must(t, err)
+	// The cycle has passed the ledger and the contacts (nothing changed there): the
+	// invoices are running.
+	waitFor(t, "the invoices' run", func() bool {
+		st := s.status(run)
+		return st.Cycles == 1 && st.Status == syncapi.StatusRunning && len(st.Categories) == 2
+	})
+	var id int64
+	must(t, s.DB.Get(&id, `INSERT INTO clients (firm_id, client_number, kind, name) VALUES ($1, 'B-1', 'person', 'Came Meanwhile') RETURNING id`, firm))
+	waitFor(t, "the new client in QuickBooks", func() bool {
+		return len(s.customers().byMarker[fmt.Sprintf("qbosync:client:%d", id)]) == 1
+	})
+	waitFor(t, "the second cycle to finish", func() bool { return s.status(run).Cycles >= 2 })
+
+	// The history says so: a run of the contacts was scheduled while one of the
+	// invoices was running.
+	running := map[int64]string{} // category runs scheduled and not ended, by event id
+	beside := false
+	iter := s.Temporal.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		must(t, err)
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == syncapi.SyncCategoryActivity {
+			var in syncapi.SyncCategoryInput
+			must(t, converter.GetDefaultDataConverter().FromPayloads(a.GetInput(), &in))
+			beside = beside || in.Category == "contacts" && slices.Contains(slices.Collect(maps.Values(running)), "invoices")
+			running[ev.GetEventId()] = in.Category
+		}
+		delete(running, ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId())
+		delete(running, ev.GetActivityTaskFailedEventAttributes().GetScheduledEventId())
+		delete(running, ev.GetActivityTaskTimedOutEventAttributes().GetScheduledEventId())
+	}
+	if !beside {
+		t.Error("no run of the contacts was scheduled while one of the invoices ran")
+	}
+	must(t, s.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done"))
+	recordHistory(t, s.Temporal, run, "sync_continuous_v8")
 }
