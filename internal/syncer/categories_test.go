@@ -976,3 +976,71 @@ func booksAfterContactsAndInvoices(t *testing.T, beside bool) reconcile.Summary 
 	}
 	return rep.Summary()
 }
+
+// New payees get their vendors in one batch request while batches are free; a payee
+// whose name another party holds goes alone and gets its "(payee)" vendor, and no
+// vendor is made twice.
+func TestNewPayeesGetTheirVendorsInOneBatch(t *testing.T) {
+	r := newRig(t, qbosim.Options{})
+	r.seedFirm(8, nil)
+	e := *r.e
+	fresh := []string{"Acme Couriers", "Blue Print Co", "Court Reporters Inc", "Delta Filings"}
+	r.sim.ResetStats(r.realm)
+	if err := e.ensureVendors(t.Context(), fresh); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.sim.Stats(r.realm); st.Requests != 1 || st.Batches != 1 {
+		t.Errorf("four new payees took %d requests (%d batches), want one batch", st.Requests, st.Batches)
+	}
+	// The sample company's vendor Hall Properties is not the payee's (match existing
+	// vendors is off): that payee goes alone, as "Hall Properties (payee)".
+	if err := e.ensureVendors(t.Context(), append(fresh, "Hall Properties", "Echo Legal Print")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append(fresh, "Hall Properties", "Echo Legal Print") {
+		v, known := vendorOf(e.runVendors(), p)
+		if !known || v.err != nil || v.id == "" {
+			t.Errorf("payee %q: %+v (known %t)", p, v, known)
+			continue
+		}
+		marker, n := names.MarkerFor(e.Scope.FirmID, posting.KindVendor, posting.PayeeKey(p)), 0
+		for _, v := range r.sim.Entities(r.realm, "Vendor") {
+			if notes, _ := v["Notes"].(string); posting.HasMarker(notes, marker) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("payee %q's vendor is in QuickBooks %d times", p, n)
+		}
+		if _, mapped := r.mapping(posting.KindVendor, posting.PayeeKey(p)); !mapped {
+			t.Errorf("payee %q's vendor is not in the id map", p)
+		}
+	}
+	if got := r.named("Vendor", "DisplayName", "Hall Properties (payee)"); len(got) != 1 {
+		t.Errorf("vendors named Hall Properties (payee): %d, want 1", len(got))
+	}
+}
+
+// A vendor batch whose answer is lost may have been performed: its payees go alone,
+// find their vendors by name and marker, and adopt them.
+func TestAVendorBatchWhoseAnswerIsLostMakesNothingTwice(t *testing.T) {
+	r := newRig(t, qbosim.Options{IgnoreRequestID: true})
+	r.seedFirm(8, nil)
+	e := *r.e
+	payees := []string{"Foxtrot Couriers", "Golf Print Co", "Hotel Reporters"}
+	r.faults(qbosim.Faults{LoseNextResponses: 1})
+	if err := e.ensureVendors(t.Context(), payees); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range payees {
+		marker, n := names.MarkerFor(e.Scope.FirmID, posting.KindVendor, posting.PayeeKey(p)), 0
+		for _, v := range r.sim.Entities(r.realm, "Vendor") {
+			if notes, _ := v["Notes"].(string); posting.HasMarker(notes, marker) {
+				n++
+			}
+		}
+		if v, known := vendorOf(e.runVendors(), p); n != 1 || !known || v.err != nil {
+			t.Errorf("payee %q: %d vendors in QuickBooks, run's vendor %+v", p, n, v)
+		}
+	}
+}

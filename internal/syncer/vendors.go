@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -78,6 +79,9 @@ func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 	if err != nil {
 		return err
 	}
+	if todo, err = e.batchVendors(ctx, todo, taken, vendors); err != nil {
+		return err
+	}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(vendorsAtOnce)
@@ -96,8 +100,101 @@ func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 	return g.Wait()
 }
 
-// vendorsAtOnce is how many new payees' vendors are made at once.
+// vendorsAtOnce is how many new payees' vendors are made at once one by one.
 const vendorsAtOnce = 4
+
+// batchVendors makes the vendors of new payees (todo, by payee key) in one batch
+// request while the company's batch budget is mostly unused (qbo.Client.BatchesFree):
+// a page of disbursements or hard costs early in a first sync meets dozens of new
+// payees, and its writes wait until each has a vendor, some 125 ms apiece one by one.
+// It fills vendors with the ones the id map has and the ones the batch made, and
+// returns the payees left to go alone (ensureVendor): all of them when batches are
+// busy or there are fewer than two, those beyond one batch, and those the batch could
+// not settle plainly (a name another party holds, an answer lost, a batch refused).
+// Alone, upsert knows every exactly-once path: a vendor a lost answer made is found by
+// its unique name and its marker and adopted, never made twice.
+func (e *Engine) batchVendors(ctx context.Context, todo map[string]string, taken map[string]bool, vendors map[string]vendorRef) (alone map[string]string, err error) {
+	if len(todo) < 2 || !e.QBO.BatchesFree() {
+		return todo, nil
+	}
+	keys := slices.Sorted(maps.Keys(todo))
+	alone = map[string]string{}
+	if len(keys) > qbo.DefaultMaxBatchItems {
+		for _, k := range keys[qbo.DefaultMaxBatchItems:] {
+			alone[k] = todo[k]
+		}
+		keys = keys[:qbo.DefaultMaxBatchItems]
+	}
+	mapped, err := e.Store.Mappings(ctx, e.Scope, posting.KindVendor, keys)
+	if err != nil {
+		return nil, err
+	}
+	type vendorOp struct {
+		key  string
+		it   item
+		hash string
+	}
+	var ops []vendorOp
+	var batch []qbo.BatchOp
+	idParts := []string{e.Scope.RealmID, "vendors"}
+	for _, key := range keys {
+		payee := todo[key]
+		if m, ok := mapped[key]; ok {
+			vendors[key] = vendorRef{id: m.QBOID}
+			continue
+		}
+		it, desired, err := payeeVendor(e.Scope.FirmID, payee, taken[names.Key(posting.PayeeDisplayName(payee))])
+		if err != nil {
+			alone[key] = payee // ensureVendor records why it cannot be
+			continue
+		}
+		hash, err := contentHash(desired)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, vendorOp{key: key, it: it, hash: hash})
+		batch = append(batch, qbo.BatchOp{BID: strconv.Itoa(len(batch)), Entity: "Vendor", Operation: qbo.BatchCreate, Body: desired})
+		idParts = append(idParts, key, hash)
+	}
+	if len(batch) == 0 {
+		return alone, nil
+	}
+	results, err := e.QBO.Batch(ctx, batch, qbo.RequestID(idParts...))
+	if err != nil {
+		e.Log.Info("vendor batch failed; making its vendors one by one", "vendors", len(ops), "error", err)
+	}
+	for i, op := range ops {
+		var got qbo.Vendor
+		if err != nil || results[i].Decode(&got) != nil {
+			alone[op.key] = todo[op.key]
+			continue
+		}
+		if err := e.save(ctx, "Vendor", op.it, got.ID, got.SyncToken, op.hash, got.DisplayName); err != nil {
+			return nil, err
+		}
+		// Not counted in the category's counts: a vendor is a means to post, not a record.
+		if err := e.Store.RecordSuccess(ctx, e.Scope, op.it.Kind, op.it.Key, op.it.Label, store.ActionCreated); err != nil {
+			return nil, err
+		}
+		vendors[op.key] = vendorRef{id: got.ID}
+	}
+	return alone, nil
+}
+
+// payeeVendor is the item of a payee's vendor and the vendor qbosync makes for it:
+// named after the payee, or "<name> (payee)" when suffixed.
+func payeeVendor(firm int64, payee string, suffixed bool) (item, qbo.Vendor, error) {
+	key := posting.PayeeKey(payee)
+	desired, err := posting.PayeeVendor(firm, payee)
+	if err != nil {
+		return item{}, desired, itemErr(err)
+	}
+	it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: names.MarkerFor(firm, posting.KindVendor, key)}
+	if suffixed {
+		desired.DisplayName = names.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
+	}
+	return it, desired, nil
+}
 
 // namesOfOurCustomers returns, by names.Key, the payees' vendor names that a customer
 // qbosync made holds already (a trust refund's payee is the client): QuickBooks would
@@ -131,9 +228,9 @@ func ensureVendor(ctx context.Context, e *Engine, payee string, nameTaken bool) 
 	if err != nil || mapped {
 		return m.QBOID, err
 	}
-	desired, err := posting.PayeeVendor(e.Scope.FirmID, payee)
+	it, desired, err := payeeVendor(e.Scope.FirmID, payee, nameTaken)
 	if err != nil {
-		return "", itemErr(err)
+		return "", err
 	}
 	b, err := e.books(ctx)
 	if err != nil {
@@ -143,13 +240,9 @@ func ensureVendor(ctx context.Context, e *Engine, payee string, nameTaken bool) 
 	if b.Contacts.MatchExistingVendors {
 		spec.matches = sameVendor
 	}
-	it := item{Kind: posting.KindVendor, Key: key, Label: "vendor " + desired.DisplayName, Marker: names.MarkerFor(e.Scope.FirmID, posting.KindVendor, key)}
-	var action, got string
-	if !nameTaken {
-		action, got, err = upsert(ctx, e, spec, it, desired)
-	}
-	if f := asItemFailure(err); nameTaken || f != nil && f.Code == vendorNameTaken {
-		desired.DisplayName = names.Truncate(desired.DisplayName, posting.MaxDisplayName-len([]rune(payeeSuffix))) + payeeSuffix
+	action, got, err := upsert(ctx, e, spec, it, desired)
+	if f := asItemFailure(err); !nameTaken && f != nil && f.Code == vendorNameTaken {
+		_, desired, _ = payeeVendor(e.Scope.FirmID, payee, true)
 		action, got, err = upsert(ctx, e, spec, it, desired)
 	}
 	if err != nil {
