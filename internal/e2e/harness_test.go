@@ -25,6 +25,7 @@ import (
 	"github.com/qbosync/qbosync/internal/config"
 	"github.com/qbosync/qbosync/internal/connect"
 	"github.com/qbosync/qbosync/internal/db/dbtest"
+	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/secret"
 	"github.com/qbosync/qbosync/internal/store"
@@ -322,4 +323,13 @@ func (s *stack) create(entity, body string) string {
 		s.t.Fatalf("create %s: %s %s", entity, res.Status, out["Fault"])
 	}
 	return created.ID
+}
+
+// seedSmall seeds a small demo firm (seed.SizeSmall with the given seed) into the
+// practice database and returns its id.
+func (s *stack) seedSmall(t *testing.T, seedNo int64) int64 {
+	t.Helper()
+	sum, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: seedNo})
+	must(t, err)
+	return sum.FirmID
 }

@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/qbosync/qbosync/internal/names"
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/workflows"
@@ -81,9 +80,7 @@ func (s *stack) ledgerID(firm int64, key string) string {
 // not one cent of it reaches an account the firm did not choose.
 func TestTrustMoneyNeverPostsIntoAnAccountTheFirmDidNotChoose(t *testing.T) {
 	s := newStack(t)
-	sum, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 3})
-	must(t, err)
-	firm := sum.FirmID
+	firm := s.seedSmall(t, 3)
 	var banks []settings.BankAccount
 	must(t, s.DB.Select(&banks, `SELECT id, kind, name, account_last4 FROM bank_accounts WHERE firm_id = $1 AND active ORDER BY kind, id`, firm))
 	names := map[string][]string{"operating": {"Savings"}, "trust": {"Checking", "Undeposited Funds"}}

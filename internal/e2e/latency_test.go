@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/qbosync/qbosync/internal/app"
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/workflows"
 	"github.com/qbosync/qbosync/workflows/syncapi"
@@ -125,9 +124,7 @@ func reportLatencies(b *testing.B, took []time.Duration) {
 // the replay tests.
 func TestANewClientGoesToQuickBooksBesideALongRunOfInvoices(t *testing.T) {
 	s := newStack(t)
-	sum, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 7})
-	must(t, err)
-	firm := sum.FirmID
+	firm := s.seedSmall(t, 7)
 	s.connect(firm)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

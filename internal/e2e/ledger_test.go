@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/settings"
 )
 
@@ -14,9 +13,7 @@ import (
 // (never by its name alone), and a rerun creates nothing.
 func TestLedgerAccountsAndItemsFromTheSettings(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 3})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 3)
 	s.connect(firm)
 	// The firm made its own fee income account in QuickBooks before connecting.
 	before := len(s.Sim.Entities(s.Realm, "Account"))

@@ -17,7 +17,6 @@ import (
 
 	"github.com/qbosync/qbosync/internal/db/dbtest"
 	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/store"
 	"github.com/qbosync/qbosync/workflows/syncapi"
@@ -29,9 +28,7 @@ import (
 // and workflow id.
 func TestWorkerServesMetricsAndHealth(t *testing.T) {
 	s := newStackWith(t, stackOptions{worker: false})
-	sum, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 5})
-	must(t, err)
-	firm := sum.FirmID
+	firm := s.seedSmall(t, 5)
 	s.connect(firm)
 
 	adminAddr := freeAddr(t)

@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/qbosync/qbosync/internal/pms"
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/settings"
 	"github.com/qbosync/qbosync/internal/store"
@@ -186,9 +185,7 @@ func (s *stack) checkReceivables(firm int64) {
 // again. A rerun writes nothing.
 func TestInvoicesPaymentsAndWriteOffsToTheCent(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 11})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 11)
 	s.connect(firm)
 
 	sum, _ := s.syncOnce(firm, false)
@@ -354,9 +351,7 @@ func scopeOf(s *stack, firm int64) store.Scope { return store.Scope{FirmID: firm
 // credit memo in QBO exactly once and the books to the cent.
 func TestReceivablesExactlyOnceUnderFaultsAndAKilledWorker(t *testing.T) {
 	s := newStackWith(t, stackOptions{worker: false})
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 5})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 5)
 	conn := s.connect(firm)
 	f, err := s.Store.Firm(t.Context(), firm)
 	must(t, err)
@@ -417,11 +412,9 @@ func TestReceivablesExactlyOnceUnderFaultsAndAKilledWorker(t *testing.T) {
 // older paid invoices stay out.
 func TestBackfillBringsInvoicesSinceTheDateAndEveryUnpaidOne(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 11})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 11)
 	// The records predate qbosync: nothing in the change feed.
-	_, err = s.DB.Exec(`DELETE FROM pms_changes WHERE firm_id = $1`, firm)
+	_, err := s.DB.Exec(`DELETE FROM pms_changes WHERE firm_id = $1`, firm)
 	must(t, err)
 	s.connect(firm)
 
@@ -476,9 +469,7 @@ func TestBackfillBringsInvoicesSinceTheDateAndEveryUnpaidOne(t *testing.T) {
 // billed to its client's customer, whose open balance is what the client owes.
 func TestWithoutMattersInvoicesGoToTheClient(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 11})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 11)
 	conn := s.connect(firm)
 	f, err := s.Store.Firm(t.Context(), firm)
 	must(t, err)

@@ -8,7 +8,6 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/qbosync/qbosync/internal/names"
-	"github.com/qbosync/qbosync/internal/pms/seed"
 	"github.com/qbosync/qbosync/internal/qbo"
 	"github.com/qbosync/qbosync/internal/qbosim"
 	"github.com/qbosync/qbosync/internal/reconcile"
@@ -186,9 +185,7 @@ func (s *stack) checkTrust(firm int64, sc trustScope) {
 // the books still agree.
 func TestTrustAndHardCostsToTheCent(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 5})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 5)
 	s.connect(firm)
 	var refunds int // distinct payees named like a client or a sandbox vendor
 	must(t, s.DB.Get(&refunds, `
@@ -264,7 +261,7 @@ func TestTrustAndHardCostsToTheCent(t *testing.T) {
 	// A disbursement deleted in the practice system is deleted from QBO.
 	var deleted int64
 	must(t, s.DB.Get(&deleted, `SELECT max(id) FROM trust_transactions WHERE firm_id = $1 AND kind = 'disbursement'`, firm))
-	_, err = s.DB.Exec(`DELETE FROM trust_transactions WHERE id = $1`, deleted)
+	_, err := s.DB.Exec(`DELETE FROM trust_transactions WHERE id = $1`, deleted)
 	must(t, err)
 	sum, _ = s.syncOnce(firm, false)
 	t.Logf("after the deletion: %+v", sum.Categories)
@@ -350,9 +347,7 @@ func (s *stack) fixBlockedClients(firm int64) {
 // money, hard costs and their payees' vendors still land exactly once and to the cent.
 func TestTrustUnderFaultsLandsExactlyOnce(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 8})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 8)
 	s.fixBlockedClients(firm)
 	s.connect(firm)
 	s.syncOnce(firm, false)
@@ -419,9 +414,7 @@ func TestTrustUnderFaultsLandsExactlyOnce(t *testing.T) {
 // every hard cost a cash purchase from the one vendor.
 func TestTrustPerReceiptFromTheStartDate(t *testing.T) {
 	s := newStack(t)
-	sum0, err := seed.Seed(t.Context(), s.DB, seed.Options{Size: seed.SizeSmall, Seed: 5})
-	must(t, err)
-	firm := sum0.FirmID
+	firm := s.seedSmall(t, 5)
 	s.fixBlockedClients(firm)
 	conn := s.connect(firm)
 
