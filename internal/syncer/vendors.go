@@ -75,7 +75,7 @@ func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 			todo[key] = payee
 		}
 	}
-	taken, err := e.namesOfOurCustomers(ctx, slices.Collect(maps.Values(todo)))
+	taken, err := e.namesOfOurCustomers(ctx, todo)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (e *Engine) ensureVendors(ctx context.Context, payees []string) error {
 	g.SetLimit(vendorsAtOnce)
 	for key, payee := range todo {
 		g.Go(func() error {
-			id, err := ensureVendor(gctx, e, payee, taken[names.Key(posting.PayeeDisplayName(payee))])
+			id, err := ensureVendor(gctx, e, payee, taken[key])
 			if err != nil && asItemFailure(err) == nil {
 				return err
 			}
@@ -143,7 +143,7 @@ func (e *Engine) batchVendors(ctx context.Context, todo map[string]string, taken
 			vendors[key] = vendorRef{id: m.QBOID}
 			continue
 		}
-		it, desired, err := payeeVendor(e.Scope.FirmID, payee, taken[names.Key(posting.PayeeDisplayName(payee))])
+		it, desired, err := payeeVendor(e.Scope.FirmID, payee, taken[key])
 		if err != nil {
 			alone[key] = payee // ensureVendor records why it cannot be
 			continue
@@ -196,22 +196,26 @@ func payeeVendor(firm int64, payee string, suffixed bool) (item, qbo.Vendor, err
 	return it, desired, nil
 }
 
-// namesOfOurCustomers returns, by names.Key, the payees' vendor names that a customer
-// qbosync made holds already (a trust refund's payee is the client): QuickBooks would
-// refuse the vendor (names are unique across customers, vendors and employees), and
-// finding out cost a refused create and two lookups before the payee's own name.
-func (e *Engine) namesOfOurCustomers(ctx context.Context, payees []string) (map[string]bool, error) {
-	lowered := make([]string, len(payees))
-	for i, p := range payees {
-		lowered[i] = names.Key(posting.PayeeDisplayName(p))
+// namesOfOurCustomers says, by payee key, which of the payees' (by payee key) vendor
+// names a customer qbosync made holds already (a trust refund's payee is the client):
+// QuickBooks would refuse the vendor (names are unique across customers, vendors and
+// employees), and finding out cost a refused create and two lookups before the
+// payee's own name.
+func (e *Engine) namesOfOurCustomers(ctx context.Context, payees map[string]string) (map[string]bool, error) {
+	byName := make(map[string][]string, len(payees)) // payee keys by names.Key of their vendor names
+	for key, p := range payees {
+		name := names.Key(posting.PayeeDisplayName(p))
+		byName[name] = append(byName[name], key)
 	}
-	held, err := e.Store.NamesHeld(ctx, e.Scope, "Customer", lowered)
+	held, err := e.Store.NamesHeld(ctx, e.Scope, "Customer", slices.Collect(maps.Keys(byName)))
 	if err != nil {
 		return nil, err
 	}
 	taken := make(map[string]bool, len(held))
 	for _, n := range held {
-		taken[names.Key(n)] = true
+		for _, key := range byName[names.Key(n)] {
+			taken[key] = true
+		}
 	}
 	return taken, nil
 }
