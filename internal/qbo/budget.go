@@ -316,8 +316,8 @@ func (l *companyLimiter) planDraw(now time.Time) (d *BudgetDraw, wait time.Durat
 	if s.held > 0 {
 		wait = min(renew.Sub(now), max(idleEnd.Sub(now), 0)+time.Millisecond)
 	}
-	if batches > 0 && s.batchOpen.After(now) {
-		wait = min(wait, s.batchOpen.Sub(now))
+	if due := l.batchDue(now); batches > 0 && due.After(now) {
+		wait = min(wait, due.Sub(now))
 	}
 	return nil, wait, false
 }
@@ -333,19 +333,30 @@ func (l *companyLimiter) planTimes(d *BudgetDraw, singles, batches int, now time
 	blocked := l.inFlight >= s.slots
 	left, batchesLeft := s.times.count(), s.batches.count()
 	timesLow := s.slots > 0 && left <= budgetLowWater && left < waiting
-	batchesLow := s.slots > 0 && batches > 0 && batchesLeft == 0 && !now.Before(s.batchOpen)
+	batchDue := !now.Before(l.batchDue(now))
+	batchesLow := s.slots > 0 && batches > 0 && batchesLeft == 0 && batchDue
 	short := blocked && s.slots < l.lim.Concurrent
 	if timesLow || !blocked {
 		d.Requests = max(min(waiting, budgetChunk)-left, 0)
 	}
-	if batches > 0 && !now.Before(s.batchOpen) {
-		d.Batches = max(min(batches, batchChunk)-batchesLeft, 0)
+	if batches > 0 && batchDue {
+		// No more marks than the pace lets go now: a mark is a batch time in the
+		// company's window, lost if it passes unused.
+		d.Batches = max(min(batches, batchChunk, l.batchPace.allowance())-batchesLeft, 0)
 		d.Own = s.unmarked(now)
 	}
 	if batchesLow && len(d.Own) < d.Batches {
 		d.Requests = max(d.Requests, min(waiting, budgetChunk)) // times to mark
 	}
 	return timesLow || batchesLow || short
+}
+
+// batchDue is when a draw may mark send times for batches: once the
+// company's batch window has room and this process's batch pace lets one go.
+// l.mu is held.
+func (l *companyLimiter) batchDue(now time.Time) time.Time {
+	l.accrueBatchPace()
+	return later(l.shared.batchOpen, l.batchPace.next(now))
 }
 
 // unmarked returns the reserved send times after the last one marked for a

@@ -181,7 +181,11 @@ func (l *companyLimiter) BatchesBusy() (busy, limit int) {
 // That satisfies QBO whether it counts in sliding or in fixed windows, and
 // allows QBO's full rate, unlike a token bucket, whose burst would have to
 // be counted against the same minute. On top, requests are spaced at
-// least 1/PerSecond apart (see DefaultLimits).
+// least 1/PerSecond apart (see DefaultLimits), and batches are spread over
+// the minute (batchPace): a window alone lets a busy company send its
+// minute's batches in the first seconds, and then none until they age out,
+// so a writer whose next batch waits for the window has nothing else to
+// send for half a minute.
 //
 // Waiting requests queue by kind, first come first served within a kind.
 // When both kinds could go, they take turns, so singles cannot starve
@@ -197,6 +201,7 @@ type companyLimiter struct {
 	minute      window
 	second      window
 	batch       window
+	batchPace   pace
 	gap         time.Duration // between two requests: 1s / PerSecond
 	lastGrant   time.Time
 	inFlight    int
@@ -218,12 +223,13 @@ type waiter struct {
 
 func newCompanyLimiter(l Limits) *companyLimiter {
 	return &companyLimiter{
-		lim:    l,
-		clock:  l.Clock,
-		minute: newWindow(l.PerMinute, time.Minute),
-		second: newWindow(l.PerSecond, time.Second),
-		batch:  newWindow(l.BatchPerMinute, time.Minute),
-		gap:    time.Second / time.Duration(l.PerSecond),
+		lim:       l,
+		clock:     l.Clock,
+		minute:    newWindow(l.PerMinute, time.Minute),
+		second:    newWindow(l.PerSecond, time.Second),
+		batch:     newWindow(l.BatchPerMinute, time.Minute),
+		batchPace: newPace(time.Minute/time.Duration(l.BatchPerMinute), batchBurst),
+		gap:       time.Second / time.Duration(l.PerSecond),
 	}
 }
 
@@ -239,6 +245,7 @@ func (l *companyLimiter) Wait(ctx context.Context, kind RequestKind) error {
 	w := &waiter{kind: kind, ready: make(chan struct{})}
 	l.mu.Lock()
 	l.queues[kind] = append(l.queues[kind], w)
+	l.accrueBatchPace()
 	l.dispatch()
 	l.mu.Unlock()
 	select {
@@ -255,6 +262,7 @@ func (l *companyLimiter) Wait(ctx context.Context, kind RequestKind) error {
 		for i, x := range q {
 			if x == w {
 				l.queues[kind] = append(q[:i:i], q[i+1:]...)
+				l.accrueBatchPace()
 				break
 			}
 		}
@@ -360,6 +368,8 @@ func (l *companyLimiter) grant(now time.Time, kind RequestKind) {
 	l.second.add(now)
 	if kind == BatchRequest {
 		l.batch.add(now)
+		l.accrueBatchPace()
+		l.batchPace.take()
 		l.stats.Batches++
 	} else {
 		l.stats.Singles++
@@ -409,13 +419,20 @@ func (l *companyLimiter) sendAt(now time.Time) (time.Time, bool) {
 // batchSendAt is sendAt's counterpart for the batch limit. A batch also
 // needs a send time of sendAt's. l.mu is held.
 func (l *companyLimiter) batchSendAt(now time.Time) (time.Time, bool) {
-	at := l.batch.next(now)
+	l.accrueBatchPace()
+	at := later(l.batch.next(now), l.batchPace.next(now))
 	if l.shared == nil {
 		return at, true
 	}
 	l.shared.batches.expire(now.Add(-slotSlack))
 	slot, ok := l.shared.batches.next()
 	return later(at, slot), ok
+}
+
+// accrueBatchPace brings the batch pace up to now, after batches began or
+// stopped waiting. l.mu is held.
+func (l *companyLimiter) accrueBatchPace() {
+	l.batchPace.accrue(l.clock.Now(), len(l.queues[BatchRequest]) > 0)
 }
 
 // wakeAt arranges for dispatch to run at t, unless it is due to run
@@ -446,6 +463,57 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// batchBurst is how many batches may go back to back after a quiet spell:
+// a few writes of a quiet firm need not wait for the pace, and a busy
+// company is held to one batch every 60s / BatchPerMinute.
+const batchBurst = 4
+
+// pace spreads requests evenly, one every interval, and lets a few go back
+// to back after a quiet spell. It is a token bucket whose credit grows by
+// one request an interval up to burst, but only while none waits: while
+// requests wait (for the pace, or for a window that a burst filled) it
+// grows to two requests and no further. Otherwise a burst would be saved up
+// while the window is full and sent again the moment it reopens, and the
+// window's bunching would come back every minute; and with one, a turn
+// taken late (behind another request's spacing) would be lost for good.
+// A window still bounds the rate; the pace only smooths it.
+type pace struct {
+	interval time.Duration
+	burst    int
+	credit   time.Duration // earned, one interval a request
+	at       time.Time     // when credit was brought up to date
+	waiting  bool          // requests waited since at
+}
+
+func newPace(interval time.Duration, burst int) pace {
+	return pace{interval: interval, burst: burst, credit: time.Duration(burst) * interval}
+}
+
+// accrue brings the credit up to now; waiting says whether requests wait
+// from now on. It is called whenever that changes.
+func (p *pace) accrue(now time.Time, waiting bool) {
+	if !p.at.IsZero() && now.After(p.at) {
+		most := time.Duration(p.burst) * p.interval
+		if p.waiting {
+			most = min(most, max(p.credit, 2*p.interval))
+		}
+		p.credit = min(p.credit+now.Sub(p.at), most)
+	}
+	p.at, p.waiting = now, waiting
+}
+
+// next returns the earliest time, now or later, the pace lets one more go.
+// The credit is up to date (accrue).
+func (p *pace) next(now time.Time) time.Time {
+	return now.Add(max(p.interval-p.credit, 0))
+}
+
+// allowance is how many the pace lets go back to back from now.
+func (p *pace) allowance() int { return int(p.credit / p.interval) }
+
+// take spends one request's credit.
+func (p *pace) take() { p.credit -= p.interval }
 
 // window is a sliding window: it remembers the last limit send times.
 type window struct {

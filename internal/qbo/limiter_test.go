@@ -394,6 +394,38 @@ func TestLimiterLongRun(t *testing.T) {
 	}
 }
 
+// TestLimiterSpreadsBatchesOverTheMinute: a company kept busy with batches and singles
+// sends its first few batches at once, and then one every 60s/38, not a minute's
+// worth in a few seconds followed by none while they age out of the window (a writer
+// whose next batch waited for the window had nothing else to send for half a minute).
+// The full batch budget is still used.
+func TestLimiterSpreadsBatchesOverTheMinute(t *testing.T) {
+	s := newSimulation(t, Limits{})
+	s.start(10, SingleRequest, latencyBetween(20*time.Millisecond, 200*time.Millisecond))
+	s.start(3, BatchRequest, latencyBetween(100*time.Millisecond, 500*time.Millisecond))
+	start := s.clock.Now()
+	const minutes = 5
+	s.runUntil(start.Add(minutes * time.Minute))
+	s.finish()
+	s.checkLimits(DefaultLimits())
+
+	batches := s.log.batches
+	slices.SortFunc(batches, time.Time.Compare)
+	d := DefaultLimits()
+	interval := time.Minute / time.Duration(d.BatchPerMinute)
+	if len(batches) < batchBurst || batches[batchBurst-1].Sub(start) > time.Second {
+		t.Fatalf("the first %d batches did not go at once: %v", batchBurst, batches[:min(len(batches), batchBurst)])
+	}
+	// After the burst: any 10 seconds hold what the pace allows, one more for the
+	// span's edges and one a late turn saved.
+	if most, allowed := maxInWindow(batches[batchBurst:], 10*time.Second), int(10*time.Second/interval)+2; most > allowed {
+		t.Errorf("%d batches within 10 seconds; spread over the minute, at most %d", most, allowed)
+	}
+	if len(batches) < minutes*d.BatchPerMinute-2 {
+		t.Errorf("%d batches in %d minutes: the pace leaves batch budget unused", len(batches), minutes)
+	}
+}
+
 // TestLimiterQBOLimitsExactly runs at QBO's own limits, without margin:
 // still never above.
 func TestLimiterQBOLimitsExactly(t *testing.T) {

@@ -162,6 +162,38 @@ func TestSharedBudgetTwoProcesses(t *testing.T) {
 	}
 }
 
+// TestSharedBudgetSpreadsBatches: with the shared budget too, a busy process sends a
+// few batches at once and then one per 60s/BatchPerMinute, not one at every send
+// time the company's window has room for; and every turn of the pace is used.
+func TestSharedBudgetSpreadsBatches(t *testing.T) {
+	t.Parallel()
+	_, dbURL := dbtest.New(t)
+	l := testLimits()
+	l.BatchPerMinute = 40 // one every 1.5 s once the first few went
+	lim, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
+	tr := &traffic{by: map[string]int{}}
+	const window = 6 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), window)
+	defer cancel()
+	var wg sync.WaitGroup
+	hammer(ctx, &wg, tr, "a", lim.For("realm-1"), 0, 3)
+	wg.Wait()
+
+	interval := time.Minute / time.Duration(l.BatchPerMinute)
+	batches := slices.Clone(tr.batches)
+	slices.SortFunc(batches, time.Time.Compare)
+	t.Logf("%d batches in %s", len(batches), window)
+	if len(batches) < 4 || batches[3].Sub(batches[0]) > time.Second {
+		t.Fatalf("the first batches did not go together: %v", batches)
+	}
+	// 4 at once, then one every 1.5 s: about 8 in 6 s, where the window alone would
+	// let through twice that. The draws' round trips may cost a turn.
+	paced := 4 + int(window/interval)
+	if n := len(batches); n > paced+1 || n < paced-2 {
+		t.Errorf("%d batches in %s; paced, %d", n, window, paced)
+	}
+}
+
 // TestWithoutSharedBudgetTwoProcessesExceed is the control: two processes pacing only
 // themselves send twice what one company allows. The observer above would see it.
 func TestWithoutSharedBudgetTwoProcessesExceed(t *testing.T) {

@@ -98,4 +98,9 @@ func TestTextFieldsAreLengthCapped(t *testing.T) {
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "token: is 3000 characters long; at most 1024") || strings.Contains(body, "QQQQQQQQQQ") {
 		t.Errorf("a sign-in token: %d %.400s", res.StatusCode, body)
 	}
+	// The sign-in form's button posts the token: the same check, before anything else.
+	res, body = request(t, "POST", ts.URL+"/login", "", strings.NewReader("token="+strings.Repeat("Q", 3000)), "application/x-www-form-urlencoded")
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "token: is 3000 characters long; at most 1024") || strings.Contains(body, "QQQQQQQQQQ") {
+		t.Errorf("a posted sign-in token: %d %.400s", res.StatusCode, body)
+	}
 }

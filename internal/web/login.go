@@ -59,14 +59,13 @@ func (s *Server) firmLabel(ctx context.Context, firm int64) string {
 // postLogin uses the sign-in link sent by the confirmation page's button: the browser's
 // previous session, if any, ends, and a session of the link's firm begins.
 func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
-	c, err := r.Cookie(loginCookie)
-	if r.ParseForm() != nil || err != nil || !s.Sessions.CheckCSRF("login:"+c.Value, r.PostFormValue("confirm")) {
-		s.message(w, http.StatusForbidden, "Sign-in not confirmed",
-			"A sign-in is confirmed with the button of qbosync's own sign-in page; open the sign-in link again and press it there.")
+	if !s.readForm(w, r) {
 		return
 	}
-	if errs := checkLengths(formFields(r.PostForm)); errs != nil {
-		s.message(w, http.StatusBadRequest, "Sign-in failed", tooLong(errs))
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !s.Sessions.CheckCSRF("login:"+c.Value, r.PostFormValue("confirm")) {
+		s.message(w, http.StatusForbidden, "Sign-in not confirmed",
+			"A sign-in is confirmed with the button of qbosync's own sign-in page; open the sign-in link again and press it there.")
 		return
 	}
 	token := r.PostFormValue("token")

@@ -171,16 +171,8 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, session)) http.
 			s.failed(w, r, err)
 			return
 		}
-		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
-				s.message(w, http.StatusRequestEntityTooLarge, "The form is too large",
-					"A form to qbosync is a few kilobytes; one of its fields is far too long. Shorten it and send it again.")
-				return
-			}
-			if errs := checkLengths(formFields(r.Form)); errs != nil {
-				s.message(w, http.StatusUnprocessableEntity, "A field is too long", tooLong(errs))
-				return
-			}
+		if r.Method == http.MethodPost && !s.readForm(w, r) {
+			return
 		}
 		if r.Method == http.MethodPost && !s.Sessions.CheckCSRF(sess.token, r.PostFormValue("csrf")) {
 			s.message(w, http.StatusForbidden, "Please try again", "The page was out of date or did not come from qbosync; reload it and try again.")
@@ -190,6 +182,21 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, session)) http.
 		defer cancel()
 		h(w, r.WithContext(ctx), sess)
 	}
+}
+
+// readForm parses a posted form and checks the lengths of its fields. When the form is
+// refused it answers the request itself, naming the field, and returns false.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.message(w, http.StatusRequestEntityTooLarge, "The form is too large",
+			"A form to qbosync is a few kilobytes; one of its fields is far too long. Shorten it and send it again.")
+		return false
+	}
+	if errs := checkLengths(formFields(r.Form)); errs != nil {
+		s.message(w, http.StatusUnprocessableEntity, "A field is too long", tooLong(errs))
+		return false
+	}
+	return true
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
