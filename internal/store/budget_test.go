@@ -89,26 +89,41 @@ func maxIn(times []time.Time, span time.Duration) int {
 	return most
 }
 
-// hammer runs singles and batches requesters on lim until ctx ends; each request takes
-// 20-120 ms.
-func hammer(ctx context.Context, wg *sync.WaitGroup, tr *traffic, who string, lim qbo.Limiter, singles, batches int) {
-	run := func(kind qbo.RequestKind) {
-		for ctx.Err() == nil {
-			if lim.Wait(ctx, kind) != nil {
-				return
+// load is one process's requesters: singles and batches on its limiter.
+type load struct {
+	who              string
+	lim              qbo.Limiter
+	singles, batches int
+}
+
+// hammer runs each load's requesters until the window ends, and returns the traffic
+// they made; each request takes 20-120 ms.
+func hammer(window time.Duration, loads ...load) *traffic {
+	ctx, cancel := context.WithTimeout(context.Background(), window)
+	defer cancel()
+	tr := &traffic{by: map[string]int{}}
+	var wg sync.WaitGroup
+	for _, ld := range loads {
+		run := func(kind qbo.RequestKind) {
+			for ctx.Err() == nil {
+				if ld.lim.Wait(ctx, kind) != nil {
+					return
+				}
+				tr.start(ld.who, kind)
+				time.Sleep(time.Duration(20+rand.IntN(100)) * time.Millisecond)
+				tr.end()
+				ld.lim.Done()
 			}
-			tr.start(who, kind)
-			time.Sleep(time.Duration(20+rand.IntN(100)) * time.Millisecond)
-			tr.end()
-			lim.Done()
+		}
+		for range ld.singles {
+			wg.Go(func() { run(qbo.SingleRequest) })
+		}
+		for range ld.batches {
+			wg.Go(func() { run(qbo.BatchRequest) })
 		}
 	}
-	for range singles {
-		wg.Go(func() { run(qbo.SingleRequest) })
-	}
-	for range batches {
-		wg.Go(func() { run(qbo.BatchRequest) })
-	}
+	wg.Wait()
+	return tr
 }
 
 // TestSharedBudgetTwoProcesses: two processes, each pacing itself to the whole of a
@@ -117,14 +132,8 @@ func hammer(ctx context.Context, wg *sync.WaitGroup, tr *traffic, who string, li
 func TestSharedBudgetTwoProcesses(t *testing.T) {
 	a, b, sa := twoProcesses(t, "a", "b")
 	l := testLimits()
-	tr := &traffic{by: map[string]int{}}
 	const window = 4 * time.Second
-	ctx, cancel := context.WithTimeout(context.Background(), window)
-	defer cancel()
-	var wg sync.WaitGroup
-	hammer(ctx, &wg, tr, "a", a.For("realm-1"), 6, 2)
-	hammer(ctx, &wg, tr, "b", b.For("realm-1"), 6, 2)
-	wg.Wait()
+	tr := hammer(window, load{"a", a.For("realm-1"), 6, 2}, load{"b", b.For("realm-1"), 6, 2})
 
 	// The budget's 125 ms spacing allows 8 a second; a send time may be used up to
 	// 100 ms late, which can put one more in a second (docs/design.md).
@@ -171,13 +180,8 @@ func TestSharedBudgetSpreadsBatches(t *testing.T) {
 	l := testLimits()
 	l.BatchPerMinute = 40 // one every 1.5 s once the first few went
 	lim, _ := process(t, dbURL, l, qbo.SharedOptions{Holder: "a"})
-	tr := &traffic{by: map[string]int{}}
 	const window = 6 * time.Second
-	ctx, cancel := context.WithTimeout(context.Background(), window)
-	defer cancel()
-	var wg sync.WaitGroup
-	hammer(ctx, &wg, tr, "a", lim.For("realm-1"), 0, 3)
-	wg.Wait()
+	tr := hammer(window, load{"a", lim.For("realm-1"), 0, 3})
 
 	interval := time.Minute / time.Duration(l.BatchPerMinute)
 	batches := slices.Clone(tr.batches)
@@ -199,13 +203,7 @@ func TestSharedBudgetSpreadsBatches(t *testing.T) {
 func TestWithoutSharedBudgetTwoProcessesExceed(t *testing.T) {
 	t.Parallel() // see twoProcesses
 	l := testLimits()
-	tr := &traffic{by: map[string]int{}}
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-	defer cancel()
-	var wg sync.WaitGroup
-	hammer(ctx, &wg, tr, "a", qbo.NewLimiters(l).For("realm-1"), 6, 0)
-	hammer(ctx, &wg, tr, "b", qbo.NewLimiters(l).For("realm-1"), 6, 0)
-	wg.Wait()
+	tr := hammer(1500*time.Millisecond, load{"a", qbo.NewLimiters(l).For("realm-1"), 6, 0}, load{"b", qbo.NewLimiters(l).For("realm-1"), 6, 0})
 	if got := maxIn(tr.sent, time.Second); got <= l.PerSecond+1 {
 		t.Errorf("two unshared limiters sent at most %d a second; expected about twice %d", got, l.PerSecond)
 	}
