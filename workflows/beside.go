@@ -74,9 +74,9 @@ func (r *syncRun) startContactsBeside(ctx workflow.Context) {
 			return
 		}
 		shown := &r.sum.Categories[i]
-		failed := res.Failed // a count of the failing items as they stand, not of this run's
 		shown.Counts = shown.Counts.Plus(res.Counts)
-		shown.Failed, shown.Cursor = failed, res.Cursor
+		// Failed counts the failing items as they stand, not this run's: not a sum.
+		shown.Failed, shown.Cursor = res.Failed, res.Cursor
 	})
 }
 
